@@ -1,0 +1,269 @@
+"""Load LSOA boundaries (embedded or the user's own) into one standard GeoDataFrame.
+
+Every loader returns a GeoDataFrame in EPSG:27700 indexed 0..n-1 with these columns
+(missing information is NA, never invented):
+
+``code``, ``name``, ``population``, ``la_code``, ``la_name``, ``icb_code``, ``icb_name``,
+``region_code``, ``region_name``, ``msoa_code``, ``msoa_name``, ``age_0_15``, ``age_65_plus``,
+``imd_decile``, ``geometry``.
+
+``gdf.attrs`` carries ``vintage`` (2011/2021), ``source`` and ``notes`` so every output
+can state what it was computed from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from .data import DATASETS, get_path
+from .errors import InputError
+
+CRS = "EPSG:27700"
+STANDARD_COLUMNS = [
+    "code", "name", "population", "la_code", "la_name", "icb_code", "icb_name", "region_code",
+    "region_name", "msoa_code", "msoa_name", "age_0_15", "age_65_plus", "imd_decile",
+]
+
+_EMBEDDED_RENAME = {
+    21: {"LSOA21CD": "code", "LSOA21NM": "name", "LAD_CD": "la_code", "LAD_NM": "la_name", "ICB_CD": "icb_code",
+         "ICB_NM": "icb_name", "RGN_CD": "region_code", "RGN_NM": "region_name", "MSOA21CD": "msoa_code",
+         "MSOA21_NAME": "msoa_name", "IMD19_DECILE": "imd_decile"},
+    11: {"LSOA11CD": "code", "LSOA11NM": "name", "LAD_CD": "la_code", "LAD_NM": "la_name", "ICB_CD": "icb_code",
+         "ICB_NM": "icb_name", "RGN_CD": "region_code", "RGN_NM": "region_name", "IMD19_DECILE": "imd_decile"},
+}
+
+CODE_CANDIDATES = ["LSOA21CD", "LSOA11CD", "lsoa21cd", "lsoa11cd", "LSOA21", "LSOA11", "lsoa_code", "LSOACD", "code"]
+POP_CANDIDATES = ["population", "usual_residents", "pop", "POP", "Population", "total_population"]
+LA_CANDIDATES = ["LAD22CD", "LAD23CD", "LAD21CD", "LAD19CD", "LAD_ACTIVE_CD", "LAD_CD", "lad22cd", "lad21cd",
+                 "lad19cd", "la_code", "LADCD"]
+LA_NAME_CANDIDATES = ["LAD22NM", "LAD23NM", "LAD21NM", "LAD19NM", "LAD_NM", "lad22nm", "la_name", "LADNM"]
+
+
+@dataclass
+class LoadReport:
+    """What the loader did to the input, for the user to see."""
+
+    source: str
+    vintage: int
+    rows: int
+    repaired: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _detect(columns: list[str], given: str | None, candidates: list[str], what: str, flag: str) -> str | None:
+    if given is not None:
+        if given not in columns:
+            raise InputError(f"{what} column {given!r} not found; columns are: {', '.join(columns)} (set {flag})")
+        return given
+    lower = {c.lower(): c for c in columns}
+    for cand in candidates:
+        if cand in columns:
+            return cand
+        if cand.lower() in lower:
+            return lower[cand.lower()]
+    return None
+
+
+def _vintage_from_codes(codes: pd.Series, column: str | None = None) -> int:
+    """Guess 2011 vs 2021 from the column name, else from how many codes exist in each embedded set."""
+    if column and "11" in column:
+        return 2011
+    if column and "21" in column:
+        return 2021
+    c21 = set(pd.read_parquet(get_path("population"), columns=["LSOA21CD"])["LSOA21CD"])
+    c11 = set(pd.read_parquet(get_path("lsoa11"), columns=["LSOA11CD"])["LSOA11CD"])
+    s = set(codes)
+    return 2011 if len(s - c11) < len(s - c21) else 2021
+
+
+def load_embedded(vintage: int = 2021) -> gpd.GeoDataFrame:
+    """The embedded England LSOA set for ``vintage`` (2021 default, or 2011) in the standard schema."""
+    if vintage not in (2011, 2021):
+        raise InputError(f"unknown LSOA vintage {vintage}; use 2021 or 2011")
+    name = "lsoa21" if vintage == 2021 else "lsoa11"
+    gdf = gpd.read_parquet(get_path(name))
+    gdf = gdf.rename(columns=_EMBEDDED_RENAME[vintage % 100])
+    for col in STANDARD_COLUMNS:
+        if col not in gdf.columns:
+            gdf[col] = pd.NA
+    extra = [c for c in ("POP_METHOD", "ICB_METHOD", "SICBL_CD", "SICBL_NM") if c in gdf.columns]
+    gdf = gdf[[*STANDARD_COLUMNS, *extra, "geometry"]]
+    gdf.attrs.update(vintage=vintage, source=f"embedded:{name} ({DATASETS[name].vintage})")
+    return gdf
+
+
+def load_boundaries(
+    path: str | Path,
+    *,
+    code_column: str | None = None,
+    pop_column: str | None = None,
+    la_column: str | None = None,
+    la_boundaries: str | Path | None = None,
+    vintage: int | None = None,
+    layer: str | None = None,
+) -> tuple[gpd.GeoDataFrame, LoadReport]:
+    """Read a user's LSOA boundary file into the standard schema.
+
+    Codes are checked (present, unique); population comes from ``pop_column`` or, for
+    LSOA codes, from the embedded Census 2021 table / 2011 set; LA membership from
+    ``la_column``, ``la_boundaries`` (largest overlap) or the embedded lookup by code.
+    ICB and MSOA come from the embedded set when the codes are known there.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"boundary file not found: {path}")
+    try:
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            raw = gpd.read_parquet(path)
+        else:
+            raw = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # pyogrio/pyarrow raise many types; report on one line
+        raise InputError(f"cannot read boundary file {path}: {str(exc).splitlines()[0]}") from None
+    if len(raw) == 0:
+        raise InputError(f"boundary file {path} has no features; is it the right file or layer?")
+    if raw.crs is None:
+        raise InputError(f"boundary file {path} has no CRS; set one (e.g. EPSG:27700) with ogr2ogr -a_srs")
+    try:
+        pyproj.CRS.from_user_input(raw.crs)
+    except pyproj.exceptions.CRSError:
+        raise InputError(f"boundary file {path} has an unknown CRS {raw.crs!r}") from None
+    report = LoadReport(source=str(path), vintage=0, rows=len(raw))
+    if raw.crs.to_epsg() != 27700:
+        report.notes.append(f"reprojected from {raw.crs.to_string()} to EPSG:27700")
+        raw = raw.to_crs(CRS)
+    cols = [c for c in raw.columns if c != raw.geometry.name]
+    code_col = _detect(cols, code_column, CODE_CANDIDATES, "code", "--code-column")
+    if code_col is None:
+        raise InputError(f"no LSOA code column found in {path}; columns are: {', '.join(cols)} (set --code-column)")
+    codes = raw[code_col].astype("string").str.strip()
+    if codes.isna().any() or (codes == "").any():
+        n = int((codes.isna() | (codes == "")).sum())
+        raise InputError(f"{n} feature(s) in {path} have no code in column {code_col!r}; every feature needs a code")
+    dup = codes[codes.duplicated()].unique()
+    if len(dup):
+        raise InputError(f"duplicate codes in {path} column {code_col!r}: {', '.join(dup[:5])}"
+                         + (f" and {len(dup) - 5} more" if len(dup) > 5 else "") + "; each code must appear once")
+    if vintage is None:
+        vintage = _vintage_from_codes(codes, code_col)
+    report.vintage = vintage
+    ref = load_embedded(vintage).drop(columns="geometry").set_index("code")
+    geoms = raw.geometry.values
+    if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
+        raise InputError(f"{int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum())} feature(s) in {path} "
+                         "have empty geometry; remove them or fix the file")
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms = geoms.copy()
+        geoms[bad] = shapely.make_valid(geoms[bad])
+        report.repaired = int(bad.sum())
+        report.notes.append(f"repaired {report.repaired} invalid geometr{'y' if report.repaired == 1 else 'ies'}")
+    if not np.isin(shapely.get_type_id(geoms), [3, 6, 7]).all():
+        raise InputError(f"{path} must hold polygons (LSOA areas); found {sorted(set(shapely.get_type_id(geoms)))}")
+    out = gpd.GeoDataFrame({"code": codes.to_numpy(dtype=object)}, geometry=np.asarray(geoms), crs=CRS)
+    name_col = _detect(cols, None, ["LSOA21NM", "LSOA11NM", "lsoa21nm", "lsoa11nm", "name"], "name", "")
+    out["name"] = raw[name_col].to_numpy() if name_col else out["code"].map(ref["name"])
+    # population
+    pop_col = _detect(cols, pop_column, POP_CANDIDATES, "population", "--pop-column")
+    if pop_col is not None:
+        pop = pd.to_numeric(raw[pop_col], errors="coerce")
+        if pop.isna().any():
+            raise InputError(f"{int(pop.isna().sum())} feature(s) have missing or non-numeric population in "
+                             f"column {pop_col!r}")
+        if (pop < 0).any():
+            raise InputError(f"{int((pop < 0).sum())} feature(s) have negative population in column {pop_col!r}")
+        out["population"] = pop.to_numpy()
+    else:
+        if vintage == 2021:
+            census = pd.read_parquet(get_path("population")).set_index("LSOA21CD")["usual_residents"]
+            pop = out["code"].map(census)
+        else:
+            pop = out["code"].map(ref["population"])
+        if pop.isna().any():
+            miss = out.loc[pop.isna(), "code"].tolist()
+            raise InputError(f"no population for {len(miss)} code(s) (e.g. {', '.join(miss[:3])}); they are not "
+                             f"LSOA {vintage} codes known to Census 2021; add a population column and set --pop-column")
+        out["population"] = pop.to_numpy()
+        report.notes.append("population from Census 2021" + (" (1,034 changed 2011 codes estimated)"
+                                                              if vintage == 2011 else ""))
+    for col in ("icb_code", "icb_name", "region_code", "region_name", "msoa_code", "msoa_name", "imd_decile",
+                "age_0_15", "age_65_plus", "la_code", "la_name"):
+        out[col] = out["code"].map(ref[col]) if col in ref.columns else pd.NA
+    # local authority
+    la_col = _detect(cols, la_column, LA_CANDIDATES, "local authority", "--la-column")
+    if la_boundaries is not None:
+        out = _assign_la_from_boundaries(out, Path(la_boundaries), report)
+    elif la_col is not None:
+        out["la_code"] = raw[la_col].astype("string").to_numpy()
+        la_name_col = _detect(cols, None, LA_NAME_CANDIDATES, "", "")
+        out["la_name"] = raw[la_name_col].to_numpy() if la_name_col else out["la_code"]
+    elif out["la_code"].isna().any():
+        n = int(out["la_code"].isna().sum())
+        report.notes.append(f"{n} unit(s) have no local authority (no LA column, codes unknown); set --la-column "
+                            "or --la-boundaries")
+        out["la_code"] = out["la_code"].fillna("UNKNOWN")
+        out["la_name"] = out["la_name"].fillna("Unknown LA")
+    if out["icb_code"].isna().any():
+        out["icb_code"] = out["icb_code"].fillna("UNKNOWN")
+        out["icb_name"] = out["icb_name"].fillna("Unknown ICB")
+    out = out[[*STANDARD_COLUMNS, "geometry"]]
+    out.attrs.update(vintage=vintage, source=f"file:{path}")
+    return out, report
+
+
+def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: LoadReport) -> gpd.GeoDataFrame:
+    """Give each unit the LA polygon holding most of its area; list units >1% outside it."""
+    if not la_path.exists():
+        raise InputError(f"LA boundary file not found: {la_path}")
+    las = gpd.read_file(la_path)
+    if las.crs is None:
+        raise InputError(f"LA boundary file {la_path} has no CRS")
+    las = las.to_crs(CRS)
+    cols = [c for c in las.columns if c != las.geometry.name]
+    code_col = _detect(cols, None, LA_CANDIDATES, "LA code", "")
+    if code_col is None:
+        raise InputError(f"no LA code column (e.g. LAD22CD) in {la_path}; columns are: {', '.join(cols)}")
+    name_col = _detect(cols, None, LA_NAME_CANDIDATES, "", "") or code_col
+    tree = shapely.STRtree(las.geometry.values)
+    iu, il = tree.query(units.geometry.values, predicate="intersects")
+    area = shapely.area(shapely.intersection(units.geometry.values[iu], las.geometry.values[il]))
+    df = pd.DataFrame({"u": iu, "l": il, "a": area}).sort_values(["u", "a"], ascending=[True, False])
+    best = df.drop_duplicates("u").set_index("u")
+    units = units.copy()
+    la_code = np.full(len(units), "UNKNOWN", dtype=object)
+    la_code[best.index.to_numpy()] = las[code_col].to_numpy()[best["l"].to_numpy()]
+    units["la_code"] = la_code
+    units["la_name"] = units["la_code"].map(dict(zip(las[code_col], las[name_col], strict=False))).fillna("Unknown LA")
+    share = best["a"] / shapely.area(units.geometry.values[best.index.to_numpy()])
+    outside = units.loc[share.index[share < 0.99], "code"].tolist()
+    if outside:
+        report.notes.append(f"{len(outside)} unit(s) have >1% of their area outside their LA: "
+                            + ", ".join(outside[:10]) + (" ..." if len(outside) > 10 else ""))
+    return units
+
+
+def load_units(
+    boundaries: str | Path | None = None,
+    *,
+    vintage: int | None = None,
+    code_column: str | None = None,
+    pop_column: str | None = None,
+    la_column: str | None = None,
+    la_boundaries: str | Path | None = None,
+) -> tuple[gpd.GeoDataFrame, LoadReport]:
+    """The units to work on: the embedded set (default, 2021) or the user's own file."""
+    if boundaries is None:
+        v = vintage or 2021
+        gdf = load_embedded(v)
+        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))
+        if la_boundaries is not None:
+            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)
+        return gdf, rep
+    return load_boundaries(boundaries, code_column=code_column, pop_column=pop_column, la_column=la_column,
+                           la_boundaries=la_boundaries, vintage=vintage)

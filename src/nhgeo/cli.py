@@ -1,0 +1,209 @@
+"""The ``nhgeo`` command line: a thin Typer layer that parses, calls the library and renders."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(
+    name="nhgeo",
+    help="Define and check England's neighbourhood health geographies: neighbourhoods of about 50,000 people "
+    "built from LSOAs, nested in places of 250,000–500,000 inside ICBs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+# ---- shared options (defined once, same names as the library parameters) ----
+PlaceOpt = Annotated[str, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, a "
+                                       "region, or 'england'. Names or ONS codes.")]
+BoundariesOpt = Annotated[Path | None, typer.Option("--boundaries", help="Your own LSOA boundary file (any format "
+                                                    "GDAL reads, or GeoParquet). Default: embedded England LSOA 2021.")]
+VintageOpt = Annotated[int | None, typer.Option("--vintage", help="LSOA vintage: 2021 (default) or 2011.")]
+CodeColOpt = Annotated[str | None, typer.Option("--code-column", help="LSOA code column (auto: LSOA21CD, "
+                                                "LSOA11CD, ...).")]
+PopColOpt = Annotated[str | None, typer.Option("--pop-column", help="Population column (auto; else Census 2021 "
+                                               "by code).")]
+LaColOpt = Annotated[str | None, typer.Option("--la-column", help="Local authority code column (auto: LAD22CD, "
+                                              "...).")]
+LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
+                                                 "holding most of its area.")]
+SnapOpt = Annotated[float, typer.Option("--snap", help="Snapping tolerance in metres for tiny gaps between "
+                                        "generalised boundaries.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs and seed give identical output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, junit, github or "
+                                        "markdown.")]
+
+
+def _cli(fn: F) -> F:
+    """Turn bad input into one clear line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _progress(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar per stage, on stderr so JSON on stdout stays clean."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        yield update
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"nhgeo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")] = False) -> None:
+    """nhgeo: neighbourhood health geographies for England."""
+
+
+@app.command()
+@_cli
+def graph(
+    place: PlaceOpt = "england",
+    boundaries: BoundariesOpt = None,
+    vintage: VintageOpt = None,
+    code_column: CodeColOpt = None,
+    pop_column: PopColOpt = None,
+    la_column: LaColOpt = None,
+    la_boundaries: LaBoundOpt = None,
+    snap: SnapOpt = 5.0,
+    out: Annotated[Path | None, typer.Option("--out", help="Write edges and bridges to this GeoPackage.")] = None,
+    force: ForceOpt = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Check which LSOAs touch: units, edges, islands and the bridges that join them."""
+    from .graph import edges_frame
+    from .output import atomic_file
+    from .pipeline import open_study
+    from .report import graph_summary, render_graph
+
+    study = open_study(place, boundaries, vintage=vintage, code_column=code_column, pop_column=pop_column,
+                       la_column=la_column, la_boundaries=la_boundaries, snap=snap)
+    if out is not None:
+        with atomic_file(out, force) as tmp:
+            edges = edges_frame(study.units, study.adj)
+            edges.to_file(tmp, layer="edges", driver="GPKG")
+            edges[edges["bridge"]].to_file(tmp, layer="bridges", driver="GPKG")
+    if fmt == "json":
+        print(json.dumps(graph_summary(study), indent=2))
+    else:
+        render_graph(console, study)
+        if out is not None:
+            console.print(f"wrote {out} (layers: edges, bridges)")
+
+
+@app.command()
+@_cli
+def propose(
+    place: PlaceOpt = "england",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
+                                      "summary.json, map.png).")] = Path("out"),
+    target: Annotated[int, typer.Option("--target", help="Target neighbourhood population.")] = 50_000,
+    min_pop: Annotated[int, typer.Option("--min", help="Minimum neighbourhood population.")] = 40_000,
+    max_pop: Annotated[int, typer.Option("--max", help="Maximum neighbourhood population.")] = 60_000,
+    cross_la: Annotated[bool, typer.Option("--cross-la", help="Allow neighbourhoods to cross LA boundaries "
+                                           "(penalised; every crossing reported).")] = False,
+    levels: Annotated[str, typer.Option("--levels", help="neighbourhood,place (default) or neighbourhood.")]
+    = "neighbourhood,place",
+    place_min: Annotated[int, typer.Option("--place-min", help="Minimum place population.")] = 250_000,
+    place_max: Annotated[int, typer.Option("--place-max", help="Maximum place population.")] = 500_000,
+    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
+                                              "neighbourhoods stay fixed.")] = None,
+    seed: SeedOpt = 0,
+    boundaries: BoundariesOpt = None,
+    vintage: VintageOpt = None,
+    code_column: CodeColOpt = None,
+    pop_column: PopColOpt = None,
+    la_column: LaColOpt = None,
+    la_boundaries: LaBoundOpt = None,
+    snap: SnapOpt = 5.0,
+    force: ForceOpt = False,
+    no_map: Annotated[bool, typer.Option("--no-map", help="Skip the PNG map.")] = False,
+    detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place."""
+    from . import pipeline
+    from .output import check_writable, write_proposal
+    from .report import proposal_to_dict, render_hierarchy, render_proposal
+    from .rules import Rules
+
+    rules = Rules(target=target, min=min_pop, max=max_pop, cross_la=cross_la, place_min=place_min,
+                  place_max=place_max)
+    lv = [x.strip() for x in levels.split(",") if x.strip()]
+    if not set(lv) <= {"neighbourhood", "place"} or "neighbourhood" not in lv:
+        raise InputError(f"--levels must be 'neighbourhood' or 'neighbourhood,place', not {levels!r}")
+    check_writable(out, force)  # fail before the work, not after
+    with _progress(fmt == "table" and sys.stderr.isatty()) as prog:
+        result = pipeline.propose(place, boundaries, rules=rules, seed=seed, lock=lock, levels=lv, vintage=vintage,
+                                  code_column=code_column, pop_column=pop_column, la_column=la_column,
+                                  la_boundaries=la_boundaries, snap=snap, progress=prog)
+        if prog:
+            prog("writing outputs", 0, 1)
+        write_proposal(result, out, force=force, maps=not no_map)
+    if fmt == "json":
+        print(json.dumps(proposal_to_dict(result), indent=2))
+        return
+    render_proposal(console, result, detail=detail)
+    if result.places:
+        render_hierarchy(console, result, depth=4 if detail or len(result.places) <= 6 else 3)
+    console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json" + ("" if no_map else
+                                                                                       ", map.png"))
+
+
+@app.command()
+@_cli
+def datasets() -> None:
+    """List the embedded datasets, their vintage and where they are."""
+    from rich.table import Table
+
+    from .data import DATASETS, data_dir
+
+    t = Table(title=f"Embedded data in {data_dir()}")
+    for c in ("name", "file", "vintage", "what"):
+        t.add_column(c)
+    for d in DATASETS.values():
+        t.add_row(d.name, d.filename, d.vintage, d.description)
+    console.print(t)

@@ -1,0 +1,186 @@
+"""Footprint configs: the TOML format ``propose`` writes and ``validate`` reads, plus CSV/GeoPackage tables.
+
+A footprint is one place or system: metadata, rules, neighbourhoods (id, name, LSOA codes)
+and optionally places (id, name, ICB, neighbourhood ids). The JSON Schema is
+``configs/footprint.schema.json``; see the README for an example.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+import pyogrio
+import tomli_w
+
+from .data import config_path
+from .errors import InputError
+from .rules import Rules
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class NeighbourhoodSpec:
+    """A neighbourhood as written in a footprint."""
+
+    id: str
+    name: str
+    codes: list[str]
+
+
+@dataclass
+class PlaceSpec:
+    """A place as written in a footprint: the neighbourhoods it holds."""
+
+    id: str
+    name: str
+    neighbourhoods: list[str]
+    icb: str | None = None
+
+
+@dataclass
+class Footprint:
+    """A whole footprint: what ``validate`` checks and ``diff`` compares."""
+
+    name: str
+    vintage: int
+    rules: Rules
+    neighbourhoods: list[NeighbourhoodSpec]
+    places: list[PlaceSpec] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def assignment(self) -> pd.Series:
+        """Unit code -> neighbourhood id (a code listed twice keeps its first neighbourhood)."""
+        pairs = [(c, n.id) for n in self.neighbourhoods for c in n.codes]
+        s = pd.Series([p[1] for p in pairs], index=[p[0] for p in pairs], dtype=object, name="neighbourhood")
+        return s[~s.index.duplicated()]
+
+    def duplicate_codes(self) -> dict[str, list[str]]:
+        """Codes listed in more than one neighbourhood (or twice in one) -> the neighbourhood ids."""
+        seen: dict[str, list[str]] = {}
+        for n in self.neighbourhoods:
+            for c in n.codes:
+                seen.setdefault(c, []).append(n.id)
+        return {c: ids for c, ids in seen.items() if len(ids) > 1}
+
+    def place_of(self) -> dict[str, str]:
+        """Neighbourhood id -> place id."""
+        return {nid: p.id for p in self.places for nid in p.neighbourhoods}
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(config_path("footprint.schema.json").read_text())
+
+
+def footprint_to_dict(fp: Footprint) -> dict[str, Any]:
+    meta = {"name": fp.name, "vintage": fp.vintage, "format_version": FORMAT_VERSION}
+    meta.update({k: v for k, v in fp.meta.items() if v is not None and k not in meta})
+    d: dict[str, Any] = {"footprint": meta, "rules": fp.rules.to_dict()}
+    d["neighbourhoods"] = [{"id": n.id, "name": n.name, "lsoas": list(n.codes)} for n in fp.neighbourhoods]
+    if fp.places:
+        d["places"] = [{"id": p.id, "name": p.name, **({"icb": p.icb} if p.icb else {}),
+                        "neighbourhoods": list(p.neighbourhoods)} for p in fp.places]
+    return d
+
+
+def dumps_toml(fp: Footprint) -> str:
+    """The footprint as TOML text (validated against the schema before it is written)."""
+    d = footprint_to_dict(fp)
+    jsonschema.validate(d, _schema())
+    return tomli_w.dumps(d)
+
+
+def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
+    """Check ``d`` against the schema and build a :class:`Footprint` (one-line errors)."""
+    try:
+        jsonschema.validate(d, _schema())
+    except jsonschema.ValidationError as exc:
+        loc = "/".join(str(p) for p in exc.absolute_path) or "top level"
+        raise InputError(f"{where}: schema violation at {loc}: {exc.message}") from None
+    meta = dict(d["footprint"])
+    rules = Rules.from_dict(d.get("rules", {}))
+    hoods = [NeighbourhoodSpec(str(n["id"]), str(n.get("name", n["id"])), [str(c) for c in n["lsoas"]])
+             for n in d["neighbourhoods"]]
+    ids = [n.id for n in hoods]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise InputError(f"{where}: neighbourhood id(s) used twice: {', '.join(dup)}")
+    empty = [n.id for n in hoods if not n.codes]
+    if empty:
+        raise InputError(f"{where}: neighbourhood(s) with no LSOAs: {', '.join(empty)}; remove them or add codes")
+    places = [PlaceSpec(str(p["id"]), str(p.get("name", p["id"])), [str(x) for x in p["neighbourhoods"]],
+                        p.get("icb")) for p in d.get("places", [])]
+    seen: dict[str, str] = {}
+    for p in places:
+        for nid in p.neighbourhoods:
+            if nid not in ids:
+                raise InputError(f"{where}: place {p.id} lists unknown neighbourhood {nid!r}")
+            if nid in seen:
+                raise InputError(f"{where}: neighbourhood {nid} is listed in two places ({seen[nid]} and {p.id}); "
+                                 "each neighbourhood belongs to exactly one place")
+            seen[nid] = p.id
+    return Footprint(name=str(meta.pop("name")), vintage=int(meta.pop("vintage")), rules=rules,
+                     neighbourhoods=hoods, places=places, meta=meta)
+
+
+def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:
+    cols = {c.lower(): c for c in df.columns}
+    code_col = next((cols[c] for c in ("lsoa21cd", "lsoa11cd", "lsoa", "code", "lsoa_code") if c in cols), None)
+    nb_col = next((cols[c] for c in ("neighbourhood", "neighbourhood_id", "nbhd") if c in cols), None)
+    if code_col is None or nb_col is None:
+        raise InputError(f"{path}: an assignment table needs an LSOA code column (LSOA21CD/LSOA11CD/code) and a "
+                         f"'neighbourhood' column; found {', '.join(map(str, df.columns))}")
+    place_col = next((cols[c] for c in ("place", "place_id") if c in cols), None)
+    name_col = next((cols[c] for c in ("neighbourhood_name", "name") if c in cols), None)
+    df = df.dropna(subset=[code_col])
+    if df[nb_col].isna().any():
+        raise InputError(f"{path}: {int(df[nb_col].isna().sum())} row(s) have no neighbourhood")
+    v = vintage or (2011 if "11" in code_col else 2021)
+    hoods = []
+    for nid, grp in df.groupby(nb_col, sort=True):
+        name = str(grp[name_col].iloc[0]) if name_col else str(nid)
+        hoods.append(NeighbourhoodSpec(str(nid), name, grp[code_col].astype(str).tolist()))
+    places: list[PlaceSpec] = []
+    if place_col:
+        pn = df.groupby(nb_col)[place_col].nunique()
+        if (pn > 1).any():
+            raise InputError(f"{path}: neighbourhood {pn[pn > 1].index[0]} is in more than one place")
+        for pid, grp in df.groupby(place_col, sort=True):
+            places.append(PlaceSpec(str(pid), str(pid), sorted(grp[nb_col].astype(str).unique().tolist())))
+    return Footprint(name=path.stem, vintage=v, rules=Rules(), neighbourhoods=hoods, places=places,
+                     meta={"source": str(path)})
+
+
+def read_footprint(path: str | Path, vintage: int | None = None) -> Footprint:
+    """Read a footprint: TOML config, or a CSV / GeoPackage assignment table (code -> neighbourhood [-> place])."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"footprint file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        try:
+            d = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{path}: malformed TOML: {exc}") from None
+        return footprint_from_dict(d, str(path))
+    if suffix == ".csv":
+        try:
+            df = pd.read_csv(path, dtype=str)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"{path}: cannot read CSV: {str(exc).splitlines()[0]}") from None
+        return _from_table(df, path, vintage)
+    if suffix in (".gpkg", ".geojson", ".shp", ".parquet"):
+        try:
+            layers = [name for name, _ in pyogrio.list_layers(path)] if suffix == ".gpkg" else [None]
+            layer = "assignment" if "assignment" in layers else layers[0]
+            df = pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
+        except Exception as exc:  # pyogrio raises several types
+            raise InputError(f"{path}: cannot read assignment table: {str(exc).splitlines()[0]}") from None
+        return _from_table(df, path, vintage)
+    raise InputError(f"{path}: unsupported footprint format {suffix!r}; use .toml, .csv or .gpkg")

@@ -1,0 +1,93 @@
+"""Embedded datasets shipped in ``boundaries/`` and how to find them (momepy-style ``get_path``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One embedded file: its name, file name and a plain statement of source and vintage."""
+
+    name: str
+    filename: str
+    description: str
+    vintage: str
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset(
+            "lsoa21",
+            "lsoa21_england.parquet",
+            "England LSOA (Dec 2021) boundaries, generalised clipped (BGC), with LA (2023), ICB (2022, per LSOA), "
+            "MSOA 2021 + local name, Census 2021 usual residents by age, IMD 2019 decile",
+            "LSOA 2021 (BGC); LA 2023; ICB 2022; Census 2021; IMD 2019",
+        ),
+        Dataset(
+            "lsoa11",
+            "lsoa11_england.parquet",
+            "England LSOA (Dec 2011) boundaries, super generalised (BSC), with LAD 2019 (+current), sub-ICB and ICB "
+            "(2022), IMD 2019 decile, population (Census 2021; 1,034 changed codes estimated)",
+            "LSOA 2011 (BSC); LAD 2019; ICB 2022; Census 2021 (partly estimated); IMD 2019",
+        ),
+        Dataset(
+            "population",
+            "census2021_lsoa21_population.parquet",
+            "Census 2021 usual residents by LSOA 2021, England and Wales (35,672 codes), 6 age bands",
+            "Census 2021",
+        ),
+        Dataset(
+            "services",
+            "services_england.parquet",
+            "Health service points in England: GP practices (ODS Feb 2026, list size ~Jan 2026, PCN ~Oct 2024), "
+            "community pharmacies (~Mar 2025), other ODS settings (Feb 2026), hospitals (NHS website, <=Jun 2023), "
+            "CDCs and elective hubs (2025)",
+            "mixed, 2023-2026 (see README)",
+        ),
+        Dataset("lad_codes", "lad_codes.csv", "Every England LA code since 2011 with its current successor", "2023"),
+    ]
+}
+
+
+def data_dir() -> Path:
+    """The embedded data folder: ``$NHGEO_DATA`` if set, else ``boundaries/`` at the repo root."""
+    env = os.environ.get("NHGEO_DATA")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    packaged = here.parent / "boundaries"  # wheels carry the data inside the package
+    if (packaged / DATASETS["lsoa21"].filename).exists():
+        return packaged
+    for parent in here.parents:
+        cand = parent / "boundaries"
+        if (cand / DATASETS["lsoa21"].filename).exists():
+            return cand
+    return here.parents[2] / "boundaries"
+
+
+def get_path(name: str) -> Path:
+    """Path of embedded dataset ``name``; unknown names list what exists."""
+    if name not in DATASETS:
+        raise InputError(f"unknown dataset {name!r}; available: {', '.join(sorted(DATASETS))}")
+    path = data_dir() / DATASETS[name].filename
+    if not path.exists():
+        raise InputError(
+            f"embedded dataset {name!r} not found at {path}; run from a clone of the repository, "
+            "set NHGEO_DATA, or rebuild it with `python scripts/build_data.py`"
+        )
+    return path
+
+
+def config_path(name: str) -> Path:
+    """A file shipped in ``configs/`` (service catalogue, footprint schema, examples)."""
+    here = Path(__file__).resolve()
+    for cand in [here.parent / "configs" / name, *(p / "configs" / name for p in here.parents)]:
+        if cand.exists():
+            return cand
+    raise InputError(f"shipped config {name!r} not found; run from a clone of the repository")

@@ -1,0 +1,181 @@
+"""Rendering results for people (rich) and machines (dicts for JSON).
+
+Functions here only format; they never compute rules or change results.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+if TYPE_CHECKING:
+    from .pipeline import ProposeResult, Study
+
+STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def graph_summary(study: Study) -> dict[str, Any]:
+    """Figures of a place's adjacency graph, as data."""
+    adj, u = study.adj, study.units
+    codes = u["code"].astype(str).to_numpy()
+    return {
+        "place": study.place, "source": study.source, "vintage": study.vintage,
+        "units": int(len(u)), "population": int(u["population"].sum()),
+        "edges": int(adj.graph.number_of_edges()), "snapped_edges": adj.snapped_edges, "snap_m": adj.snap_m,
+        "land_components": adj.land_components, "components": adj.n_components,
+        "islands": [str(codes[i]) for i in adj.islands],
+        "bridges": [{"from": b.u_code, "to": b.v_code, "gap_m": b.distance_m, "group_size": b.component_size}
+                    for b in adj.bridges],
+        "load_notes": study.load.notes,
+    }
+
+
+def render_graph(console: Console, study: Study) -> None:
+    s = graph_summary(study)
+    t = Table(title=f"Adjacency graph: {s['place']}", show_header=False)
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("boundaries", f"{s['source']} (LSOA {s['vintage']})")
+    t.add_row("units", f"{s['units']:,}")
+    t.add_row("population", f"{s['population']:,} (Census 2021)")
+    t.add_row("edges", f"{s['edges']:,} ({s['snapped_edges']} found only within the {s['snap_m']:g} m snap)")
+    t.add_row("land components", f"{s['land_components']}")
+    t.add_row("islands (no land neighbour)", f"{len(s['islands'])}" + (f": {', '.join(s['islands'][:8])}"
+                                                                     if s["islands"] else ""))
+    t.add_row("bridges added", f"{len(s['bridges'])}")
+    t.add_row("components after bridges", f"{s['components']}")
+    console.print(t)
+    if s["bridges"]:
+        b = Table(title="Bridges (non-land edges joining islands/separated groups)")
+        for c in ("from", "to", "gap (m)", "units joined"):
+            b.add_column(c)
+        for br in s["bridges"]:
+            b.add_row(br["from"], br["to"], f"{br['gap_m']:,.0f}", str(br["group_size"]))
+        console.print(b)
+    for note in s["load_notes"]:
+        console.print(f"[dim]note: {note}[/]")
+
+
+def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
+    """The proposal (neighbourhoods, places, scores, notes) as JSON-ready data."""
+    p = result.proposal
+    stats = {x.id: x for x in result.score.parts}
+    sc = result.score
+    return {
+        "place": result.study.place, "source": result.study.source, "vintage": result.study.vintage,
+        "population_source": "Census 2021 usual residents", "seed": p.seed, "rules": p.rules.to_dict(),
+        "score": {k: v for k, v in sc.__dict__.items() if k != "parts"},
+        "notes": p.notes,
+        "neighbourhoods": [{
+            "id": h.id, "name": h.name, "population": h.population, "lsoas": len(h.codes), "la_codes": h.la_codes,
+            "icb_code": h.icb_code, "status": h.status, "reasons": h.reasons, "locked": h.locked,
+            "polsby_popper": stats[h.id].polsby_popper, "share_65_plus": stats[h.id].share_65_plus,
+            "share_under_16": stats[h.id].share_under_16,
+            "share_most_deprived_fifth": stats[h.id].share_most_deprived_fifth,
+        } for h in p.neighbourhoods],
+        "places": [{"id": pl.id, "name": pl.name, "icb_code": pl.icb_code, "population": pl.population,
+                    "neighbourhoods": pl.neighbourhoods, "la_codes": pl.la_codes, "status": pl.status,
+                    "reasons": pl.reasons} for pl in result.places],
+        "hierarchy": hierarchy(result),
+    }
+
+
+def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
+    """region -> ICB -> place -> neighbourhood, with population, counts and status at each level."""
+    u = result.study.units
+    rname = dict(zip(u["region_code"].astype(str), u["region_name"].astype(str), strict=False))
+    iname = dict(zip(u["icb_code"].astype(str), u["icb_name"].astype(str), strict=False))
+    icb_region = u.groupby(u["icb_code"].astype(str))["region_code"].agg(lambda s: s.astype(str).mode().iloc[0])
+    hoods = {h.id: h for h in result.proposal.neighbourhoods}
+    places = result.places
+    if not places:  # neighbourhood level only: one pseudo place per ICB
+        from .places import Place
+
+        by_icb: dict[str, list[str]] = {}
+        for h in result.proposal.neighbourhoods:
+            by_icb.setdefault(h.icb_code, []).append(h.id)
+        places = [Place(id=f"{i}-all", name="(no places requested)", icb_code=i, neighbourhoods=ns,
+                        population=sum(hoods[n].population for n in ns), la_codes=[]) for i, ns in by_icb.items()]
+    regions: dict[str, dict[str, list[Any]]] = {}
+    for pl in places:
+        regions.setdefault(str(icb_region.get(pl.icb_code, "?")), {}).setdefault(pl.icb_code, []).append(pl)
+    out = []
+    for r in sorted(regions):
+        icbs = []
+        for i in sorted(regions[r]):
+            pls = [{"id": p.id, "name": p.name, "population": p.population, "status": p.status,
+                    "reasons": p.reasons, "neighbourhoods": [
+                        {"id": n, "name": hoods[n].name, "population": hoods[n].population,
+                         "status": hoods[n].status} for n in p.neighbourhoods]} for p in regions[r][i]]
+            icbs.append({"code": i, "name": iname.get(i, i), "population": sum(p["population"] for p in pls),
+                         "places": pls, "n_places": len(pls),
+                         "n_neighbourhoods": sum(len(p["neighbourhoods"]) for p in pls),
+                         "exceptions": sum(p["status"] != "ok" for p in pls)})
+        out.append({"code": r, "name": rname.get(r, r), "population": sum(i["population"] for i in icbs),
+                    "icbs": icbs, "n_icbs": len(icbs)})
+    return out
+
+
+def render_proposal(console: Console, result: ProposeResult, detail: bool = False) -> None:
+    """Summary table (every neighbourhood when small or ``detail``), totals, notes, hierarchy tree."""
+    p, sc = result.proposal, result.score
+    stats = {x.id: x for x in sc.parts}
+    show_all = detail or len(p.neighbourhoods) <= 80
+    rows = p.neighbourhoods if show_all else [h for h in p.neighbourhoods if h.status != "ok"]
+    t = Table(title=f"Neighbourhoods: {result.study.place}" + ("" if show_all else " (exceptions only; --detail "
+                                                                                  "for all)"))
+    for c, j in (("id", "left"), ("name", "left"), ("population", "right"), ("LSOAs", "right"), ("LA", "left"),
+                 ("PP", "right"), ("65+", "right"), ("<16", "right"), ("IMD 1-2", "right"), ("status", "left")):
+        t.add_column(c, justify=j)  # type: ignore[arg-type]
+    for h in rows:
+        s = stats[h.id]
+        t.add_row(h.id, h.name, f"{h.population:,}", str(len(h.codes)), ",".join(h.la_codes), f"{s.polsby_popper:.2f}",
+                  _pct(s.share_65_plus), _pct(s.share_under_16), _pct(s.share_most_deprived_fifth),
+                  STATUS_STYLE.get(h.status, h.status) + (f" [dim]{'; '.join(h.reasons)}[/]" if h.reasons else ""))
+    total = sum(h.population for h in p.neighbourhoods)
+    t.add_section()
+    t.add_row("total", f"{len(p.neighbourhoods):,} neighbourhoods", f"{total:,}",
+              str(sum(len(h.codes) for h in p.neighbourhoods)), "", f"{sc.mean_polsby_popper:.2f}", "", "", "",
+              f"{sum(h.status == 'ok' for h in p.neighbourhoods)} ok")
+    console.print(t)
+    console.print(
+        f"[bold]in band[/] {sc.pct_in_band:.1f}% ({p.rules.min:,}–{p.rules.max:,}) · [bold]contiguous[/] "
+        f"{sc.pct_contiguous:.1f}% · [bold]worst deviation[/] {100 * sc.worst_deviation:.1f}% of "
+        f"{p.rules.target:,} · [bold]crossing LAs[/] {sc.la_splits} · [bold]Polsby–Popper[/] mean "
+        f"{sc.mean_polsby_popper:.2f}, worst {sc.worst_polsby_popper:.2f} · [bold]cut edges[/] {sc.cut_edges:,}")
+    if result.places:
+        ok = sum(pl.status == "ok" for pl in result.places)
+        console.print(f"[bold]places[/] {len(result.places)} ({ok} in band and contiguous, "
+                      f"{result.study.units['icb_code'].nunique()} ICBs; band {p.rules.place_min:,}–"
+                      f"{p.rules.place_max:,})")
+    for note in p.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"[dim]data: {result.study.source}, LSOA {result.study.vintage}; population Census 2021; "
+                  f"seed {p.seed}[/]")
+
+
+def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) -> None:
+    """region -> ICB -> place (-> neighbourhood) as a rich tree."""
+    root = Tree(f"[bold]{result.study.place}[/]")
+    for r in hierarchy(result):
+        rn = root.add(f"[bold]{r['name']}[/] · {r['population']:,} · {r['n_icbs']} ICB(s)")
+        for i in r["icbs"]:
+            exc = f" · [yellow]{i['exceptions']} place exception(s)[/]" if i["exceptions"] else ""
+            icn = rn.add(f"{i['name']} · {i['population']:,} · {i['n_places']} place(s), "
+                         f"{i['n_neighbourhoods']} neighbourhoods{exc}")
+            if depth < 3:
+                continue
+            for p in i["places"]:
+                why = f" [dim]{'; '.join(p['reasons'])}[/]" if p["reasons"] else ""
+                pn = icn.add(f"{p['id']} {p['name']} · {p['population']:,} · {STATUS_STYLE.get(p['status'])}{why}")
+                if depth >= 4:
+                    for n in p["neighbourhoods"]:
+                        pn.add(f"[dim]{n['id']}[/] {n['name']} · {n['population']:,}")
+    console.print(root)
