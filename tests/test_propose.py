@@ -1,0 +1,124 @@
+"""propose: invariants on real London data and on many synthetic maps (hypothesis)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nhgeo.graph import AdjacencyGraph, build_graph
+from nhgeo.metrics import score_assignment
+from nhgeo.neighbourhoods import Proposal, propose_neighbourhoods
+from nhgeo.rules import Rules, choose_k
+from nhgeo.selection import select_place
+
+from .synthetic import grid, voronoi
+
+
+def assert_invariants(units: gpd.GeoDataFrame, adj: AdjacencyGraph, prop: Proposal, rules: Rules) -> None:
+    """Covers every unit once, every part connected, every part in band or flagged with a reason."""
+    labels = prop.labels.to_numpy()
+    assert (labels != "").all()
+    listed = [c for h in prop.neighbourhoods for c in h.codes]
+    assert sorted(listed) == sorted(units["code"].astype(str))  # each unit exactly once
+    for h in prop.neighbourhoods:
+        nodes = np.flatnonzero(labels == h.id).tolist()
+        assert nx.is_connected(adj.graph.subgraph(nodes)), h.id
+        assert h.population == int(round(units["population"].to_numpy(dtype=float)[nodes].sum()))
+        if not rules.min <= h.population <= rules.max:
+            assert h.status == "exception" and h.reasons, h.id
+
+
+@pytest.fixture(scope="module")
+def london_proposal(london: gpd.GeoDataFrame, london_graph: AdjacencyGraph) -> Proposal:
+    return propose_neighbourhoods(london, london_graph, Rules(), seed=0)
+
+
+def test_london_all_rules(london: gpd.GeoDataFrame, london_graph: AdjacencyGraph, london_proposal: Proposal) -> None:
+    rules = Rules()
+    assert_invariants(london, london_graph, london_proposal, rules)
+    sc = score_assignment(london, london_graph, london_proposal.labels.to_numpy(), rules)
+    assert sc.pct_contiguous == 100.0
+    assert sc.pct_in_band == 100.0
+    # the only LA crossing is the documented City of London exception (8,584 people < 40,000)
+    crossing = [h for h in london_proposal.neighbourhoods if len(h.la_codes) > 1]
+    assert len(crossing) == 1 and "E09000001" in crossing[0].la_codes
+    assert any("City of London" in n and "below the minimum" in n for n in london_proposal.notes)
+    assert sc.mean_polsby_popper > 0.25
+    # every neighbourhood lies in one ICB
+    icb = london["icb_code"].to_numpy()
+    labels = london_proposal.labels.to_numpy()
+    for h in london_proposal.neighbourhoods:
+        assert len(set(icb[labels == h.id])) == 1
+
+
+def test_names_are_readable_and_unique(london_proposal: Proposal) -> None:
+    names = [h.name for h in london_proposal.neighbourhoods]
+    assert len(set(names)) == len(names)
+    camden = [h.name for h in london_proposal.neighbourhoods if h.id.startswith("E09000007")]
+    assert all(n.startswith("Camden: ") for n in camden)
+
+
+def test_deterministic_and_seed_sensitive(three: gpd.GeoDataFrame, three_graph: AdjacencyGraph) -> None:
+    a = propose_neighbourhoods(three, three_graph, seed=7)
+    b = propose_neighbourhoods(three, three_graph, seed=7)
+    assert a.labels.tolist() == b.labels.tolist()
+    assert [h.name for h in a.neighbourhoods] == [h.name for h in b.neighbourhoods]
+
+
+def test_lock_keeps_neighbourhoods(three: gpd.GeoDataFrame, three_graph: AdjacencyGraph) -> None:
+    first = propose_neighbourhoods(three, three_graph, seed=0)
+    keep = first.neighbourhoods[0]
+    lock = pd.Series(keep.id, index=keep.codes)
+    again = propose_neighbourhoods(three, three_graph, seed=99, lock=lock)
+    kept = [h for h in again.neighbourhoods if h.id == keep.id]
+    assert kept and sorted(kept[0].codes) == sorted(keep.codes) and kept[0].locked
+    assert_invariants(three, three_graph, again, Rules())
+
+
+def test_infeasible_region_is_flagged_not_silent() -> None:
+    # 70,000 people cannot be split into 40k-60k parts: flagged with the reason
+    units = grid(6, 6, np.full(36, 70_000 / 36))
+    adj = build_graph(units)
+    prop = propose_neighbourhoods(units, adj, Rules())
+    assert len(prop.neighbourhoods) in (1, 2)
+    assert all(h.status == "exception" and "cannot be split" in h.reasons[0] for h in prop.neighbourhoods)
+
+
+def test_choose_k() -> None:
+    assert choose_k(210_110, 40_000, 60_000, 50_000) == (4, True)
+    assert choose_k(100_000, 40_000, 60_000, 50_000) == (2, True)
+    assert choose_k(70_000, 40_000, 60_000, 50_000)[1] is False
+    assert choose_k(8_584, 40_000, 60_000, 50_000) == (1, False)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.integers(3, 14), cols=st.integers(3, 14), n_las=st.integers(1, 3), seed=st.integers(0, 2**16),
+       data=st.data())
+def test_property_grids(rows: int, cols: int, n_las: int, seed: int, data: st.DataObject) -> None:
+    n = rows * cols
+    pops = np.array(data.draw(st.lists(st.integers(0, 4_000), min_size=n, max_size=n)), dtype=float)
+    units = grid(rows, cols, pops, n_las=n_las)
+    adj = build_graph(units)
+    rules = Rules()
+    prop = propose_neighbourhoods(units, adj, rules, seed=seed)
+    assert_invariants(units, adj, prop, rules)
+    if n_las > 1:  # LA boundaries are only crossed by a documented merge of an under-size piece
+        for h in prop.neighbourhoods:
+            if len(h.la_codes) > 1:
+                assert any("below the minimum" in note for note in prop.notes)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(20, 160), seed=st.integers(0, 2**16), target=st.sampled_from([5_000, 10_000, 20_000]))
+def test_property_random_planar_maps(n: int, seed: int, target: int) -> None:
+    rng = np.random.default_rng(seed)
+    units = voronoi(n, seed, rng.integers(200, 3_000, size=n).astype(float))
+    adj = build_graph(units)
+    rules = Rules(target=target, min=int(target * 0.8), max=int(target * 1.2))
+    prop = propose_neighbourhoods(units, adj, rules, seed=seed)
+    assert_invariants(units, adj, prop, rules)
