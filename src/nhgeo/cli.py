@@ -207,3 +207,111 @@ def datasets() -> None:
     for d in DATASETS.values():
         t.add_row(d.name, d.filename, d.vintage, d.description)
     console.print(t)
+
+
+def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool) -> None:
+    from .output import atomic_file
+    from .report import (render_validation, validation_github, validation_junit, validation_markdown,
+                         validation_to_dict)
+
+    renderers: dict[str, Callable[[Any], str]] = {
+        "json": lambda r: json.dumps(validation_to_dict(r), indent=2) + "\n",
+        "junit": validation_junit, "github": validation_github, "markdown": validation_markdown,
+    }
+    if fmt == "table":
+        render_validation(console, rep)
+        return
+    if fmt not in renderers:
+        raise InputError(f"unknown --format {fmt!r}; use table, json, junit, github or markdown")
+    text = renderers[fmt](rep)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        with atomic_file(out, force) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+
+
+@app.command()
+@_cli
+def validate(
+    footprint: Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table "
+                                              "(LSOA code -> neighbourhood [-> place]).")],
+    fmt: FormatOpt = "table",
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    place: Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
+                                              "(default: the footprint's own, else the LAs it touches).")] = None,
+    services: Annotated[Path | None, typer.Option("--services", help="Your own service points (CSV or geo file) "
+                                                  "to add to the core-offer check.")] = None,
+    core_offer: Annotated[bool, typer.Option("--core-offer/--no-core-offer", help="Check core-offer coverage with "
+                                             "the embedded service data.")] = False,
+    boundaries: BoundariesOpt = None,
+    vintage: VintageOpt = None,
+    code_column: CodeColOpt = None,
+    pop_column: PopColOpt = None,
+    la_column: LaColOpt = None,
+    snap: SnapOpt = 5.0,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of stdout.")]
+    = None,
+    force: ForceOpt = False,
+) -> None:
+    """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
+    from .checks import validate as run_validate
+
+    svc = None
+    if core_offer or services is not None:
+        from .coverage import core_offer_rule
+
+        svc = core_offer_rule(extra_services=services)
+    rep = run_validate(footprint, boundaries, vintage=vintage, code_column=code_column, pop_column=pop_column,
+                       la_column=la_column, place=place, snap=snap, services=svc)
+    _emit_validation(rep, fmt, out, force)
+    raise typer.Exit(rep.exit_code(strict))
+
+
+@app.command()
+@_cli
+def diff(
+    old: Annotated[Path, typer.Argument(help="The footprint before the change.")],
+    new: Annotated[Path, typer.Argument(help="The footprint after the change.")],
+    fmt: FormatOpt = "table",
+    strict: Annotated[bool, typer.Option("--strict", help="Newly broken warnings fail too.")] = False,
+    boundaries: BoundariesOpt = None,
+    vintage: VintageOpt = None,
+) -> None:
+    """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed."""
+    from rich.table import Table
+
+    from .diff import diff as run_diff
+    from .diff import diff_markdown, diff_to_dict
+
+    d = run_diff(old, new, boundaries, vintage=vintage)
+    if fmt == "json":
+        print(json.dumps(diff_to_dict(d), indent=2))
+    elif fmt == "markdown":
+        sys.stdout.write(diff_markdown(d))
+    elif fmt == "table":
+        console.print(f"[bold]{old}[/] → [bold]{new}[/]: {len(d.moved)} LSOA(s) moved, "
+                      f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
+                      f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
+        if d.moved:
+            t = Table(title="LSOAs moved")
+            for c in ("LSOA", "from", "to"):
+                t.add_column(c)
+            for c, x, y in d.moved[:200]:
+                t.add_row(c, x or "–", y or "–")
+            console.print(t)
+        if d.population_change:
+            t = Table(title="Population change")
+            for c in ("unit", "old", "new", "change"):
+                t.add_column(c, justify="right" if c != "unit" else "left")
+            for u, (o, n) in d.population_change.items():
+                t.add_row(u, f"{o:,}", f"{n:,}", f"{n - o:+,}")
+            console.print(t)
+        for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
+            for f in fs:
+                console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {f.unit}: {f.message}")
+        console.print("[bold red]FAIL[/]: the change breaks a rule" if d.exit_code(strict) else
+                      "[bold green]PASS[/]: no rule newly broken")
+    else:
+        raise InputError(f"unknown --format {fmt!r} for diff; use table, json or markdown")
+    raise typer.Exit(d.exit_code(strict))

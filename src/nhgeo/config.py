@@ -54,6 +54,7 @@ class Footprint:
     neighbourhoods: list[NeighbourhoodSpec]
     places: list[PlaceSpec] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    waivers: list[dict[str, str]] = field(default_factory=list)  # {rule, unit, reason}: accepted exceptions
 
     def assignment(self) -> pd.Series:
         """Unit code -> neighbourhood id (a code listed twice keeps its first neighbourhood)."""
@@ -86,6 +87,8 @@ def footprint_to_dict(fp: Footprint) -> dict[str, Any]:
     if fp.places:
         d["places"] = [{"id": p.id, "name": p.name, **({"icb": p.icb} if p.icb else {}),
                         "neighbourhoods": list(p.neighbourhoods)} for p in fp.places]
+    if fp.waivers:
+        d["waivers"] = [dict(w) for w in fp.waivers]
     return d
 
 
@@ -126,7 +129,8 @@ def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
                                  "each neighbourhood belongs to exactly one place")
             seen[nid] = p.id
     return Footprint(name=str(meta.pop("name")), vintage=int(meta.pop("vintage")), rules=rules,
-                     neighbourhoods=hoods, places=places, meta=meta)
+                     neighbourhoods=hoods, places=places, meta=meta,
+                     waivers=[{k: str(v) for k, v in w.items()} for w in d.get("waivers", [])])
 
 
 def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:

@@ -222,3 +222,13 @@ def edges_frame(units: gpd.GeoDataFrame, adj: AdjacencyGraph) -> gpd.GeoDataFram
              shapely.LineString([pts[a], pts[b]])) for a, b, d in adj.graph.edges(data=True)]
     return gpd.GeoDataFrame(rows, columns=["u_code", "v_code", "border_m", "bridge", "gap_m", "geometry"],
                             crs=units.crs)
+
+
+def subgraph(adj: AdjacencyGraph, nodes: np.ndarray) -> AdjacencyGraph:
+    """The graph restricted to ``nodes`` (positions), renumbered 0..m-1 in that order."""
+    keep = [int(x) for x in nodes]
+    mapping = {old: new for new, old in enumerate(keep)}
+    g = nx.relabel_nodes(adj.graph.subgraph(keep), mapping, copy=True)
+    bridges = [b for b in adj.bridges if b.u in mapping and b.v in mapping]
+    return AdjacencyGraph(g, bridges=bridges, islands=[mapping[i] for i in adj.islands if i in mapping],
+                          land_components=adj.land_components, snap_m=adj.snap_m, snapped_edges=adj.snapped_edges)

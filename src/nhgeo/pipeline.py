@@ -77,12 +77,23 @@ class ProposeResult:
         """The proposal in the config format ``validate`` reads."""
         p = self.proposal
         icbs = sorted({h.icb_code for h in p.neighbourhoods})
+        r = p.rules
+        waivers: list[dict[str, str]] = []
+        for h in p.neighbourhoods:
+            if h.reasons and not r.min <= h.population <= r.max:
+                waivers.append({"rule": "population-band", "unit": h.id, "reason": "; ".join(h.reasons)})
+        for pl in self.places:
+            if pl.reasons and not r.place_min <= pl.population <= r.place_max:
+                waivers.append({"rule": "place-band", "unit": pl.id, "reason": "; ".join(pl.reasons)})
+            if any("not contiguous" in x for x in pl.reasons):
+                waivers.append({"rule": "place-contiguity", "unit": pl.id, "reason": "; ".join(pl.reasons)})
         return Footprint(
             name=self.study.place, vintage=self.study.vintage, rules=p.rules,
             neighbourhoods=[NeighbourhoodSpec(h.id, h.name, h.codes) for h in p.neighbourhoods],
             places=[PlaceSpec(pl.id, pl.name, pl.neighbourhoods, pl.icb_code) for pl in self.places],
             meta={"place": self.study.place, "icb": icbs, "version": "1", "source": self.study.source,
                   "generated_by": f"nhgeo {__version__} propose --seed {p.seed}", "seed": p.seed},
+            waivers=waivers,
         )
 
 

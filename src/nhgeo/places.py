@@ -153,7 +153,7 @@ def _merge_small(ng: nx.Graph, small: list[list[str]], fixed: list[tuple[list[st
                 touches_big = any(m in big_nodes for n in g for m in ng[n])
                 las = ", ".join(sorted({la_names.get(ng.nodes[n]["la"], "") for n in g}))
                 why = ("every neighbouring place in the ICB is already in band; merging would break it"
-                       if touches_big else "no neighbouring local authority in the same ICB")
+                       if touches_big else "no neighbouring local authority of the same ICB in this selection")
                 reasons[i].append(f"{las}: below the place minimum {rules.place_min:,} ({int(pop(g)):,}); {why}")
                 continue
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 if TYPE_CHECKING:
+    from .checks import ValidationReport
     from .pipeline import ProposeResult, Study
 
 STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
@@ -179,3 +180,111 @@ def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) ->
                     for n in p["neighbourhoods"]:
                         pn.add(f"[dim]{n['id']}[/] {n['name']} · {n['population']:,}")
     console.print(root)
+
+
+# ---- validation ------------------------------------------------------------------------------
+
+SEV_STYLE = {"error": "[bold red]error[/]", "warning": "[yellow]warning[/]"}
+
+
+def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
+    """Findings and summary as data (the JSON output)."""
+    sc = rep.score
+    return {
+        "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
+        "population_source": "Census 2021 usual residents", "units_in_place": rep.units_in_place,
+        "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
+        "rules": rep.footprint.rules.to_dict(), "rules_checked": rep.rules_checked,
+        "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
+        "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
+        "findings": [{"rule": f.rule, "severity": f.severity, "unit": f.unit, "message": f.message, "fix": f.fix,
+                      "data": f.data} for f in rep.findings],
+        **({"extras": rep.extras} if rep.extras else {}),
+    }
+
+
+def render_validation(console: Console, rep: ValidationReport) -> None:
+    fp = rep.footprint
+    console.print(f"[bold]{fp.name}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
+                  f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
+    if rep.findings:
+        t = Table(title="Findings", show_lines=False)
+        for c in ("rule", "severity", "unit", "what is wrong", "smallest fix"):
+            t.add_column(c, overflow="fold")
+        for f in rep.findings:
+            t.add_row(f.rule, SEV_STYLE.get(f.severity, f.severity), f.unit, f.message, f.fix or "–")
+        console.print(t)
+    by_rule = {r: [f for f in rep.findings if f.rule == r] for r in rep.rules_checked}
+    s = Table(title="Rules", show_header=True)
+    for c in ("rule", "result"):
+        s.add_column(c)
+    for r, fs in by_rule.items():
+        if not fs:
+            res = "[green]✔ holds[/]"
+        else:
+            worst = "error" if any(f.severity == "error" for f in fs) else "warning"
+            res = ("[red]✘" if worst == "error" else "[yellow]~") + f" {len(fs)} finding(s)[/]"
+        s.add_row(r, res)
+    console.print(s)
+    if rep.score:
+        sc = rep.score
+        console.print(f"in band {sc.pct_in_band:.1f}% · contiguous {sc.pct_contiguous:.1f}% · worst deviation "
+                      f"{100 * sc.worst_deviation:.1f}% · crossing LAs {sc.la_splits} · Polsby–Popper mean "
+                      f"{sc.mean_polsby_popper:.2f}")
+    verdict = "[bold green]PASS[/]" if rep.exit_code() == 0 else "[bold red]FAIL[/]"
+    console.print(f"{verdict}: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s)")
+
+
+def validation_junit(rep: ValidationReport) -> str:
+    """JUnit XML: one test case per rule (failures carry the findings), for CI dashboards."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    cases = []
+    fails = 0
+    for r in rep.rules_checked:
+        fs = [f for f in rep.findings if f.rule == r]
+        errs = [f for f in fs if f.severity == "error"]
+        body = "\n".join(f"[{f.severity}] {f.unit}: {f.message}" + (f" | fix: {f.fix}" if f.fix else "") for f in fs)
+        if errs:
+            fails += 1
+            inner = f'<failure message={quoteattr(f"{len(errs)} error(s)")}>{escape(body)}</failure>'
+        elif fs:
+            inner = f"<system-out>{escape(body)}</system-out>"
+        else:
+            inner = ""
+        cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>{inner}'
+                     "</testcase>")
+    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
+            f'tests="{len(rep.rules_checked)}" failures="{fails}">')
+    return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"
+
+
+def validation_github(rep: ValidationReport) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, on the footprint file."""
+    def esc(s: str) -> str:
+        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    lines = []
+    for f in rep.findings:
+        level = "error" if f.severity == "error" else "warning"
+        msg = f.message + (f" — fix: {f.fix}" if f.fix else "")
+        lines.append(f"::{level} file={rep.path},title=nhgeo {f.rule} ({f.unit})::{esc(msg)}")
+    lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}")
+    return "\n".join(lines) + "\n"
+
+
+def validation_markdown(rep: ValidationReport) -> str:
+    verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
+    out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
+           f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
+           f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", "",
+           "| rule | result |", "|---|---|"]
+    for r in rep.rules_checked:
+        fs = [f for f in rep.findings if f.rule == r]
+        out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
+    if rep.findings:
+        out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
+        for f in rep.findings:
+            cell = f.message.replace("|", "\\|")
+            out.append(f"| {f.rule} | {f.severity} | {f.unit} | {cell} | {(f.fix or '–').replace('|', '/')} |")
+    return "\n".join(out) + "\n"

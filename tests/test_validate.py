@@ -1,0 +1,157 @@
+"""validate and diff on real footprints: every rule, every format, every bad input."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import tomli_w
+from typer.testing import CliRunner
+
+from nhgeo.checks import validate
+from nhgeo.cli import app
+from nhgeo.errors import InputError
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
+GOOD = EXAMPLES / "north_central_london.toml"
+BROKEN = EXAMPLES / "broken_north_central_london.toml"
+runner = CliRunner()
+OLD_2011_CODE = "E01000010"  # an LSOA 2011 code that has no 2021 equivalent
+
+
+@pytest.fixture(scope="module")
+def broken_report():  # type: ignore[no-untyped-def]
+    return validate(BROKEN)
+
+
+def test_generated_examples_pass() -> None:
+    for name in ("north_central_london.toml", "north_east_london.toml"):
+        rep = validate(EXAMPLES / name)
+        assert rep.exit_code() == 0, [f.message for f in rep.errors]
+        assert rep.score is not None and rep.score.pct_contiguous == 100.0
+
+
+def test_broken_example_every_fault_found(broken_report) -> None:  # type: ignore[no-untyped-def]
+    by_rule: dict[str, list] = {}
+    for f in broken_report.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    assert "E01999999" in by_rule["unknown-code"][0].message
+    cov = " ".join(f.message for f in by_rule["coverage"])
+    assert "in no neighbourhood" in cov and "listed in 2 neighbourhoods" in cov
+    detached = [f for f in by_rule["contiguity"] if f.unit == "E09000003-N01"]
+    assert detached and "E01002694" in detached[0].message and detached[0].fix
+    low = [f for f in by_rule["population-band"] if "below the minimum" in f.message]
+    assert low and low[0].fix and "all within band" in low[0].fix
+    assert broken_report.exit_code() == 1
+
+
+def test_band_fix_is_real(broken_report) -> None:  # type: ignore[no-untyped-def]
+    """Apply the suggested moves and the neighbourhood comes into band."""
+    f = next(f for f in broken_report.findings if f.rule == "population-band" and f.fix)
+    d = tomllib.loads(BROKEN.read_text())
+    hoods = {h["id"]: h for h in d["neighbourhoods"]}
+    for move in f.fix.removeprefix("move ").split(":")[0].split("; "):
+        code, rest = move.split(" (", 1)
+        src, dst = rest.split(" from ")[1].split(" to ")
+        hoods[src]["lsoas"].remove(code)
+        hoods[dst]["lsoas"].append(code)
+    pops = {p.id: p.population for p in broken_report.score.parts}
+    after = validate_dict(d)
+    assert not [x for x in after.findings if x.rule == "population-band" and x.unit == f.unit]
+    assert pops[f.unit] < 40_000
+
+
+def validate_dict(d: dict, tmp: Path | None = None):  # type: ignore[no-untyped-def]
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "f.toml"
+    path.write_text(tomli_w.dumps(d))
+    return validate(path)
+
+
+def test_other_vintage_hint() -> None:
+    d = tomllib.loads(GOOD.read_text())
+    d["neighbourhoods"][0]["lsoas"].append(OLD_2011_CODE)  # replaced in 2021
+    rep = validate_dict(d)
+    unk = [f for f in rep.findings if f.rule == "unknown-code"]
+    assert len(unk) == 1 and OLD_2011_CODE in unk[0].message
+    assert "are LSOA 2011 codes: set vintage = 2011" in unk[0].message
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit", "github", "markdown"])
+def test_formats(fmt: str) -> None:
+    res = runner.invoke(app, ["validate", str(BROKEN), "--format", fmt])
+    assert res.exit_code == 1
+    out = res.stdout
+    if fmt == "json":
+        d = json.loads(out)
+        assert d["passed"] is False and d["errors"] >= 5
+        assert {"rule", "severity", "unit", "message", "fix"} <= set(d["findings"][0])
+    elif fmt == "junit":
+        root = ET.fromstring(out)
+        assert int(root.get("failures")) >= 4
+    elif fmt == "github":
+        assert out.startswith("::error file=")
+    else:
+        assert "| rule | severity |" in out
+
+
+def test_exit_codes_and_strict(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["validate", str(GOOD)]).exit_code == 0
+    d = tomllib.loads(GOOD.read_text())
+    d["rules"]["place_max"] = 300_000  # Barnet (389k) and Camden & Islington (427k) now too big...
+    d["rules"]["severity"] = {"place-band": "warning"}  # ...but only as a warning
+    path = tmp_path / "warn.toml"
+    path.write_text(tomli_w.dumps(d))
+    rep = validate(path)
+    assert len(rep.warnings) == 3 and not rep.errors
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+    assert runner.invoke(app, ["validate", str(path), "--strict"]).exit_code == 1
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda t: t.replace("[footprint]", "[footprint", 1), "malformed TOML"),
+    (lambda t: t.replace("vintage = 2021", 'vintage = "new"'), "schema violation"),
+    (lambda t: t + '\n[[neighbourhoods]]\nid = "EMPTY"\nlsoas = []\n', "no LSOAs: EMPTY"),
+    (lambda t: t.replace('neighbourhoods = [\n    "E09000003-N01",', 'neighbourhoods = [\n    "E09000007-N01",', 1),
+     "listed in two places"),
+])
+def test_bad_footprints_exit_2(mutate, message: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.toml"
+    path.write_text(mutate(GOOD.read_text()))
+    res = runner.invoke(app, ["validate", str(path)])
+    assert res.exit_code == 2, res.output
+    assert message in res.output and "Traceback" not in res.output
+
+
+def test_all_codes_unknown_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("LSOA21CD,neighbourhood\nE01999998,A\nE01999999,A\n")
+    with pytest.raises(InputError, match="none of the footprint"):
+        validate(path)
+
+
+def test_csv_assignment_round_trip(tmp_path: Path) -> None:
+    d = tomllib.loads(GOOD.read_text())
+    place_of = {n: p["id"] for p in d["places"] for n in p["neighbourhoods"]}
+    rows = ["LSOA21CD,neighbourhood,place"] + [f"{c},{h['id']},{place_of[h['id']]}" for h in d["neighbourhoods"]
+                                                for c in h["lsoas"]]
+    path = tmp_path / "ncl.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rep = validate(path)
+    assert not rep.errors
+
+
+def test_diff_reports_moves_and_newly_broken(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["diff", str(GOOD), str(BROKEN), "--format", "json"])
+    assert res.exit_code == 1
+    d = json.loads(res.stdout)
+    assert any(m["code"] == "E01002694" for m in d["moved"])
+    assert {f["rule"] for f in d["newly_broken"]} >= {"contiguity", "coverage", "unknown-code"}
+    same = runner.invoke(app, ["diff", str(GOOD), str(GOOD), "--format", "markdown"])
+    assert same.exit_code == 0 and "No LSOA, neighbourhood or place changed" in same.stdout
+    fixed = runner.invoke(app, ["diff", str(BROKEN), str(GOOD), "--format", "json"])
+    assert fixed.exit_code == 0 and json.loads(fixed.stdout)["fixed"]
