@@ -150,12 +150,13 @@ def build_services(shared: Path) -> pd.DataFrame:
                                 "setting": "gp practice", "list_size": gp["list_size"],
                                 "pcn_code": gp["pcn_code"], "pcn_name": gp["pcn_name"],
                                 "easting": gp["easting"], "northing": gp["northing"],
-                                "geocode_method": gp["geocode_method"]}))
+                                "geocode_method": gp["geocode_method"], "lsoa11cd": gp["lsoa11cd"]}))
     ph = pd.read_csv(s / "community_pharmacies_england.csv", dtype=str)
     frames.append(pd.DataFrame({"dataset": "community_pharmacies", "service_id": ph["pharmacy_code"],
                                 "name": ph["pharmacy_name"], "setting_group": "community_pharmacy",
                                 "setting": "community pharmacy", "easting": ph["easting"],
-                                "northing": ph["northing"], "geocode_method": ph["geocode_method"]}))
+                                "northing": ph["northing"], "geocode_method": ph["geocode_method"],
+                                "lsoa11cd": ph["lsoa11cd"]}))
     od = pd.read_csv(s / "ods_other_prescribing_settings_england.csv", dtype=str)
     frames.append(pd.DataFrame({"dataset": "ods_other_settings", "service_id": od["ods_code"],
                                 "name": od["name"], "setting_group": od["setting_group"],

@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_help_and_version() -> None:
     res = runner.invoke(app, ["--help"])
     assert res.exit_code == 0
-    for cmd in ("propose", "validate", "diff", "graph"):
+    for cmd in ("propose", "validate", "diff", "graph", "coverage"):
         assert cmd in res.output
     assert "0.1.0" in runner.invoke(app, ["--version"]).output
 

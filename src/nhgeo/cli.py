@@ -257,13 +257,14 @@ def validate(
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
     from .checks import validate as run_validate
 
-    svc = None
+    kw: dict[str, Any] = {"vintage": vintage, "code_column": code_column, "pop_column": pop_column,
+                          "la_column": la_column, "place": place, "snap": snap, "boundaries": boundaries}
     if core_offer or services is not None:
-        from .coverage import core_offer_rule
+        from .coverage import coverage_report
 
-        svc = core_offer_rule(extra_services=services)
-    rep = run_validate(footprint, boundaries, vintage=vintage, code_column=code_column, pop_column=pop_column,
-                       la_column=la_column, place=place, snap=snap, services=svc)
+        rep, _ = coverage_report(footprint, services, **kw)
+    else:
+        rep = run_validate(footprint, **kw)
     _emit_validation(rep, fmt, out, force)
     raise typer.Exit(rep.exit_code(strict))
 
@@ -315,3 +316,33 @@ def diff(
     else:
         raise InputError(f"unknown --format {fmt!r} for diff; use table, json or markdown")
     raise typer.Exit(d.exit_code(strict))
+
+
+@app.command()
+@_cli
+def coverage(
+    footprint: Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table.")],
+    services: Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
+                                                  "easting/northing or latitude/longitude, or any geo file.")] = None,
+    component: Annotated[str | None, typer.Option("--component", help="Core-offer component of --services when "
+                                                  "the file has no 'component' column (e.g. social_care).")] = None,
+    catalogue: Annotated[Path | None, typer.Option("--catalogue", help="Service catalogue TOML (default: "
+                                                   "configs/services_catalogue.toml).")] = None,
+    fmt: FormatOpt = "table",
+    strict: Annotated[bool, typer.Option("--strict", help="Missing components fail (exit 1).")] = False,
+    boundaries: BoundariesOpt = None,
+    vintage: VintageOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file.")] = None,
+    force: ForceOpt = False,
+) -> None:
+    """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
+    from .coverage import coverage_report
+    from .report import render_coverage
+
+    rep, res = coverage_report(footprint, services, component, catalogue, boundaries=boundaries, vintage=vintage)
+    if fmt == "table":
+        render_coverage(console, rep, res)
+    else:
+        _emit_validation(rep, fmt, out, force)
+    raise typer.Exit(1 if (strict and any(f.rule == "core-offer" for f in rep.findings)) else
+                     (1 if any(f.severity == "error" and f.rule == "core-offer" for f in rep.findings) else 0))

@@ -13,6 +13,7 @@ from rich.tree import Tree
 
 if TYPE_CHECKING:
     from .checks import ValidationReport
+    from .coverage import CoverageResult
     from .pipeline import ProposeResult, Study
 
 STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
@@ -288,3 +289,34 @@ def validation_markdown(rep: ValidationReport) -> str:
             cell = f.message.replace("|", "\\|")
             out.append(f"| {f.rule} | {f.severity} | {f.unit} | {cell} | {(f.fix or '–').replace('|', '/')} |")
     return "\n".join(out) + "\n"
+
+
+def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult) -> None:
+    """A ✔/~/✘/? grid per neighbourhood x component, GP capacity, PCN splits, data vintages."""
+    from .coverage import SERVICE_VINTAGE, STATUS_MARK
+
+    comps = res.components
+    style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
+    t = Table(title=f"Core offer: {rep.footprint.name}")
+    t.add_column("neighbourhood")
+    for c in comps:
+        t.add_column(c.label[:10] + ("" if c.required else "*"), justify="center")
+    for c in ("GP reg/res", "PCNs"):
+        t.add_column(c, justify="right")
+    gp = res.gp.set_index("neighbourhood")
+    for h, g in res.grid.groupby("neighbourhood", sort=True):
+        st = dict(zip(g["component"], g["status"], strict=True))
+        cells = [f"[{style[st[c.name]]}]{STATUS_MARK[st[c.name]]}[/]" for c in comps]
+        ratio = gp.loc[h, "ratio"] if h in gp.index else None
+        t.add_row(str(h), *cells, "–" if ratio is None or ratio != ratio else f"{ratio:.2f}",
+                  str(int(gp.loc[h, "pcns"])) if h in gp.index else "0")
+    console.print(t)
+    console.print("✔ inside · ~ within the component's distance · ✘ missing · ? no data (not a pass) · "
+                  "* not required · GP reg/res = registered patients at practices inside / residents")
+    miss = res.grid[(res.grid["status"] == "missing")].groupby("label").size()
+    for label, n in miss.items():
+        console.print(f"[red]{n}[/] neighbourhood(s) lack {label.lower()}")
+    n_split = res.pcn_splits["pcn_code"].nunique() if len(res.pcn_splits) else 0
+    console.print(f"PCNs split across neighbourhoods: {n_split}; neighbourhoods with no PCN practice inside: "
+                  f"{int((res.gp['pcns'] == 0).sum())}")
+    console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health is matched by service name[/]")

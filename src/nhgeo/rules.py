@@ -38,6 +38,7 @@ class Rules:
     place_min: int = 250_000
     place_max: int = 500_000
     severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    core_offer: dict[str, Any] = field(default_factory=dict)  # {required: [...], distance_m: {component: m}}
 
     def __post_init__(self) -> None:
         self.check()
@@ -59,7 +60,10 @@ class Rules:
                 raise InputError(f"severity for {rule!r} must be error, warning or off, not {sev!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if not d["core_offer"]:
+            d.pop("core_offer")
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Rules:
@@ -69,7 +73,7 @@ class Rules:
         unknown = set(d) - known - {"severity", "core_offer"}
         if unknown:
             raise InputError(f"unknown key(s) in [rules]: {', '.join(sorted(unknown))}")
-        return cls(**{k: d[k] for k in known if k in d}, severity=sev)
+        return cls(**{k: d[k] for k in known if k in d}, severity=sev, core_offer=dict(d.get("core_offer", {})))
 
 
 def choose_k(pop: float, lo: float, hi: float, target: float) -> tuple[int, bool]:

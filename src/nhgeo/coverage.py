@@ -1,0 +1,292 @@
+"""Core-offer coverage: which services each neighbourhood has inside, nearby, or not at all.
+
+The service catalogue (``configs/services_catalogue.toml``) maps each core-offer component to
+embedded service points (GP practices, pharmacies, ODS settings, hospitals) or to nothing:
+social care and the voluntary & community sector have no national data, so they are
+reported as ``no-data`` (never as a pass) unless the user supplies ``--services``.
+Points are placed in neighbourhoods by point-in-polygon on the footprint's own boundaries,
+so this works for LSOA 2021, LSOA 2011 and users' own files alike.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .data import config_path, get_path
+from .errors import InputError
+
+STATUS_MARK = {"present": "✔", "nearby": "~", "missing": "✘", "no-data": "?"}
+SERVICE_VINTAGE = ("GP practices ODS Feb 2026 (list sizes ~Jan 2026, PCNs ~Oct 2024); pharmacies ODS ~Mar 2025; "
+                   "other ODS settings Feb 2026; hospitals NHS website <=Jun 2023")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One core-offer component and how to find it in the data."""
+
+    name: str
+    label: str
+    datasets: tuple[str, ...] = ()
+    setting_groups: tuple[str, ...] = ()
+    name_pattern: str | None = None
+    distance_m: float = 3000.0
+    required: bool = True
+    note: str = ""
+
+
+def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> list[Component]:
+    """The service catalogue, with a footprint's ``[rules.core_offer]`` overrides applied."""
+    p = Path(path) if path else config_path("services_catalogue.toml")
+    if not p.exists():
+        raise InputError(f"service catalogue not found: {p}")
+    try:
+        d = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{p}: malformed TOML: {exc}") from None
+    overrides = overrides or {}
+    req = overrides.get("required")
+    dist = overrides.get("distance_m", {})
+    comps = []
+    for name, c in d.get("components", {}).items():
+        comps.append(Component(
+            name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
+            setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"),
+            distance_m=float(dist.get(name, c.get("distance_m", 3000))),
+            required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", ""))))
+    if req is not None:
+        unknown = set(req) - {c.name for c in comps}
+        if unknown:
+            raise InputError(f"unknown core-offer component(s) in rules: {', '.join(sorted(unknown))}")
+    return comps
+
+
+def load_services(extra: str | Path | None = None, component: str | None = None) -> gpd.GeoDataFrame:
+    """Embedded service points plus the user's own (``component`` column or the given component)."""
+    svc = pd.read_parquet(get_path("services"))
+    svc["component"] = None
+    frames = [svc]
+    if extra is not None:
+        frames.append(_read_user_services(Path(extra), component))
+    df = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=27700)
+
+
+def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(f"services file not found: {path}")
+    if path.suffix.lower() == ".csv":
+        df = pd.read_csv(path)
+        cols = {c.lower(): c for c in df.columns}
+        if "easting" in cols and "northing" in cols:
+            e, n = pd.to_numeric(df[cols["easting"]], errors="coerce"), pd.to_numeric(df[cols["northing"]],
+                                                                                       errors="coerce")
+        elif "latitude" in cols and "longitude" in cols:
+            g = gpd.GeoSeries(gpd.points_from_xy(df[cols["longitude"]], df[cols["latitude"]]), crs=4326)
+            g = g.to_crs(27700)
+            e, n = g.x, g.y
+        else:
+            raise InputError(f"{path}: a services CSV needs easting/northing or latitude/longitude columns")
+    else:
+        g = gpd.read_file(path)
+        if g.crs is None:
+            raise InputError(f"{path}: services file has no CRS")
+        g = g.to_crs(27700)
+        pts = g.geometry.representative_point()
+        df, e, n = pd.DataFrame(g.drop(columns=g.geometry.name)), pts.x, pts.y
+        cols = {c.lower(): c for c in df.columns}
+    if pd.isna(e).any() or pd.isna(n).any():
+        raise InputError(f"{path}: {int(pd.isna(e).sum())} service(s) have no usable coordinates")
+    comp = df[cols["component"]].astype(str) if "component" in cols else None
+    if comp is None and component is None:
+        raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")
+    name_col = cols.get("name")
+    return pd.DataFrame({"dataset": f"user:{path.name}", "service_id": [f"user-{i}" for i in range(len(df))],
+                         "name": df[name_col].astype(str) if name_col else f"user service ({path.name})",
+                         "setting_group": "user", "setting": "user", "easting": np.asarray(e, dtype=float),
+                         "northing": np.asarray(n, dtype=float), "geocode_method": "user",
+                         "component": comp.to_numpy() if comp is not None else component})
+
+
+def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
+    """Which service points count for ``comp``."""
+    m = svc["dataset"].isin(comp.datasets).to_numpy() | svc["setting_group"].isin(comp.setting_groups).to_numpy()
+    if comp.name_pattern:
+        m &= svc["name"].astype(str).str.contains(re.compile(comp.name_pattern), regex=True).to_numpy()
+    return m | (svc["component"].astype(object) == comp.name).to_numpy()
+
+
+@dataclass
+class CoverageResult:
+    """Neighbourhood x component coverage, GP capacity and PCN alignment."""
+
+    grid: pd.DataFrame  # one row per (neighbourhood, component)
+    places: pd.DataFrame  # one row per (place, component)
+    gp: pd.DataFrame  # per neighbourhood: registered patients, residents, ratio, PCNs
+    pcn_splits: pd.DataFrame  # PCNs whose practices fall in more than one neighbourhood
+    components: list[Component]
+    located: pd.DataFrame  # every service point near the footprint with the neighbourhood it lies in
+
+
+def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Component] | None = None,
+             services: gpd.GeoDataFrame | None = None, place_of: dict[str, str] | None = None) -> CoverageResult:
+    """Core-offer coverage for the neighbourhoods ``labels`` (aligned to ``units``; "" = unassigned)."""
+    catalogue = catalogue or load_catalogue()
+    services = services if services is not None else load_services()
+    labels = np.asarray(labels).astype(str)
+    geoms = np.asarray(units.geometry.values)
+    pop = units["population"].to_numpy(dtype=float)
+    tree = shapely.STRtree(geoms)
+    pts = np.asarray(services.geometry.values)
+    # clip to the area of interest (20 km margin) before any pairwise work
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    far = max((c.distance_m for c in catalogue), default=0.0)
+    keep = shapely.intersects(shapely.box(xmin - 20_000 - far, ymin - 20_000 - far, xmax + 20_000 + far,
+                                          ymax + 20_000 + far), pts)
+    svc = services[keep].reset_index(drop=True)
+    pts = pts[keep]
+    ip, iu = tree.query(pts, predicate="intersects")
+    home = np.full(len(svc), "", dtype=object)
+    home[ip] = labels[iu]
+    svc = svc.assign(neighbourhood=home)
+    hoods = sorted(set(labels) - {""})
+    # population-weighted centre of each neighbourhood
+    cxy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    centres = {}
+    for h in hoods:
+        m = labels == h
+        w = pop[m] + 1e-9
+        centres[h] = (float(np.average(cxy[m, 0], weights=w)), float(np.average(cxy[m, 1], weights=w)))
+    rows = []
+    for comp in catalogue:
+        cm = component_mask(svc, comp)
+        cpts = pts[cm]
+        inside = pd.Series(svc.loc[cm, "neighbourhood"]).value_counts()
+        near: dict[str, int] = {}
+        if len(cpts):
+            a, b = tree.query(cpts, predicate="dwithin", distance=comp.distance_m)
+            pairs = pd.DataFrame({"p": a, "h": labels[b]})
+            pairs = pairs[pairs["h"] != ""].drop_duplicates()
+            near = pairs.groupby("h")["p"].nunique().to_dict()
+            ctree = shapely.STRtree(cpts)
+            cpoints = shapely.points([centres[h] for h in hoods])
+            _, dist = ctree.query_nearest(cpoints, return_distance=True, all_matches=False)
+        for k, h in enumerate(hoods):
+            n_in = int(inside.get(h, 0))
+            n_near = int(near.get(h, 0))
+            if not len(cpts):
+                status, d = "no-data", None
+            else:
+                d = round(float(dist[k]))
+                status = "present" if n_in else ("nearby" if n_near else "missing")
+            rows.append({"neighbourhood": h, "component": comp.name, "label": comp.label, "required": comp.required,
+                         "inside": n_in, "within_distance": n_near, "distance_m": comp.distance_m,
+                         "nearest_from_centre_m": d, "status": status})
+    grid = pd.DataFrame(rows)
+    place_of = place_of or {}
+    places = pd.DataFrame()
+    if place_of and len(grid):
+        g2 = grid.assign(place=grid["neighbourhood"].map(place_of)).dropna(subset=["place"])
+        order = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
+        places = g2.groupby(["place", "component"]).agg(
+            inside=("inside", "sum"), neighbourhoods_missing=("status", lambda s: int((s == "missing").sum())),
+            best=("status", lambda s: min(s, key=lambda x: order[x]))).reset_index()
+    gp, splits = _gp_and_pcns(svc, units, labels, hoods)
+    located = pd.DataFrame(svc.drop(columns=svc.geometry.name))
+    return CoverageResult(grid, places, gp, splits, catalogue, located)
+
+
+def _gp_and_pcns(svc: pd.DataFrame, units: gpd.GeoDataFrame, labels: np.ndarray,
+                 hoods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Registered patients vs residents per neighbourhood; PCNs split across neighbourhoods."""
+    gp = svc[(svc["dataset"] == "gp_practices") & (svc["neighbourhood"] != "")].copy()
+    gp["list_size"] = pd.to_numeric(gp["list_size"], errors="coerce").fillna(0)
+    residents = pd.Series(units["population"].to_numpy(dtype=float)).groupby(labels).sum()
+    reg = gp.groupby("neighbourhood")["list_size"].sum()
+    pcns = gp.dropna(subset=["pcn_code"]).groupby("neighbourhood")["pcn_code"].nunique()
+    gp_tab = pd.DataFrame({"neighbourhood": hoods})
+    gp_tab["residents"] = gp_tab["neighbourhood"].map(residents).fillna(0).astype(int)
+    gp_tab["registered_patients"] = gp_tab["neighbourhood"].map(reg).fillna(0).astype(int)
+    gp_tab["practices"] = gp_tab["neighbourhood"].map(gp.groupby("neighbourhood").size()).fillna(0).astype(int)
+    gp_tab["ratio"] = (gp_tab["registered_patients"] / gp_tab["residents"].where(gp_tab["residents"] > 0)).round(3)
+    gp_tab["pcns"] = gp_tab["neighbourhood"].map(pcns).fillna(0).astype(int)
+    withp = gp.dropna(subset=["pcn_code"])
+    by = withp.groupby(["pcn_code", "neighbourhood"])["list_size"].sum().reset_index()
+    tot = by.groupby("pcn_code")["list_size"].transform("sum")
+    by["share"] = (by["list_size"] / tot.where(tot > 0)).fillna(0).round(3)
+    n = by.groupby("pcn_code")["neighbourhood"].nunique()
+    split_codes = n[n > 1].index
+    names = withp.drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
+    splits = by[by["pcn_code"].isin(split_codes)].assign(pcn_name=lambda d: d["pcn_code"].map(names))
+    return gp_tab, splits.sort_values(["pcn_code", "share"], ascending=[True, False]).reset_index(drop=True)
+
+
+def core_offer_rule(extra_services: str | Path | None = None, component: str | None = None,
+                    catalogue: str | Path | None = None) -> Callable[..., list[Any]]:
+    """A ``services`` hook for :func:`nhgeo.checks.validate`: findings for missing / no-data components."""
+    from .checks import Finding
+
+    services = load_services(extra_services, component)
+
+    def rule(units: gpd.GeoDataFrame, labels: np.ndarray, fp: Any) -> list[Any]:
+        comps = load_catalogue(catalogue, fp.rules.core_offer)
+        res = coverage(units, labels, comps, services, fp.place_of())
+        rule.result = res  # type: ignore[attr-defined]
+        sev = fp.rules.severity.get("core-offer", "warning")
+        if sev == "off":
+            return []
+        out: list[Finding] = []
+        for comp in comps:
+            if not comp.required:
+                continue
+            g = res.grid[res.grid["component"] == comp.name]
+            if (g["status"] == "no-data").all():
+                out.append(Finding("core-offer", sev, comp.name, f"{comp.label}: no data, so not checked "
+                                   f"({comp.note})", "supply locations with --services FILE --component "
+                                   f"{comp.name}"))
+                continue
+            for r in g[g["status"] == "missing"].itertuples():
+                out.append(Finding("core-offer", sev, str(r.neighbourhood), f"{r.neighbourhood} has no "
+                                   f"{comp.label.lower()} inside or within {int(comp.distance_m):,} m; the nearest is "
+                                   f"{int(r.nearest_from_centre_m or 0):,} m from its population-weighted centre",
+                                   None, {"component": comp.name}))
+        return out
+
+    return rule
+
+
+def coverage_report(footprint: str | Path, services: str | Path | None = None, component: str | None = None,
+                    catalogue: str | Path | None = None, **validate_kw: Any) -> tuple[Any, CoverageResult]:
+    """Validate ``footprint`` with the core-offer rule and return (report, coverage grid)."""
+    from .checks import validate
+
+    hook = core_offer_rule(services, component, catalogue)
+    rep = validate(footprint, services=hook, **validate_kw)
+    res: CoverageResult = hook.result  # type: ignore[attr-defined]
+    rep.extras["coverage"] = coverage_to_dict(res)
+    return rep, res
+
+
+def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
+    """The grid, place summary, GP capacity and PCN splits as JSON-ready data."""
+    def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
+        return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+                for r in df.to_dict(orient="records")]
+
+    missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
+    return {"service_data": SERVICE_VINTAGE,
+            "components": [{"name": c.name, "label": c.label, "distance_m": c.distance_m, "required": c.required,
+                            "note": c.note} for c in res.components],
+            "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
+            "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
+            "pcn_splits": recs(res.pcn_splits),
+            "pcns_split": int(res.pcn_splits["pcn_code"].nunique()) if len(res.pcn_splits) else 0}
