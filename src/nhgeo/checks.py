@@ -20,7 +20,7 @@ import pandas as pd
 from .boundaries import load_embedded, load_units
 from .config import Footprint, read_footprint
 from .errors import InputError
-from .graph import AdjacencyGraph, build_graph, subgraph
+from .graph import AdjacencyGraph, build_graph, part_components, subgraph
 from .metrics import Scorecard, score_assignment
 from .rules import RULE_IDS, Rules
 from .selection import select_place
@@ -102,7 +102,9 @@ class _Checker:
 
     # -- contiguity --------------------------------------------------------------------------
     def contiguity(self) -> None:
-        for nid in sorted(set(self.labels) - {""}):
+        comp = part_components(self.adj, self.labels)
+        ncomp = pd.Series(comp).groupby(self.labels).nunique()
+        for nid in sorted(set(ncomp[ncomp > 1].index) - {""}):
             nodes = self.members(nid).tolist()
             parts = sorted((sorted(c) for c in nx.connected_components(self.adj.graph.subgraph(nodes))),
                            key=lambda c: (-self.pop[c].sum(), c[0]))
@@ -201,7 +203,8 @@ class _Checker:
 
     # -- LA alignment ------------------------------------------------------------------------
     def la_alignment(self) -> None:
-        for nid in sorted(set(self.labels) - {""}):
+        nla = pd.Series(self.la).groupby(self.labels).nunique()
+        for nid in sorted(set(nla[nla > 1].index) - {""}):
             m = self.members(nid)
             las = pd.Series(self.pop[m], index=self.la[m]).groupby(level=0).sum().sort_values(ascending=False)
             if len(las) < 2:
@@ -218,7 +221,8 @@ class _Checker:
     # -- places and nesting ------------------------------------------------------------------
     def nesting_and_places(self) -> None:
         fp = self.fp
-        for nid in sorted(set(self.labels) - {""}):
+        nicb = pd.Series(self.icb).groupby(self.labels).nunique()
+        for nid in sorted(set(nicb[nicb > 1].index) - {""}):
             icbs = sorted(set(self.icb[self.members(nid)].tolist()))
             if len(icbs) > 1:
                 self.add("nesting", nid, f"{nid} spans {len(icbs)} ICBs ({', '.join(icbs)}); a neighbourhood must "
@@ -236,6 +240,7 @@ class _Checker:
             if pl:
                 la_places.setdefault(la, set()).add(pl)
         la_pop = pd.Series(self.pop).groupby(self.la).sum()
+        pcomp = part_components(self.adj, plab.astype(str))
         r = self.rules
         for p in fp.places:
             m = np.flatnonzero(plab == p.id)
@@ -250,9 +255,9 @@ class _Checker:
                 side = "below the minimum" if pop < r.place_min else "above the maximum"
                 self.add("place-band", p.id, f"place {p.id} ({p.name}) has {int(pop):,} people, {side} "
                          f"(band {r.place_min:,}–{r.place_max:,})", population=int(pop))
-            comps = list(nx.connected_components(self.adj.graph.subgraph(m.tolist())))
-            if len(comps) > 1:
-                self.add("place-contiguity", p.id, f"place {p.id} ({p.name}) is in {len(comps)} separate parts")
+            n_parts = len(set(pcomp[m].tolist()))
+            if n_parts > 1:
+                self.add("place-contiguity", p.id, f"place {p.id} ({p.name}) is in {n_parts} separate parts")
             for la in sorted(set(self.la[m].tolist())):
                 if len(la_places.get(la, ())) > 1 and la_pop[la] <= r.place_max:
                     others = sorted(la_places[la] - {p.id})
@@ -345,7 +350,10 @@ def validate(
         ck.findings.extend(services(units, labels, fp))
     assigned = labels != ""
     sub = units[assigned].reset_index(drop=True)
-    score = score_assignment(sub, subgraph(adj, np.flatnonzero(assigned)), labels[assigned], fp.rules) \
-        if assigned.any() else None
+    if assigned.all():
+        score = score_assignment(units, adj, labels, fp.rules)
+    else:
+        score = score_assignment(sub, subgraph(adj, np.flatnonzero(assigned)), labels[assigned], fp.rules) \
+            if assigned.any() else None
     checked = [r for r in RULE_IDS if r != "core-offer" or services is not None]
     return ValidationReport(fp, path, rep.source, v, len(units), ck.findings, score, checked)

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
 
-from .graph import AdjacencyGraph
+from .graph import AdjacencyGraph, part_components
 from .rules import Rules
 
 
@@ -62,28 +61,38 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
     for a, b, d in adj.graph.edges(data=True):
         if lab[a] == lab[b]:
             internal[lab[a]] = internal.get(lab[a], 0.0) + float(d.get("length", 0.0))
+    comp = part_components(adj, lab)
     df = pd.DataFrame({"part": lab, "pop": units["population"].to_numpy(dtype=float), "area": area, "perim": perim,
-                       "la": units["la_code"].astype(str).to_numpy(), "icb": units["icb_code"].astype(str).to_numpy()})
+                       "comp": comp,
+                       "la": units["la_code"].astype(str).to_numpy(),
+                       "icb": units["icb_code"].astype(str).to_numpy()})
     has_age = units["age_65_plus"].notna().all()
     if has_age:
         df["a65"] = units["age_65_plus"].to_numpy(dtype=float)
         df["a16"] = units["age_0_15"].to_numpy(dtype=float)
     dep = units["imd_decile"]
     df["dep"] = (pd.to_numeric(dep, errors="coerce") <= 2).astype(float).where(dep.notna().to_numpy())
+    g = df.groupby("part", sort=True)
+    agg = g.agg(pop=("pop", "sum"), n=("pop", "size"), area=("area", "sum"), perim=("perim", "sum"),
+                comps=("comp", "nunique"), dep=("dep", "mean"))
+    las = g["la"].unique()
+    icbs = g["icb"].unique()
+    a65 = g["a65"].sum() if has_age else None
+    a16 = g["a16"].sum() if has_age else None
+    internal_s = pd.Series(internal, dtype=float).reindex(agg.index).fillna(0.0)
+    perim_net = np.maximum(agg["perim"].to_numpy() - 2 * internal_s.to_numpy(), 1e-9)
+    pp = np.minimum(4 * np.pi * agg["area"].to_numpy() / perim_net**2, 1.0)
     out: list[PartStats] = []
-    for part, grp in df.groupby("part", sort=True):
-        idx = grp.index.to_numpy()
-        comps = nx.number_connected_components(adj.graph.subgraph(idx.tolist()))
-        p = max(grp["perim"].sum() - 2 * internal.get(str(part), 0.0), 1e-9)
-        pp = float(4 * np.pi * grp["area"].sum() / p**2)
-        pop = float(grp["pop"].sum())
+    for i, part in enumerate(agg.index):
+        pop = float(agg["pop"].iloc[i])
+        dep_v = agg["dep"].iloc[i]
         out.append(PartStats(
-            id=str(part), population=int(round(pop)), n_units=len(grp), components=comps,
-            la_codes=sorted(grp["la"].unique().tolist()), icb_codes=sorted(grp["icb"].unique().tolist()),
-            polsby_popper=round(min(pp, 1.0), 4),
-            share_65_plus=round(float(grp["a65"].sum() / pop), 4) if has_age and pop > 0 else None,
-            share_under_16=round(float(grp["a16"].sum() / pop), 4) if has_age and pop > 0 else None,
-            share_most_deprived_fifth=(round(float(grp["dep"].mean()), 4) if grp["dep"].notna().any() else None),
+            id=str(part), population=int(round(pop)), n_units=int(agg["n"].iloc[i]), components=int(agg["comps"].iloc[i]),
+            la_codes=sorted(map(str, las[part])), icb_codes=sorted(map(str, icbs[part])),
+            polsby_popper=round(float(pp[i]), 4),
+            share_65_plus=round(float(a65[part] / pop), 4) if a65 is not None and pop > 0 else None,
+            share_under_16=round(float(a16[part] / pop), 4) if a16 is not None and pop > 0 else None,
+            share_most_deprived_fifth=None if pd.isna(dep_v) else round(float(dep_v), 4),
             in_band=lo <= pop <= hi,
         ))
     return out

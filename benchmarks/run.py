@@ -1,0 +1,328 @@
+"""nhgeo benchmarks: timings for every stage and a side-by-side with the peers.
+
+    python benchmarks/run.py              # nhgeo timings + peers where installed (pip install -e ".[bench]")
+    python benchmarks/run.py --no-peers   # nhgeo timings only
+    python benchmarks/run.py --quick      # skip all-England runs
+
+Prints tables and writes ``benchmarks/RESULTS.md``. Every method is graded by the same
+function (:func:`nhgeo.metrics.score_assignment`), the one ``validate`` uses.
+Targets (2 cores): England load+graph < 5 s, London < 1 s; propose London < 5 s,
+England hierarchy < 30 s; validate and coverage of an all-England footprint < 5 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import nhgeo
+from nhgeo.boundaries import load_embedded
+from nhgeo.config import dumps_toml
+from nhgeo.graph import build_graph
+from nhgeo.metrics import score_assignment
+from nhgeo.rules import Rules
+from nhgeo.selection import select_place
+
+HERE = Path(__file__).resolve().parent
+INPUTS = {"3 boroughs (Camden, Islington, City)": "Camden,Islington,City of London", "London": "London",
+          "England": "england"}
+TARGET, LO, HI = 50_000, 40_000, 60_000
+
+
+def _t(fn: Any) -> tuple[Any, float]:
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def stage_timings(quick: bool) -> list[dict[str, Any]]:
+    rows = []
+    _, t_load = _t(lambda: load_embedded(2021))
+    units = load_embedded(2021)
+    lon = select_place(units, "London")
+    _, t_gl = _t(lambda: build_graph(select_place(load_embedded(2021), "London")))
+    rows.append({"stage": "load + graph, London (4,994 LSOAs)", "seconds": t_gl, "target": 1.0})
+    _, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
+    rows.append({"stage": "propose London (neighbourhoods + places)", "seconds": t_pl, "target": 5.0})
+    if not quick:
+        adj, t_g = _t(lambda: build_graph(load_embedded(2021)))
+        rows.insert(0, {"stage": "load + graph, England (33,755 LSOAs)", "seconds": t_g, "target": 5.0})
+        res, t_pe = _t(lambda: nhgeo.propose("england", seed=0))
+        rows.append({"stage": "propose England (neighbourhoods + places)", "seconds": t_pe, "target": 30.0})
+        sc = res.score
+        hood_ok = sum(h.status == "ok" for h in res.proposal.neighbourhoods)
+        place_ok = sum(p.status == "ok" for p in res.places)
+        rows[-1]["detail"] = (f"{sc.n_parts} neighbourhoods ({sc.pct_in_band}% in band, {hood_ok} without "
+                              f"exception), {len(res.places)} places ({place_ok} ok)")
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "england.toml"
+            path.write_text(dumps_toml(res.footprint()))
+            from nhgeo.checks import validate
+            from nhgeo.coverage import coverage_report
+
+            rep, t_v = _t(lambda: validate(path))
+            rows.append({"stage": "validate all-England footprint", "seconds": t_v, "target": 5.0,
+                         "detail": f"{len(rep.errors)} errors, {len(rep.warnings)} warnings"})
+            (_, cov), t_c = _t(lambda: coverage_report(path))
+            rows.append({"stage": "validate + core-offer coverage, all England", "seconds": t_c, "target": 5.0})
+            miss = cov.grid[cov.grid["status"] == "missing"].groupby("component").size().to_dict()
+            rows[-1]["detail"] = "missing: " + ", ".join(f"{k} {v}" for k, v in miss.items())
+    rows.insert(0, {"stage": "read England LSOA 2021 GeoParquet", "seconds": t_load, "target": None})
+    del lon
+    return rows
+
+
+# ---------------------------------------------------------------- peers (each in a subprocess)
+
+def _problem(place: str) -> tuple[Any, Any]:
+    units = select_place(load_embedded(2021), place)
+    return units, build_graph(units)
+
+
+def _k_for(units: Any) -> int:
+    return max(1, round(float(units["population"].sum()) / TARGET))
+
+
+def _per_la(units: Any, adj: Any, solve: Any) -> np.ndarray:
+    """Run ``solve(sub_units, sub_graph, k) -> labels`` per LA, as nhgeo does (no LA crossing)."""
+    from nhgeo.graph import subgraph
+
+    labels = np.empty(len(units), dtype=object)
+    for la in sorted(units["la_code"].unique()):
+        idx = np.flatnonzero(units["la_code"].to_numpy() == la)
+        sub = units.iloc[idx].reset_index(drop=True)
+        k = _k_for(sub)
+        lab = solve(sub, subgraph(adj, idx), k) if k > 1 else np.zeros(len(idx), dtype=int)
+        labels[idx] = [f"{la}-{x}" for x in lab]
+    return labels
+
+
+def run_nhgeo(units: Any, adj: Any) -> np.ndarray:
+    from nhgeo.neighbourhoods import propose_neighbourhoods
+
+    return propose_neighbourhoods(units, adj, Rules(), seed=0).labels.to_numpy()
+
+
+def _w(adj: Any) -> Any:
+    from libpysal.weights import W
+
+    neigh = {i: [int(j) for j in adj.graph[i]] for i in adj.graph.nodes}
+    return W(neigh, silence_warnings=True)
+
+
+def run_maxp(units: Any, adj: Any) -> np.ndarray:
+    from spopt.region import MaxPHeuristic
+
+    def solve(sub: Any, g: Any, k: int) -> np.ndarray:
+        df = sub[["population", "geometry"]].copy()
+        df["x"] = df.geometry.centroid.x
+        df["y"] = df.geometry.centroid.y
+        m = MaxPHeuristic(df, _w(g), ["x", "y"], "population", LO, top_n=2, max_iterations_construction=20)
+        m.solve()
+        return np.asarray(m.labels_)
+
+    return _per_la(units, adj, solve)
+
+
+def run_skater(units: Any, adj: Any) -> np.ndarray:
+    from spopt.region import Skater
+
+    def solve(sub: Any, g: Any, k: int) -> np.ndarray:
+        df = sub[["population", "geometry"]].copy()
+        df["x"] = df.geometry.centroid.x
+        df["y"] = df.geometry.centroid.y
+        m = Skater(df, _w(g), ["x", "y"], n_clusters=k, floor=LO * 0.8, trace=False,
+                   islands="increase")
+        m.solve()
+        return np.asarray(m.labels_)
+
+    return _per_la(units, adj, solve)
+
+
+def run_gerrychain(units: Any, adj: Any) -> np.ndarray:
+    import networkx as nx
+    from gerrychain import Graph
+    from gerrychain.tree import recursive_tree_part
+
+    def solve(sub: Any, g: Any, k: int) -> np.ndarray:
+        graph = nx.Graph(g.graph)
+        for i in graph.nodes:
+            graph.nodes[i]["population"] = float(sub["population"].iloc[i])
+        pop = float(sub["population"].sum())
+        eps = min(0.2, max(0.01, min(HI - pop / k, pop / k - LO) / (pop / k)))
+        parts = recursive_tree_part(Graph.from_networkx(graph), range(k), pop / k, "population", eps,
+                                    node_repeats=2)
+        return np.array([parts[i] for i in range(len(sub))])
+
+    return _per_la(units, adj, solve)
+
+
+def run_metis(units: Any, adj: Any) -> np.ndarray:
+    import pymetis
+
+    def solve(sub: Any, g: Any, k: int) -> np.ndarray:
+        xadj, adjncy = [0], []
+        for i in range(len(sub)):
+            nb = sorted(g.graph[i])
+            adjncy += nb
+            xadj.append(len(adjncy))
+        vw = [int(p) for p in sub["population"]]
+        opts = pymetis.Options(contig=True)
+        _, parts = pymetis.part_graph(k, xadj=xadj, adjncy=adjncy, vweights=vw, options=opts)
+        return np.array(parts)
+
+    return _per_la(units, adj, solve)
+
+
+METHODS = {"nhgeo propose": run_nhgeo, "spopt MaxP (floor 40k)": run_maxp, "spopt SKATER (k=pop/50k)": run_skater,
+           "GerryChain recursive_tree_part": run_gerrychain, "METIS (pymetis, contig)": run_metis}
+
+
+def _child(method: str, place: str, q: Any) -> None:
+    try:
+        units, adj = _problem(place)
+        t = time.perf_counter()
+        labels = METHODS[method](units, adj)
+        secs = time.perf_counter() - t
+        sc = score_assignment(units, adj, labels, Rules())
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        q.put({"status": "ok", "seconds": secs, "peak_mb": peak,
+               **{k: v for k, v in sc.__dict__.items() if k != "parts"}})
+    except Exception as exc:  # a failing peer is recorded, not dropped
+        q.put({"status": f"failed: {type(exc).__name__}: {str(exc)[:120]}",
+               "trace": traceback.format_exc()[-400:]})
+
+
+def run_peer(method: str, place: str, limit: float) -> dict[str, Any]:
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child, args=(method, place, q))
+    t = time.perf_counter()
+    p.start()
+    p.join(limit)
+    if p.is_alive():
+        p.kill()
+        p.join()
+        return {"status": f"timed out after {limit:.0f} s", "seconds": time.perf_counter() - t}
+    try:
+        return dict(q.get(timeout=5))
+    except Exception:
+        return {"status": f"failed: exit code {p.exitcode}"}
+
+
+def available(method: str) -> bool:
+    mod = {"spopt": "spopt", "GerryChain": "gerrychain", "METIS": "pymetis"}
+    for key, name in mod.items():
+        if method.startswith(key):
+            try:
+                __import__(name)
+            except ImportError:
+                return False
+    return True
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "nhgeo": nhgeo.__version__}
+    for name in ("geopandas", "shapely", "networkx", "scipy", "spopt", "gerrychain", "pymetis", "libpysal"):
+        try:
+            mod = __import__(name)
+            out[name] = str(getattr(mod, "__version__", "?"))
+        except ImportError:
+            out[name] = "not installed"
+    return out
+
+
+def _fmt(v: Any, nd: int = 2) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return "–" if math.isnan(v) else f"{v:.{nd}f}"
+    return str(v)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip all-England runs")
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--limit", type=float, default=600.0, help="seconds per peer run (default 600)")
+    ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = ap.parse_args()
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console()
+    stages = stage_timings(args.quick)
+    t = Table(title="nhgeo stage timings (wall clock)")
+    for c in ("stage", "seconds", "target", "detail"):
+        t.add_column(c)
+    for r in stages:
+        ok = r["target"] is None or r["seconds"] <= r["target"]
+        t.add_row(r["stage"], f"{r['seconds']:.2f}", "–" if r["target"] is None else f"< {r['target']:g} s"
+                  + (" ✔" if ok else " ✘"), r.get("detail", ""))
+    con.print(t)
+    peers: list[dict[str, Any]] = []
+    if not args.no_peers:
+        inputs = {k: v for k, v in INPUTS.items() if not (args.quick and v == "england")}
+        for label, place in inputs.items():
+            for method in METHODS:
+                if not available(method):
+                    peers.append({"input": label, "method": method, "status": "not installed (pip install -e "
+                                  "\".[bench]\")"})
+                    continue
+                con.print(f"[dim]{label}: {method} ...[/]")
+                r = run_peer(method, place, args.limit)
+                peers.append({"input": label, "method": method, **r})
+        cols = ["input", "method", "status", "seconds", "peak_mb", "n_parts", "pct_contiguous", "pct_in_band",
+                "worst_deviation", "la_splits", "mean_polsby_popper", "cut_edges"]
+        pt = Table(title="Peers on the same inputs and rules (target 50,000, band 40,000-60,000, per LA)")
+        for c in cols:
+            pt.add_column(c)
+        for r in peers:
+            pt.add_row(*[_fmt(r.get(c)) for c in cols])
+        con.print(pt)
+    write_results(args.out, stages, peers, args)
+
+
+def write_results(path: Path, stages: list[dict[str, Any]], peers: list[dict[str, Any]], args: Any) -> None:
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    lines = ["# nhgeo benchmark results", "",
+             f"Machine: {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}.  ",
+             "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".  ",
+             "Data: embedded England LSOA 2021 (BGC), Census 2021 population, LA 2023, ICB 2022.  ",
+             "Reproduce: `pip install -e \".[bench]\" && python benchmarks/run.py`"
+             + (" --quick" if args.quick else ""), "",
+             "## Stage timings", "", "| stage | seconds | target | detail |", "|---|---:|---|---|"]
+    for r in stages:
+        tgt = "–" if r["target"] is None else f"< {r['target']:g} s"
+        lines.append(f"| {r['stage']} | {r['seconds']:.2f} | {tgt} | {r.get('detail', '')} |")
+    if peers:
+        cols = ["input", "method", "status", "seconds", "peak_mb", "n_parts", "pct_contiguous", "pct_in_band",
+                "worst_deviation", "la_splits", "mean_polsby_popper", "cut_edges"]
+        lines += ["", "## Peers", "",
+                  "Same inputs, same rules: each method runs per local authority (so none crosses an LA), with "
+                  "k = round(LA population / 50,000); all graded by `nhgeo.metrics.score_assignment`. Settings: "
+                  "MaxP heuristic with floor 40,000 on unit centres (top_n=2); SKATER with k and floor 32,000; "
+                  "GerryChain `recursive_tree_part` with tolerance fitted to the 40k-60k band (capped at 20%); "
+                  "METIS `part_graph` with population vertex weights and `contig=True`. Limit "
+                  f"{args.limit:.0f} s per run; peak memory is the run's own process.", "",
+                  "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for r in peers:
+            lines.append("| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |")
+    path.write_text("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
