@@ -57,7 +57,7 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
     _, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
     rows.append({"stage": "propose London (neighbourhoods + places)", "seconds": t_pl, "target": 5.0})
     if not quick:
-        adj, t_g = _t(lambda: build_graph(load_embedded(2021)))
+        _adj, t_g = _t(lambda: build_graph(load_embedded(2021)))
         rows.insert(0, {"stage": "load + graph, England (33,755 LSOAs)", "seconds": t_g, "target": 5.0})
         res, t_pe = _t(lambda: nhgeo.propose("england", seed=0))
         rows.append({"stage": "propose England (neighbourhoods + places)", "seconds": t_pe, "target": 30.0})

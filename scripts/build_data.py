@@ -169,7 +169,8 @@ def build_services(shared: Path) -> pd.DataFrame:
                                 "easting": ho["easting"], "northing": ho["northing"],
                                 "geocode_method": ho["geocode_method"]}))
     cdc = pd.read_csv(s / "nhs_cdc_and_elective_hubs_england.csv", dtype=str)
-    frames.append(pd.DataFrame({"dataset": "cdc_and_elective_hubs", "service_id": cdc["site_type"] + ":" + cdc["postcode"],
+    frames.append(pd.DataFrame({"dataset": "cdc_and_elective_hubs",
+                                "service_id": cdc["site_type"] + ":" + cdc["postcode"],
                                 "name": cdc["name"], "setting_group": cdc["site_type"], "setting": cdc["site_type"],
                                 "easting": cdc["easting"], "northing": cdc["northing"],
                                 "geocode_method": "published_latlon"}))

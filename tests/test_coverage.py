@@ -5,7 +5,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -73,7 +72,7 @@ def test_tight_distance_makes_pharmacy_missing(tmp_path: Path) -> None:
     d["rules"]["core_offer"] = {"distance_m": {"community_pharmacy": 0}}
     path = tmp_path / "tight.toml"
     path.write_text(tomli_w.dumps(d))
-    rep, res = coverage_report(path)
+    _rep, res = coverage_report(path)
     g = res.grid[res.grid["component"] == "community_pharmacy"]
     assert (g.loc[g["inside"] == 0, "status"] == "missing").all()
     assert cat  # catalogue shipped
@@ -82,7 +81,7 @@ def test_tight_distance_makes_pharmacy_missing(tmp_path: Path) -> None:
 def test_user_services_fill_no_data(tmp_path: Path) -> None:
     csv = tmp_path / "social.csv"
     csv.write_text("name,easting,northing\nCamden adult social care,529500,184100\n")
-    rep, res = coverage_report(NCL, services=csv, component="social_care")
+    _rep, res = coverage_report(NCL, services=csv, component="social_care")
     social = res.grid[res.grid["component"] == "social_care"]
     assert (social["status"] != "no-data").all()
     assert social["status"].eq("present").sum() == 1

@@ -50,5 +50,5 @@ def test_population_table_covers_england_and_wales() -> None:
 def test_get_path_lists_what_exists() -> None:
     for name in DATASETS:
         assert get_path(name).exists()
-    with pytest.raises(InputError, match="available: .*lsoa21"):
+    with pytest.raises(InputError, match=r"available: .*lsoa21"):
         get_path("nope")

@@ -37,7 +37,7 @@ def test_matches_independent_slow_method(three: gpd.GeoDataFrame, three_graph: A
     keep = i < j
     i, j = i[keep], j[keep]
     shared = shapely.length(shapely.intersection(shapely.boundary(g[i]), shapely.buffer(g[j], 1.0)))
-    slow = {(int(a), int(b)) for a, b, s in zip(i, j, shared) if s > 20}
+    slow = {(int(a), int(b)) for a, b, s in zip(i, j, shared, strict=False) if s > 20}
     fast = {(min(a, b), max(a, b)) for a, b in three_graph.graph.edges()}
     assert slow <= fast
     # anything extra in the fast graph must still share a line (not only a corner)
@@ -64,7 +64,7 @@ def test_england_connected_only_through_listed_bridges(england: gpd.GeoDataFrame
     la = england["la_name"].to_numpy()
     joined = {la[b.u] for b in adj.bridges}
     assert {"Isles of Scilly", "Isle of Wight"} <= joined
-    scilly = [b for b in adj.bridges if la[b.u] == "Isles of Scilly"][0]
+    scilly = next(b for b in adj.bridges if la[b.u] == "Isles of Scilly")
     assert la[scilly.v] == "Cornwall" and scilly.distance_m > 30_000
     # Hayling Island joins its own borough (Havant), not Portsmouth across the harbour
     hayling = [b for b in adj.bridges if la[b.u] == "Havant"]

@@ -14,7 +14,6 @@ from nhgeo.graph import AdjacencyGraph, build_graph
 from nhgeo.metrics import score_assignment
 from nhgeo.neighbourhoods import Proposal, propose_neighbourhoods
 from nhgeo.rules import Rules, choose_k
-from nhgeo.selection import select_place
 
 from .synthetic import grid, voronoi
 

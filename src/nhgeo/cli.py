@@ -211,8 +211,7 @@ def datasets() -> None:
 
 def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool) -> None:
     from .output import atomic_file
-    from .report import (render_validation, validation_github, validation_junit, validation_markdown,
-                         validation_to_dict)
+    from .report import render_validation, validation_github, validation_junit, validation_markdown, validation_to_dict
 
     renderers: dict[str, Callable[[Any], str]] = {
         "json": lambda r: json.dumps(validation_to_dict(r), indent=2) + "\n",

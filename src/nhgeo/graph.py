@@ -109,6 +109,11 @@ def _gap_edges(geoms: np.ndarray, free: np.ndarray, known: np.ndarray, n: int, s
     return i[ok], j[ok], length[ok]
 
 
+def _add_land_edges(g: nx.Graph, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> None:
+    g.add_edges_from((int(a), int(b), {"length": float(c), "bridge": False})
+                     for a, b, c in zip(u, v, length, strict=True))
+
+
 def build_graph(
     units: gpd.GeoDataFrame,
     snap_m: float = DEFAULT_SNAP_M,
@@ -128,12 +133,12 @@ def build_graph(
         return AdjacencyGraph(g, snap_m=snap_m, land_components=0)
     min_gap = 4 * snap_m if min_gap_border_m is None else min_gap_border_m
     u, v, length, free = _segment_edges(geoms, n)
-    g.add_edges_from((int(a), int(b), {"length": float(c), "bridge": False}) for a, b, c in zip(u, v, length))
+    _add_land_edges(g, u, v, length)
     tree = shapely.STRtree(geoms)
     snapped = 0
     if snap_m > 0:
         gu, gv, gl = _gap_edges(geoms, free, u * n + v, n, snap_m, min_gap)
-        g.add_edges_from((int(a), int(b), {"length": float(c), "bridge": False}) for a, b, c in zip(gu, gv, gl))
+        _add_land_edges(g, gu, gv, gl)
         snapped = len(gu)
     islands = [i for i in range(n) if g.degree(i) == 0]
     land = nx.number_connected_components(g)

@@ -87,7 +87,8 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
         pop = float(agg["pop"].iloc[i])
         dep_v = agg["dep"].iloc[i]
         out.append(PartStats(
-            id=str(part), population=int(round(pop)), n_units=int(agg["n"].iloc[i]), components=int(agg["comps"].iloc[i]),
+            id=str(part), population=int(round(pop)), n_units=int(agg["n"].iloc[i]),
+            components=int(agg["comps"].iloc[i]),
             la_codes=sorted(map(str, las[part])), icb_codes=sorted(map(str, icbs[part])),
             polsby_popper=round(float(pp[i]), 4),
             share_65_plus=round(float(a65[part] / pop), 4) if a65 is not None and pop > 0 else None,

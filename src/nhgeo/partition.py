@@ -118,7 +118,7 @@ def _adjacency(p: PartitionProblem) -> tuple[list[list[int]], list[dict[int, flo
     if p.group is not None:
         same = p.group[p.edges_u] == p.group[p.edges_v]
         wt[same] *= 2.0
-    for a, b, c in zip(p.edges_u.tolist(), p.edges_v.tolist(), wt.tolist()):
+    for a, b, c in zip(p.edges_u.tolist(), p.edges_v.tolist(), wt.tolist(), strict=False):
         if b not in weights[a]:
             nbrs[a].append(b)
             nbrs[b].append(a)
@@ -249,9 +249,8 @@ def _local_search(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]]
                 if gain <= 1e-9:
                     continue
                 key = (-gain, cut_delta(u, a, b), u, a, b)
-                if best is None or key < best:
-                    if _connected_without(members[a], u, nbrs):
-                        best = key
+                if (best is None or key < best) and _connected_without(members[a], u, nbrs):
+                    best = key
             if best is not None:
                 _, _, u, a, b = best
                 labels[u] = b

@@ -157,7 +157,7 @@ def _merge_small(ng: nx.Graph, small: list[list[str]], fixed: list[tuple[list[st
                 reasons[i].append(f"{las}: below the place minimum {rules.place_min:,} ({int(pop(g)):,}); {why}")
                 continue
 
-            def rank(jt: tuple[int, float]) -> tuple[int, float, float]:
+            def rank(jt: tuple[int, float], g: list[str] = g) -> tuple[int, float, float]:
                 total = pop(g) + pop(groups[jt[0]])
                 band = 0 if total <= rules.place_max and total >= rules.place_min else (
                     1 if total < rules.place_min else 2)

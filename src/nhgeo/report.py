@@ -29,7 +29,7 @@ def graph_summary(study: Study) -> dict[str, Any]:
     codes = u["code"].astype(str).to_numpy()
     return {
         "place": study.place, "source": study.source, "vintage": study.vintage,
-        "units": int(len(u)), "population": int(u["population"].sum()),
+        "units": len(u), "population": int(u["population"].sum()),
         "edges": int(adj.graph.number_of_edges()), "snapped_edges": adj.snapped_edges, "snap_m": adj.snap_m,
         "land_components": adj.land_components, "components": adj.n_components,
         "islands": [str(codes[i]) for i in adj.islands],

@@ -66,10 +66,7 @@ def resolve_place(units: gpd.GeoDataFrame, place: str | Sequence[str]) -> pd.Ser
 
 def select_place(units: gpd.GeoDataFrame, place: str | Sequence[str] | None) -> gpd.GeoDataFrame:
     """The subset of ``units`` in ``place`` (all when ``place`` is None), re-indexed 0..n-1."""
-    if place is None:
-        sub = units
-    else:
-        sub = units[resolve_place(units, place).to_numpy()]
+    sub = units if place is None else units[resolve_place(units, place).to_numpy()]
     out = sub.reset_index(drop=True)
     out.attrs.update(units.attrs)
     out.attrs["place"] = place if isinstance(place, str) or place is None else ",".join(place)
