@@ -15,7 +15,10 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 9))
-    units.plot(ax=ax, column="neighbourhood", categorical=True, cmap="tab20", linewidth=0.1, edgecolor="white")
+    colour = _colouring(hoods)
+    palette = plt.get_cmap("Set3").colors
+    units.plot(ax=ax, color=[palette[colour[n] % len(palette)] for n in units["neighbourhood"]], linewidth=0.1,
+               edgecolor="white")
     hoods.boundary.plot(ax=ax, color="black", linewidth=0.6)
     bad = hoods[hoods["status"] != "ok"]
     if len(bad):
@@ -27,3 +30,18 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _colouring(hoods: gpd.GeoDataFrame) -> dict[str, int]:
+    """Greedy colouring so that touching neighbourhoods never share a colour."""
+    import networkx as nx
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(hoods.geometry.values)
+    i, j = shapely.STRtree(geoms).query(shapely.buffer(geoms, 1.0), predicate="intersects")
+    g = nx.Graph()
+    ids = [str(x) for x in hoods.index]
+    g.add_nodes_from(ids)
+    g.add_edges_from((ids[a], ids[b]) for a, b in zip(i, j, strict=True) if a != b)
+    return dict(nx.greedy_color(g, strategy="largest_first"))
