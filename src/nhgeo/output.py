@@ -90,8 +90,8 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
         hoods["status"] = [info[i].status for i in hoods.index]
         hoods["reasons"] = ["; ".join(info[i].reasons) for i in hoods.index]
         hoods["polsby_popper"] = [stats[i].polsby_popper for i in hoods.index]
-        hoods["place"] = [a.loc[a["neighbourhood"] == i, "place"].iloc[0] if "place" in a.columns else None
-                          for i in hoods.index]
+        place_of = {n: pl.id for pl in result.places for n in pl.neighbourhoods}
+        hoods["place"] = [place_of.get(i) for i in hoods.index]
         gpkg = tmp / "neighbourhoods.gpkg"
         hoods.reset_index().to_file(gpkg, layer="neighbourhoods", driver="GPKG")
         if result.places:
