@@ -182,12 +182,37 @@ def build_services(shared: Path) -> pd.DataFrame:
     return out
 
 
+def build_adjacency() -> dict[str, int]:
+    """Land edges of each embedded LSOA set over all England (see nhgeo.graph), from the files just written."""
+    from nhgeo.boundaries import load_embedded
+    from nhgeo.graph import land_edges
+
+    counts = {}
+    for vintage in (2021, 2011):
+        units = load_embedded(vintage)
+        codes = units["code"].astype(str).to_numpy()
+        u, v, length, snapped = land_edges(units, precomputed=False)
+        edges = pd.DataFrame({"u_code": codes[u], "v_code": codes[v], "border_m": np.round(length, 3),
+                              "snapped": snapped})
+        edges.to_parquet(OUT / f"lsoa{vintage % 100}_adjacency.parquet", compression="zstd", index=False)
+        counts[f"lsoa{vintage % 100}_land_edges"] = len(edges)
+    return counts
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--adjacency-only", action="store_true",
+                    help="only recompute the adjacency files from the boundaries already in boundaries/")
     args = ap.parse_args()
     shared: Path = args.shared
     OUT.mkdir(exist_ok=True)
+    if args.adjacency_only:
+        summary = json.loads((OUT / "BUILD_SUMMARY.json").read_text())
+        summary.update(build_adjacency())
+        (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")
+        print(json.dumps(summary, indent=2))
+        return
     pop_all = pd.read_csv(shared / "population" / "census2021_lsoa21_usual_residents_by_age.csv")
     pop_all.to_parquet(OUT / "census2021_lsoa21_population.parquet", compression="zstd", index=False)
     raw21 = gpd.read_file(shared / "boundaries" / "england_lsoa21_bgc.gpkg", columns=["LSOA21CD", "LAD_ACTIVE_CD"])
@@ -212,6 +237,7 @@ def main() -> None:
         "lsoa11_total_error_pct": round(100 * (int(l11["population"].sum()) - eng21) / eng21, 4),
         "services_rows": len(svc),
     }
+    summary.update(build_adjacency())
     (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 

@@ -78,10 +78,11 @@ class _Checker:
         self.codes = units["code"].astype(str).to_numpy()
         self.pop = units["population"].to_numpy(dtype=float)
         self.la = units["la_code"].astype(str).to_numpy()
-        self.la_name = dict(zip(self.la, units["la_name"].astype(str), strict=False))
+        self.la_name = dict(zip(self.la, units["la_name"].astype(str).to_numpy(dtype=object), strict=False))
         self.icb = units["icb_code"].astype(str).to_numpy()
         self.findings: list[Finding] = []
         self.hood_pop = pd.Series(self.pop).groupby(labels).sum().to_dict()
+        self._groups = _positions_by(labels)
         self.names = {n.id: n.name for n in fp.neighbourhoods}
         self.waived = {(w["rule"], w["unit"]): w["reason"] for w in fp.waivers}
 
@@ -95,7 +96,8 @@ class _Checker:
             self.findings.append(Finding(rule, sev, unit, message, fix, data))
 
     def members(self, nid: str) -> np.ndarray:
-        return np.flatnonzero(self.labels == nid)
+        """Positions of the units in neighbourhood ``nid`` (grouped once, not a scan per call)."""
+        return self._groups.get(nid, np.zeros(0, dtype=np.int64))
 
     def in_band(self, p: float) -> bool:
         return self.rules.min <= p <= self.rules.max
@@ -242,8 +244,9 @@ class _Checker:
         la_pop = pd.Series(self.pop).groupby(self.la).sum()
         pcomp = part_components(self.adj, plab.astype(str))
         r = self.rules
+        place_units = _positions_by(plab)
         for p in fp.places:
-            m = np.flatnonzero(plab == p.id)
+            m = place_units.get(p.id, np.zeros(0, dtype=np.int64))
             if len(m) == 0:
                 continue
             pop = float(self.pop[m].sum())
@@ -264,6 +267,11 @@ class _Checker:
                     self.add("place-la-alignment", p.id, f"place {p.id} holds part of {self.la_name.get(la, la)} "
                              f"(population {int(la_pop[la]):,}, small enough to be whole) which is split with "
                              f"{', '.join(others)}", f"put all of {self.la_name.get(la, la)} in one place")
+
+
+def _positions_by(labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Label -> positions holding it, in one pass."""
+    return {str(k): np.asarray(v, dtype=np.int64) for k, v in pd.Series(labels).groupby(labels).indices.items()}
 
 
 def _other_vintage_hint(unknown: list[str], vintage: int) -> str:
@@ -294,7 +302,7 @@ def validate(
     v = vintage or fp.vintage
     all_units, rep = load_units(boundaries, vintage=v, code_column=code_column, pop_column=pop_column,
                                 la_column=la_column)
-    known = set(all_units["code"].astype(str))
+    known = set(all_units["code"].astype(str).to_numpy(dtype=object).tolist())
     assign = fp.assignment()
     findings: list[Finding] = []
     sev = fp.rules.severity
@@ -319,7 +327,7 @@ def validate(
     if units is None:
         las = set(all_units.loc[all_units["code"].astype(str).isin(assign.index), "la_code"].astype(str))
         units = select_place(all_units, sorted(las))
-    extra = sorted((set(assign.index) & known) - set(units["code"].astype(str)))
+    extra = sorted((set(assign.index) & known) - set(units["code"].astype(str).to_numpy(dtype=object).tolist()))
     if extra:  # assigned units outside the named place still count
         more = all_units[all_units["code"].astype(str).isin(extra)]
         units = pd.concat([units, more], ignore_index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,9 @@ class Footprint:
 
     def duplicate_codes(self) -> dict[str, list[str]]:
         """Codes listed in more than one neighbourhood (or twice in one) -> the neighbourhood ids."""
+        codes = [c for n in self.neighbourhoods for c in n.codes]
+        if len(set(codes)) == len(codes):
+            return {}
         seen: dict[str, list[str]] = {}
         for n in self.neighbourhoods:
             for c in n.codes:
@@ -77,6 +81,21 @@ class Footprint:
 
 def _schema() -> dict[str, Any]:
     return json.loads(config_path("footprint.schema.json").read_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """The footprint schema's validator, checked and built once (``jsonschema.validate`` redoes both per call)."""
+    schema = _schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _check_schema(d: dict[str, Any]) -> None:
+    err = jsonschema.exceptions.best_match(_validator().iter_errors(d))
+    if err is not None:
+        raise err
 
 
 def footprint_to_dict(fp: Footprint) -> dict[str, Any]:
@@ -95,7 +114,7 @@ def footprint_to_dict(fp: Footprint) -> dict[str, Any]:
 def dumps_toml(fp: Footprint) -> str:
     """The footprint as TOML text (validated against the schema before it is written)."""
     d = footprint_to_dict(fp)
-    jsonschema.validate(d, _schema())
+    _check_schema(d)
     return tomli_w.dumps(d)
 
 
@@ -112,7 +131,7 @@ def _schema_view(d: dict[str, Any]) -> dict[str, Any]:
 def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
     """Check ``d`` against the schema and build a :class:`Footprint` (one-line errors)."""
     try:
-        jsonschema.validate(_schema_view(d), _schema())
+        _check_schema(_schema_view(d))
     except jsonschema.ValidationError as exc:
         loc = "/".join(str(p) for p in exc.absolute_path) or "top level"
         raise InputError(f"{where}: schema violation at {loc}: {exc.message}") from None

@@ -10,9 +10,11 @@ so this works for LSOA 2021, LSOA 2011 and users' own files alike.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,6 +127,34 @@ def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
     return m | (svc["component"].astype(object) == comp.name).to_numpy()
 
 
+_STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
+_GRID_COLUMNS = ["neighbourhood", "component", "label", "required", "inside", "within_distance", "distance_m",
+                 "nearest_from_centre_m", "status"]
+
+
+def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """Population-weighted centre (as points) of each group 0..n-1 of units' interior points."""
+    xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    ok = group >= 0
+    w = pop[ok] + 1e-9
+    tot = np.bincount(group[ok], weights=w, minlength=n)
+    cx = np.bincount(group[ok], weights=w * xy[ok, 0], minlength=n) / np.where(tot > 0, tot, 1)
+    cy = np.bincount(group[ok], weights=w * xy[ok, 1], minlength=n) / np.where(tot > 0, tot, 1)
+    return shapely.points(cx, cy)
+
+
+def _count_within(tree: shapely.STRtree, xy: np.ndarray, distance: float, hood_of_unit: np.ndarray,
+                  n_hoods: int) -> np.ndarray:
+    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1)."""
+    if not len(xy) or not n_hoods:
+        return np.zeros(n_hoods, dtype=np.int64)
+    p, u = tree.query(shapely.points(xy), predicate="dwithin", distance=distance)
+    h = hood_of_unit[u]
+    ok = h >= 0
+    pairs = np.unique(p[ok].astype(np.int64) * n_hoods + h[ok])  # each point counts once per neighbourhood
+    return np.bincount(pairs % n_hoods, minlength=n_hoods)
+
+
 @dataclass
 class CoverageResult:
     """Neighbourhood x component coverage, GP capacity and PCN alignment."""
@@ -159,47 +189,41 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     home[ip] = labels[iu]
     svc = svc.assign(neighbourhood=home)
     hoods = sorted(set(labels) - {""})
-    # population-weighted centre of each neighbourhood
-    cxy = shapely.get_coordinates(shapely.point_on_surface(geoms))
-    centres = {}
-    for h in hoods:
-        m = labels == h
-        w = pop[m] + 1e-9
-        centres[h] = (float(np.average(cxy[m, 0], weights=w)), float(np.average(cxy[m, 1], weights=w)))
-    rows = []
-    for comp in catalogue:
-        cm = component_mask(svc, comp)
-        cpts = pts[cm]
-        inside = pd.Series(svc.loc[cm, "neighbourhood"]).value_counts()
-        near: dict[str, int] = {}
-        if len(cpts):
-            a, b = tree.query(cpts, predicate="dwithin", distance=comp.distance_m)
-            pairs = pd.DataFrame({"p": a, "h": labels[b]})
-            pairs = pairs[pairs["h"] != ""].drop_duplicates()
-            near = pairs.groupby("h")["p"].nunique().to_dict()
-            ctree = shapely.STRtree(cpts)
-            cpoints = shapely.points([centres[h] for h in hoods])
-            _, dist = ctree.query_nearest(cpoints, return_distance=True, all_matches=False)
-        for k, h in enumerate(hoods):
-            n_in = int(inside.get(h, 0))
-            n_near = int(near.get(h, 0))
-            if not len(cpts):
-                status, d = "no-data", None
-            else:
-                d = round(float(dist[k]))
-                status = "present" if n_in else ("nearby" if n_near else "missing")
-            rows.append({"neighbourhood": h, "component": comp.name, "label": comp.label, "required": comp.required,
-                         "inside": n_in, "within_distance": n_near, "distance_m": comp.distance_m,
-                         "nearest_from_centre_m": d, "status": status})
-    grid = pd.DataFrame(rows)
+    hood_idx = pd.Series(np.arange(len(hoods)), index=hoods)
+    h_of_unit = hood_idx.reindex(labels).fillna(-1).to_numpy(dtype=np.int64)
+    h_of_point = hood_idx.reindex(home).fillna(-1).to_numpy(dtype=np.int64)
+    centres = _weighted_centres(geoms, pop, h_of_unit, len(hoods))
+    masks = [component_mask(svc, comp) for comp in catalogue]
+    xy = shapely.get_coordinates(pts)
+    tree.query(shapely.points(xy[:1]))  # build the tree once, before threads share it
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        # the pair queries release the GIL: components run side by side on two cores
+        nears = list(pool.map(lambda m, d: _count_within(tree, xy[m], d, h_of_unit, len(hoods)),
+                              masks, [c.distance_m for c in catalogue]))
+    frames = []
+    for comp, cm, near in zip(catalogue, masks, nears, strict=True):
+        inside = np.bincount(h_of_point[cm][h_of_point[cm] >= 0], minlength=len(hoods))
+        dist = np.full(len(hoods), np.nan)
+        if cm.any():
+            if len(hoods):
+                _, dist = shapely.STRtree(pts[cm]).query_nearest(centres, return_distance=True, all_matches=False)
+            status = np.where(inside > 0, "present", np.where(near > 0, "nearby", "missing"))
+        else:
+            status = np.full(len(hoods), "no-data")
+        frames.append(pd.DataFrame({
+            "neighbourhood": hoods, "component": comp.name, "label": comp.label, "required": comp.required,
+            "inside": inside.astype(int), "within_distance": near.astype(int), "distance_m": comp.distance_m,
+            "nearest_from_centre_m": pd.array(np.round(dist), dtype="Int64"), "status": status}))
+    grid = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_GRID_COLUMNS))
     place_of = place_of or {}
     places = pd.DataFrame()
     if place_of and len(grid):
         g2 = grid.assign(place=grid["neighbourhood"].map(place_of)).dropna(subset=["place"])
-        order = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
-        places = g2.groupby(["place", "component"]).agg(
-            inside=("inside", "sum"), neighbourhoods_missing=("status", lambda s: int((s == "missing").sum())),
-            best=("status", lambda s: min(s, key=lambda x: order[x]))).reset_index()
+        rank = g2["status"].map(_STATUS_ORDER)
+        g2 = g2.assign(missing=(g2["status"] == "missing").astype(int), rank=rank)
+        places = g2.groupby(["place", "component"], sort=True).agg(
+            inside=("inside", "sum"), neighbourhoods_missing=("missing", "sum"), best=("rank", "min")).reset_index()
+        places["best"] = places["best"].map({v: k for k, v in _STATUS_ORDER.items()})
     gp, splits = _gp_and_pcns(svc, units, labels, hoods)
     located = pd.DataFrame(svc.drop(columns=svc.geometry.name))
     return CoverageResult(grid, places, gp, splits, catalogue, located)
@@ -257,11 +281,15 @@ def core_offer_rule(extra_services: str | Path | None = None, component: str | N
             for r in g[g["status"] == "missing"].itertuples():
                 out.append(Finding("core-offer", sev, str(r.neighbourhood), f"{r.neighbourhood} has no "
                                    f"{comp.label.lower()} inside or within {int(comp.distance_m):,} m; the nearest is "
-                                   f"{int(r.nearest_from_centre_m or 0):,} m from its population-weighted centre",
+                                   f"{_int_or_zero(r.nearest_from_centre_m):,} m from its population-weighted centre",
                                    None, {"component": comp.name}))
         return out
 
     return rule
+
+
+def _int_or_zero(x: Any) -> int:
+    return 0 if pd.isna(x) else int(x)
 
 
 def coverage_report(footprint: str | Path, services: str | Path | None = None, component: str | None = None,
@@ -279,8 +307,8 @@ def coverage_report(footprint: str | Path, services: str | Path | None = None, c
 def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
     """The grid, place summary, GP capacity and PCN splits as JSON-ready data."""
     def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
-        return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-                for r in df.to_dict(orient="records")]
+        obj = df.astype(object)
+        return obj.where(df.notna(), None).to_dict(orient="records")  # type: ignore[no-any-return]
 
     missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
     return {"service_data": SERVICE_VINTAGE,

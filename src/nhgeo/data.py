@@ -50,6 +50,19 @@ DATASETS: dict[str, Dataset] = {
             "CDCs and elective hubs (2025)",
             "mixed, 2023-2026 (see README)",
         ),
+        Dataset(
+            "adjacency21",
+            "lsoa21_adjacency.parquet",
+            "Land adjacency of the England LSOA 2021 set (u_code, v_code, border_m, snapped), computed by "
+            "nhgeo.graph.land_edges over all England; bridges are added per selection at run time",
+            "LSOA 2021 (BGC)",
+        ),
+        Dataset(
+            "adjacency11",
+            "lsoa11_adjacency.parquet",
+            "Land adjacency of the England LSOA 2011 set, as adjacency21",
+            "LSOA 2011 (BSC)",
+        ),
         Dataset("lad_codes", "lad_codes.csv", "Every England LA code since 2011 with its current successor", "2023"),
     ]
 }

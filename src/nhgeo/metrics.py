@@ -57,10 +57,9 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
     geoms = np.asarray(units.geometry.values)
     area = shapely.area(geoms)
     perim = shapely.length(geoms)
-    internal: dict[str, float] = {}
-    for a, b, d in adj.graph.edges(data=True):
-        if lab[a] == lab[b]:
-            internal[lab[a]] = internal.get(lab[a], 0.0) + float(d.get("length", 0.0))
+    eu, ev, elen = adj.edge_arrays()
+    same = lab[eu] == lab[ev]
+    internal = pd.Series(elen[same]).groupby(lab[eu][same]).sum()
     comp = part_components(adj, lab)
     df = pd.DataFrame({"part": lab, "pop": units["population"].to_numpy(dtype=float), "area": area, "perim": perim,
                        "comp": comp,
@@ -75,28 +74,32 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
     g = df.groupby("part", sort=True)
     agg = g.agg(pop=("pop", "sum"), n=("pop", "size"), area=("area", "sum"), perim=("perim", "sum"),
                 comps=("comp", "nunique"), dep=("dep", "mean"))
-    las = g["la"].unique()
-    icbs = g["icb"].unique()
-    a65 = g["a65"].sum() if has_age else None
-    a16 = g["a16"].sum() if has_age else None
-    internal_s = pd.Series(internal, dtype=float).reindex(agg.index).fillna(0.0)
+    las = _sorted_values(df["part"], df["la"])
+    icbs = _sorted_values(df["part"], df["icb"])
+    a65 = g["a65"].sum().to_numpy() if has_age else None
+    a16 = g["a16"].sum().to_numpy() if has_age else None
+    internal_s = internal.reindex(agg.index).fillna(0.0)
     perim_net = np.maximum(agg["perim"].to_numpy() - 2 * internal_s.to_numpy(), 1e-9)
     pp = np.minimum(4 * np.pi * agg["area"].to_numpy() / perim_net**2, 1.0)
+    pops, ns, comps, deps = (agg[c].to_numpy() for c in ("pop", "n", "comps", "dep"))
     out: list[PartStats] = []
-    for i, part in enumerate(agg.index):
-        pop = float(agg["pop"].iloc[i])
-        dep_v = agg["dep"].iloc[i]
+    for i, part in enumerate(agg.index.tolist()):
+        pop = float(pops[i])
         out.append(PartStats(
-            id=str(part), population=int(round(pop)), n_units=int(agg["n"].iloc[i]),
-            components=int(agg["comps"].iloc[i]),
-            la_codes=sorted(map(str, las[part])), icb_codes=sorted(map(str, icbs[part])),
-            polsby_popper=round(float(pp[i]), 4),
-            share_65_plus=round(float(a65[part] / pop), 4) if a65 is not None and pop > 0 else None,
-            share_under_16=round(float(a16[part] / pop), 4) if a16 is not None and pop > 0 else None,
-            share_most_deprived_fifth=None if pd.isna(dep_v) else round(float(dep_v), 4),
+            id=str(part), population=int(round(pop)), n_units=int(ns[i]), components=int(comps[i]),
+            la_codes=las[part], icb_codes=icbs[part], polsby_popper=round(float(pp[i]), 4),
+            share_65_plus=round(float(a65[i] / pop), 4) if a65 is not None and pop > 0 else None,
+            share_under_16=round(float(a16[i] / pop), 4) if a16 is not None and pop > 0 else None,
+            share_most_deprived_fifth=None if np.isnan(deps[i]) else round(float(deps[i]), 4),
             in_band=lo <= pop <= hi,
         ))
     return out
+
+
+def _sorted_values(part: pd.Series, value: pd.Series) -> dict[str, list[str]]:
+    """Part id -> sorted distinct values (e.g. the LA codes a part touches)."""
+    pairs = pd.DataFrame({"part": part, "value": value}).drop_duplicates().sort_values(["part", "value"])
+    return {str(k): [str(x) for x in v] for k, v in pairs.groupby("part", sort=False)["value"].agg(list).items()}
 
 
 def score_assignment(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series | np.ndarray,
@@ -105,7 +108,8 @@ def score_assignment(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Se
     rules = rules or Rules()
     lab = np.asarray(labels).astype(str)
     parts = part_stats(units, adj, lab, rules.min, rules.max)
-    cut = sum(1 for a, b in adj.graph.edges() if lab[a] != lab[b])
+    eu, ev, _ = adj.edge_arrays()
+    cut = int((lab[eu] != lab[ev]).sum())
     n = max(len(parts), 1)
     pps = [p.polsby_popper for p in parts]
     return Scorecard(
