@@ -104,3 +104,65 @@ def test_cli_coverage_formats() -> None:
     assert d["extras"]["coverage"]["pcns_split"] >= 1
     table = runner.invoke(app, ["coverage", str(NCL)])
     assert "✔" in table.output and "no data" in table.output
+
+
+def test_within_distance_matches_brute_force(ncl: tuple[object, CoverageResult]) -> None:
+    """'Within distance' counts, checked the slow obvious way: distance to each neighbourhood's union."""
+    import numpy as np
+    import shapely
+
+    from nhgeo.boundaries import load_embedded
+
+    _, res = ncl
+    assign = _assignment()
+    units = load_embedded(2021)
+    units = units[units["code"].isin(assign)]
+    hoods = units.assign(h=units["code"].map(assign)).dissolve("h")
+    gp = res.located[res.located["dataset"] == "gp_practices"]
+    pts = shapely.points(gp["easting"].to_numpy(), gp["northing"].to_numpy())
+    grid = res.grid[res.grid["component"] == "general_practice"].set_index("neighbourhood")
+    for h, geom in zip(hoods.index[:12], hoods.geometry[:12], strict=True):
+        d = shapely.distance(geom, pts)
+        assert grid.loc[h, "within_distance"] == int((d <= 1000).sum()), h
+        # strictly inside always counts; a point exactly on a shared edge counts on one side only
+        assert int(shapely.within(pts, geom).sum()) <= grid.loc[h, "inside"] <= int((d == 0).sum()), h
+        assert grid.loc[h, "nearest_from_centre_m"] >= 0
+    assert np.all(grid["within_distance"] >= grid["inside"])
+
+
+def test_lsoa2011_footprint_coverage(tmp_path: Path) -> None:
+    """An LSOA 2011 footprint is covered by point-in-polygon on the 2011 shapes; practices land in
+    the neighbourhood holding their published LSOA 2011 code."""
+    import nhgeo
+    from nhgeo.config import dumps_toml
+
+    res = nhgeo.propose(["Camden", "Islington"], vintage=2011, seed=0)
+    path = tmp_path / "ci11.toml"
+    path.write_text(dumps_toml(res.footprint()))
+    rep, cov = coverage_report(path)
+    assert rep.vintage == 2011
+    d = tomllib.loads(path.read_text())
+    assign = {c: h["id"] for h in d["neighbourhoods"] for c in h["lsoas"]}
+    gp = cov.located[(cov.located["dataset"] == "gp_practices") & cov.located["lsoa11cd"].isin(assign)]
+    assert len(gp) > 40
+    assert (gp["lsoa11cd"].map(assign) == gp["neighbourhood"]).mean() > 0.95
+    assert set(cov.grid["neighbourhood"]) == set(assign.values())
+
+
+def test_user_boundaries_give_the_same_coverage(tmp_path: Path, ncl: tuple[object, CoverageResult]) -> None:
+    """The same shapes supplied as a user's GeoPackage give the same grid as the embedded set."""
+    from nhgeo.boundaries import load_embedded
+
+    assign = _assignment()
+    units = load_embedded(2021)
+    units = units[units["code"].isin(assign)][["code", "population", "la_code", "geometry"]]
+    gpkg = tmp_path / "mine.gpkg"
+    units.rename(columns={"code": "LSOA21CD"}).to_file(gpkg)
+    table = tmp_path / "fp.csv"
+    table.write_text("LSOA21CD,neighbourhood\n" + "".join(f"{c},{h}\n" for c, h in assign.items()))
+    _, mine = coverage_report(table, boundaries=gpkg)
+    _, ref = ncl
+    cols = ["neighbourhood", "component", "inside", "within_distance", "status"]
+    a = mine.grid[cols].sort_values(cols[:2]).reset_index(drop=True)
+    b = ref.grid[cols].sort_values(cols[:2]).reset_index(drop=True)
+    assert a.equals(b)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pytest
 import shapely
 
+from nhgeo import graph as graph_mod
 from nhgeo.graph import AdjacencyGraph, build_graph
 
 
@@ -81,3 +83,46 @@ def test_snap_tolerance_finds_gap_neighbours() -> None:
     assert not build_graph(units, snap_m=0.0, connect=False).graph.has_edge(0, 1)
     bridged = build_graph(units, snap_m=0.0)
     assert bridged.graph[0][1]["bridge"] and len(bridged.bridges) == 1
+
+
+def _edge_set(units: gpd.GeoDataFrame, adj: AdjacencyGraph) -> dict[frozenset[str], float]:
+    codes = units["code"].astype(str).to_numpy()
+    return {frozenset((codes[a], codes[b])): d["length"] for a, b, d in adj.graph.edges(data=True)}
+
+
+def test_shipped_adjacency_is_what_the_method_computes(england: gpd.GeoDataFrame,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The land edges shipped in boundaries/ (computed over all England) are exactly the edges the
+    method finds on a selection on its own: guards against boundaries and adjacency drifting apart."""
+    from nhgeo.boundaries import load_embedded
+    from nhgeo.selection import select_place
+
+    for units in (select_place(england, ["Camden", "Islington", "City of London", "Cornwall", "Isles of Scilly"]),
+                  select_place(load_embedded(2011), ["Hackney", "Tower Hamlets"])):
+        fresh = build_graph(units, precomputed=False)
+        with monkeypatch.context() as m:  # the shipped path must not compute segments at all
+            m.setattr(graph_mod, "_segment_edges", lambda *a: pytest.fail("computed, not shipped"))
+            shipped = build_graph(units)
+        a, b = _edge_set(units, shipped), _edge_set(units, fresh)
+        assert a.keys() == b.keys() and len(a) > 500
+        assert max(abs(a[k] - b[k]) for k in a) < 0.01
+        assert [x.v_code for x in shipped.bridges] == [x.v_code for x in fresh.bridges]  # Scilly -> Cornwall
+        assert shipped.islands == fresh.islands and shipped.snapped_edges == fresh.snapped_edges
+
+
+def test_user_units_do_not_use_shipped_edges(three: gpd.GeoDataFrame) -> None:
+    """A user's file with the same codes but other shapes gets its own adjacency."""
+    user = three.copy()
+    user.attrs = {"source": "file:user.gpkg", "vintage": 2021}
+    user["geometry"] = user.geometry.buffer(-30)  # shrunk: no shared borders left, only bridges
+    adj = build_graph(user)
+    assert sum(not d["bridge"] for _, _, d in adj.graph.edges(data=True)) == 0
+    assert len(adj.bridges) == len(user) - 1
+
+
+def test_edge_arrays_match_the_frozen_graph(three_graph: AdjacencyGraph) -> None:
+    u, v, length = three_graph.edge_arrays()
+    assert nx.is_frozen(three_graph.graph)
+    assert {(int(a), int(b)) for a, b in zip(u, v, strict=True)} == {(min(a, b), max(a, b))
+                                                                      for a, b in three_graph.graph.edges()}
+    assert np.isclose(length.sum(), sum(d["length"] for _, _, d in three_graph.graph.edges(data=True)))
