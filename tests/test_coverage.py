@@ -166,3 +166,22 @@ def test_user_boundaries_give_the_same_coverage(tmp_path: Path, ncl: tuple[objec
     a = mine.grid[cols].sort_values(cols[:2]).reset_index(drop=True)
     b = ref.grid[cols].sort_values(cols[:2]).reset_index(drop=True)
     assert a.equals(b)
+
+
+def test_table_lists_gaps_first_and_all_on_request() -> None:
+    """The table puts neighbourhoods missing a required component first; --all shows every row."""
+    from rich.console import Console
+
+    from nhgeo.report import render_coverage
+
+    rep, res = coverage_report(NCL)
+    console = Console(width=100, record=True)
+    render_coverage(console, rep, res, max_rows=5)
+    text = console.export_text()
+    hoods = sorted(set(res.grid["neighbourhood"]))
+    missing = set(res.grid.loc[res.grid["status"] == "missing", "neighbourhood"])
+    shown = [h for h in hoods if h in text]
+    assert len(shown) == 5 and set(shown) <= missing
+    assert f"{len(hoods) - 5:,} more neighbourhood(s) not shown" in text
+    full = runner.invoke(app, ["coverage", str(NCL), "--all"])
+    assert all(h in full.output for h in hoods)

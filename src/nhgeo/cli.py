@@ -333,6 +333,8 @@ def coverage(
     vintage: VintageOpt = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file.")] = None,
     force: ForceOpt = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Table: every neighbourhood, not just the first 60 "
+                                           "(those missing a component come first).")] = False,
 ) -> None:
     """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
     from .coverage import coverage_report
@@ -340,7 +342,7 @@ def coverage(
 
     rep, res = coverage_report(footprint, services, component, catalogue, boundaries=boundaries, vintage=vintage)
     if fmt == "table":
-        render_coverage(console, rep, res)
+        render_coverage(console, rep, res, show_all=show_all)
     else:
         _emit_validation(rep, fmt, out, force)
     raise typer.Exit(1 if (strict and any(f.rule == "core-offer" for f in rep.findings)) else

@@ -44,6 +44,7 @@ class Component:
     distance_m: float = 3000.0
     required: bool = True
     note: str = ""
+    short: str = ""  # column heading in the table (defaults to the label's start)
 
 
 def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> list[Component]:
@@ -64,7 +65,8 @@ def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | N
             name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
             setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"),
             distance_m=float(dist.get(name, c.get("distance_m", 3000))),
-            required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", ""))))
+            required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
+            short=str(c.get("short", str(c.get("label", name))[:6]))))
     if req is not None:
         unknown = set(req) - {c.name for c in comps}
         if unknown:

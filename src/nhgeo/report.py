@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+from rich import box
 from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.tree import Tree
 
@@ -208,13 +212,13 @@ def render_validation(console: Console, rep: ValidationReport) -> None:
     fp = rep.footprint
     console.print(f"[bold]{fp.name}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
-    if rep.findings:
-        t = Table(title="Findings", show_lines=False)
-        for c in ("rule", "severity", "unit", "what is wrong", "smallest fix"):
-            t.add_column(c, overflow="fold")
-        for f in rep.findings:
-            t.add_row(f.rule, SEV_STYLE.get(f.severity, f.severity), f.unit, f.message, f.fix or "–")
-        console.print(t)
+    # one block per finding (like a compiler's diagnostics): readable at any terminal width
+    for f in rep.findings:
+        mark = "[bold red]✘ error[/]" if f.severity == "error" else "[yellow]~ warning[/]"
+        console.print(f"{mark} [bold]{f.rule}[/] {escape(f.unit)}")
+        console.print(Padding(escape(f.message), (0, 0, 0, 2)), highlight=False)
+        if f.fix:
+            console.print(Padding(f"[cyan]fix:[/] {escape(f.fix)}", (0, 0, 0, 2)), highlight=False)
     by_rule = {r: [f for f in rep.findings if f.rule == r] for r in rep.rules_checked}
     s = Table(title="Rules", show_header=True)
     for c in ("rule", "result"):
@@ -291,31 +295,49 @@ def validation_markdown(rep: ValidationReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult) -> None:
-    """A ✔/~/✘/? grid per neighbourhood x component, GP capacity, PCN splits, data vintages."""
+def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult, show_all: bool = False,
+                    max_rows: int = 60) -> None:
+    """A ✔/~/✘/? grid per neighbourhood x component, GP capacity, PCN splits, data vintages.
+
+    Big footprints list the neighbourhoods missing a required component first, and stop at
+    ``max_rows`` unless ``show_all`` (json / markdown always hold every row).
+    """
     from .coverage import SERVICE_VINTAGE, STATUS_MARK
 
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
-    t = Table(title=f"Core offer: {rep.footprint.name}")
-    t.add_column("neighbourhood")
+    t = Table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
+              collapse_padding=True)
+    t.add_column("neighbourhood", no_wrap=True)
     for c in comps:
-        t.add_column(c.label[:10] + ("" if c.required else "*"), justify="center")
-    for c in ("GP reg/res", "PCNs"):
-        t.add_column(c, justify="right")
+        t.add_column(c.short + ("" if c.required else "*"), justify="center", no_wrap=True)
+    for c in ("reg/res", "PCNs"):
+        t.add_column(c, justify="right", no_wrap=True)
     gp = res.gp.set_index("neighbourhood")
-    for h, g in res.grid.groupby("neighbourhood", sort=True):
-        st = dict(zip(g["component"], g["status"], strict=True))
+    status = res.grid.pivot(index="neighbourhood", columns="component", values="status")
+    required = [c.name for c in comps if c.required]
+    n_missing = (status[required] == "missing").sum(axis=1) if required else pd.Series(0, index=status.index)
+    order = n_missing.sort_values(ascending=False, kind="stable").index
+    rows = order if show_all or len(order) <= max_rows else order[:max_rows]
+    for h in rows:
+        st = status.loc[h]
         cells = [f"[{style[st[c.name]]}]{STATUS_MARK[st[c.name]]}[/]" for c in comps]
         ratio = gp.loc[h, "ratio"] if h in gp.index else None
         t.add_row(str(h), *cells, "–" if ratio is None or ratio != ratio else f"{ratio:.2f}",
                   str(int(gp.loc[h, "pcns"])) if h in gp.index else "0")
     console.print(t)
+    if len(rows) < len(order):
+        console.print(f"{len(order) - len(rows):,} more neighbourhood(s) not shown "
+                      f"({int((n_missing > 0).sum()):,} of {len(order):,} miss a required component); --all shows "
+                      "every row, --format markdown or json writes them all")
+    console.print("  ".join(f"{c.short} {c.label.lower()}" for c in comps))
     console.print("✔ inside · ~ within the component's distance · ✘ missing · ? no data (not a pass) · "
-                  "* not required · GP reg/res = registered patients at practices inside / residents")
-    miss = res.grid[(res.grid["status"] == "missing")].groupby("label").size()
-    for label, n in miss.items():
-        console.print(f"[red]{n}[/] neighbourhood(s) lack {label.lower()}")
+                  "* not required · reg/res = registered patients at practices inside / residents")
+    miss = res.grid[(res.grid["status"] == "missing")].groupby("component").size()
+    for c in comps:
+        if c.name in miss.index:
+            extra = "" if c.required else " (not required)"
+            console.print(f"[red]{int(miss[c.name]):,}[/] neighbourhood(s) lack {c.label.lower()}{extra}")
     n_split = res.pcn_splits["pcn_code"].nunique() if len(res.pcn_splits) else 0
     console.print(f"PCNs split across neighbourhoods: {n_split}; neighbourhoods with no PCN practice inside: "
                   f"{int((res.gp['pcns'] == 0).sum())}")
