@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,6 +80,12 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
             rows.append({"stage": "validate + core-offer coverage, all England", "seconds": t_c, "target": 5.0})
             miss = cov.grid[cov.grid["status"] == "missing"].groupby("component").size().to_dict()
             rows[-1]["detail"] = "missing: " + ", ".join(f"{k} {v}" for k, v in miss.items())
+            cmd = [sys.executable, "-m", "nhgeo", "coverage", str(path), "--format", "json", "-o",
+                   str(Path(d) / "coverage.json")]
+            _, t_cli = _t(lambda: subprocess.run(cmd, check=False, capture_output=True))
+            rows.append({"stage": "CLI `nhgeo coverage --format json`, all England (incl. ~1 s start-up)",
+                         "seconds": t_cli, "target": None,
+                         "detail": f"{(Path(d) / 'coverage.json').stat().st_size / 1e6:.1f} MB report"})
     rows.insert(0, {"stage": "read England LSOA 2021 GeoParquet", "seconds": t_load, "target": None})
     del lon
     return rows
