@@ -69,3 +69,25 @@ def test_graph_writes_gpkg(tmp_path: Path) -> None:
     js = runner.invoke(app, ["graph", "--place", "Isles of Scilly,Cornwall", "--format", "json"])
     d = json.loads(js.stdout)
     assert len(d["bridges"]) == 1 and d["components"] == 1 and d["islands"] == [d["bridges"][0]["from"]]
+
+
+def test_every_command_reads_user_boundaries_the_same_way(tmp_path: Path) -> None:
+    """The boundary options are shared: validate, diff and coverage read a user's file with its own
+    column names exactly as propose does."""
+    from nhgeo.boundaries import load_embedded
+    from nhgeo.selection import select_place
+
+    units = select_place(load_embedded(2021), "Camden")[["code", "population", "la_code", "geometry"]]
+    mine = tmp_path / "mine.gpkg"
+    units.rename(columns={"code": "zone", "population": "people", "la_code": "council"}).to_file(mine)
+    opts = ["--boundaries", str(mine), "--code-column", "zone", "--pop-column", "people", "--la-column", "council"]
+    out = tmp_path / "p"
+    res = runner.invoke(app, ["propose", "--place", "Camden", "--out", str(out), "--no-map", *opts])
+    assert res.exit_code == 0, res.output
+    fp = out / "footprint.toml"
+    for args in (["validate", str(fp)], ["diff", str(fp), str(fp)], ["coverage", str(fp), "--format", "json"]):
+        res = runner.invoke(app, [*args, *opts])
+        assert res.exit_code == 0, (args, res.output)
+    # without the column options the same file is bad input, said in one line
+    bad = runner.invoke(app, ["validate", str(fp), "--boundaries", str(mine)])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -202,7 +203,7 @@ def load_boundaries(
     elif la_col is not None:
         out["la_code"] = raw[la_col].astype("string").to_numpy()
         la_name_col = _detect(cols, None, LA_NAME_CANDIDATES, "", "")
-        out["la_name"] = raw[la_name_col].to_numpy() if la_name_col else out["la_code"]
+        out["la_name"] = raw[la_name_col].to_numpy() if la_name_col else _la_names(out["la_code"])
     elif out["la_code"].isna().any():
         n = int(out["la_code"].isna().sum())
         report.notes.append(f"{n} unit(s) have no local authority (no LA column, codes unknown); set --la-column "
@@ -215,6 +216,12 @@ def load_boundaries(
     out = out[[*STANDARD_COLUMNS, "geometry"]]
     out.attrs.update(vintage=vintage, source=f"file:{path}")
     return out, report
+
+
+def _la_names(codes: pd.Series) -> pd.Series:
+    """ONS names of LA codes (any since 2011, from the embedded lookup); unknown codes stand for themselves."""
+    lad = pd.read_csv(get_path("lad_codes"), usecols=["LADCD", "LADNM"]).drop_duplicates("LADCD")
+    return codes.map(dict(zip(lad["LADCD"], lad["LADNM"], strict=True))).fillna(codes)
 
 
 def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: LoadReport) -> gpd.GeoDataFrame:
@@ -248,22 +255,25 @@ def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: L
     return units
 
 
-def load_units(
-    boundaries: str | Path | None = None,
-    *,
-    vintage: int | None = None,
-    code_column: str | None = None,
-    pop_column: str | None = None,
-    la_column: str | None = None,
-    la_boundaries: str | Path | None = None,
-) -> tuple[gpd.GeoDataFrame, LoadReport]:
+class LoadOptions(TypedDict, total=False):
+    """How to read the units: every command and pipeline function takes these, with these names."""
+
+    vintage: int | None  # LSOA 2021 (default) or 2011
+    code_column: str | None  # user files: the LSOA code column (auto-detected when None)
+    pop_column: str | None  # user files: population (else Census 2021 by code)
+    la_column: str | None  # user files: LA code column
+    la_boundaries: str | Path | None  # LA polygons: each unit goes to the LA holding most of its area
+
+
+def load_units(boundaries: str | Path | None = None, **options: Unpack[LoadOptions]) -> tuple[gpd.GeoDataFrame,
+                                                                                                LoadReport]:
     """The units to work on: the embedded set (default, 2021) or the user's own file."""
+    la_boundaries = options.get("la_boundaries")
     if boundaries is None:
-        v = vintage or 2021
+        v = options.get("vintage") or 2021
         gdf = load_embedded(v)
         rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))
         if la_boundaries is not None:
             gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)
         return gdf, rep
-    return load_boundaries(boundaries, code_column=code_column, pop_column=pop_column, la_column=la_column,
-                           la_boundaries=la_boundaries, vintage=vintage)
+    return load_boundaries(boundaries, **options)

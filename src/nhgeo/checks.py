@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .boundaries import load_embedded, load_units
+from .boundaries import LoadOptions, load_embedded, load_units
 from .config import Footprint, read_footprint
 from .errors import InputError
-from .graph import AdjacencyGraph, build_graph, part_components, subgraph
+from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph, part_components, subgraph
 from .metrics import Scorecard, score_assignment
 from .rules import RULE_IDS, Rules
 from .selection import select_place
@@ -288,20 +288,21 @@ def validate(
     footprint: str | Path | Footprint,
     boundaries: str | Path | None = None,
     *,
-    vintage: int | None = None,
-    code_column: str | None = None,
-    pop_column: str | None = None,
-    la_column: str | None = None,
     place: str | None = None,
-    snap: float = 5.0,
+    snap: float = DEFAULT_SNAP_M,
     services: Callable[[gpd.GeoDataFrame, np.ndarray, Footprint], list[Finding]] | None = None,
+    **options: Unpack[LoadOptions],
 ) -> ValidationReport:
-    """Check every rule for ``footprint`` over the place it covers (``place`` or the footprint's own)."""
+    """Check every rule for ``footprint`` over the place it covers (``place`` or the footprint's own).
+
+    ``options`` say how to read the units (see :class:`nhgeo.boundaries.LoadOptions`); the vintage
+    defaults to the footprint's own.
+    """
+    vintage = options.get("vintage")
     fp = footprint if isinstance(footprint, Footprint) else read_footprint(footprint, vintage=vintage)
     path = str(footprint) if not isinstance(footprint, Footprint) else fp.name
     v = vintage or fp.vintage
-    all_units, rep = load_units(boundaries, vintage=v, code_column=code_column, pop_column=pop_column,
-                                la_column=la_column)
+    all_units, rep = load_units(boundaries, **{**options, "vintage": v})
     known = set(all_units["code"].astype(str).to_numpy(dtype=object).tolist())
     assign = fp.assignment()
     findings: list[Finding] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -12,10 +13,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .errors import InputError
+from .graph import DEFAULT_SNAP_M
 
 app = typer.Typer(
     name="nhgeo",
@@ -49,6 +52,33 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs a
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, junit, github or "
                                         "markdown.")]
+
+
+Source = dict[str, Any] | None  # filled by @_source_options, never a command-line option itself
+_SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("code_column", CodeColOpt, None),
+    ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("la_boundaries", LaBoundOpt, None),
+    ("snap", SnapOpt, DEFAULT_SNAP_M)]
+
+
+def _source_options(fn: F) -> F:
+    """Give a command the options that say which units to read (rio-style shared options).
+
+    They are declared once, above, with the library's parameter names (``boundaries``, ``snap`` and
+    :class:`nhgeo.boundaries.LoadOptions`); the command receives them together as ``source``.
+    """
+    sig = inspect.signature(fn, eval_str=True)
+    own = [p for name, p in sig.parameters.items() if name != "source"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+              for name, ann, default in _SOURCE_OPTIONS]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        source = {name: kwargs.pop(name) for name, _, _ in _SOURCE_OPTIONS}
+        return fn(*args, source=source, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=own + shared)  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
 
 
 def _cli(fn: F) -> F:
@@ -100,15 +130,10 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
 
 @app.command()
 @_cli
+@_source_options
 def graph(
     place: PlaceOpt = "england",
-    boundaries: BoundariesOpt = None,
-    vintage: VintageOpt = None,
-    code_column: CodeColOpt = None,
-    pop_column: PopColOpt = None,
-    la_column: LaColOpt = None,
-    la_boundaries: LaBoundOpt = None,
-    snap: SnapOpt = 5.0,
+    source: Source = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write edges and bridges to this GeoPackage.")] = None,
     force: ForceOpt = False,
     fmt: FormatOpt = "table",
@@ -119,8 +144,7 @@ def graph(
     from .pipeline import open_study
     from .report import graph_summary, render_graph
 
-    study = open_study(place, boundaries, vintage=vintage, code_column=code_column, pop_column=pop_column,
-                       la_column=la_column, la_boundaries=la_boundaries, snap=snap)
+    study = open_study(place, **(source or {}))
     if out is not None:
         with atomic_file(out, force) as tmp:
             edges = edges_frame(study.units, study.adj)
@@ -136,6 +160,7 @@ def graph(
 
 @app.command()
 @_cli
+@_source_options
 def propose(
     place: PlaceOpt = "england",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
@@ -152,13 +177,7 @@ def propose(
     lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
                                               "neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
-    boundaries: BoundariesOpt = None,
-    vintage: VintageOpt = None,
-    code_column: CodeColOpt = None,
-    pop_column: PopColOpt = None,
-    la_column: LaColOpt = None,
-    la_boundaries: LaBoundOpt = None,
-    snap: SnapOpt = 5.0,
+    source: Source = None,
     force: ForceOpt = False,
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the PNG map.")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
@@ -177,9 +196,8 @@ def propose(
         raise InputError(f"--levels must be 'neighbourhood' or 'neighbourhood,place', not {levels!r}")
     check_writable(out, force)  # fail before the work, not after
     with _progress(fmt == "table" and sys.stderr.isatty()) as prog:
-        result = pipeline.propose(place, boundaries, rules=rules, seed=seed, lock=lock, levels=lv, vintage=vintage,
-                                  code_column=code_column, pop_column=pop_column, la_column=la_column,
-                                  la_boundaries=la_boundaries, snap=snap, progress=prog)
+        result = pipeline.propose(place, rules=rules, seed=seed, lock=lock, levels=lv, progress=prog,
+                                  **(source or {}))
         if prog:
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map)
@@ -232,6 +250,7 @@ def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool) -> None:
 
 @app.command()
 @_cli
+@_source_options
 def validate(
     footprint: Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table "
                                               "(LSOA code -> neighbourhood [-> place]).")],
@@ -243,12 +262,7 @@ def validate(
                                                   "to add to the core-offer check.")] = None,
     core_offer: Annotated[bool, typer.Option("--core-offer/--no-core-offer", help="Check core-offer coverage with "
                                              "the embedded service data.")] = False,
-    boundaries: BoundariesOpt = None,
-    vintage: VintageOpt = None,
-    code_column: CodeColOpt = None,
-    pop_column: PopColOpt = None,
-    la_column: LaColOpt = None,
-    snap: SnapOpt = 5.0,
+    source: Source = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of stdout.")]
     = None,
     force: ForceOpt = False,
@@ -256,8 +270,7 @@ def validate(
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
     from .checks import validate as run_validate
 
-    kw: dict[str, Any] = {"vintage": vintage, "code_column": code_column, "pop_column": pop_column,
-                          "la_column": la_column, "place": place, "snap": snap, "boundaries": boundaries}
+    kw: dict[str, Any] = {"place": place, **(source or {})}
     if core_offer or services is not None:
         from .coverage import coverage_report
 
@@ -270,13 +283,13 @@ def validate(
 
 @app.command()
 @_cli
+@_source_options
 def diff(
     old: Annotated[Path, typer.Argument(help="The footprint before the change.")],
     new: Annotated[Path, typer.Argument(help="The footprint after the change.")],
     fmt: FormatOpt = "table",
     strict: Annotated[bool, typer.Option("--strict", help="Newly broken warnings fail too.")] = False,
-    boundaries: BoundariesOpt = None,
-    vintage: VintageOpt = None,
+    source: Source = None,
 ) -> None:
     """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed."""
     from rich.table import Table
@@ -284,7 +297,7 @@ def diff(
     from .diff import diff as run_diff
     from .diff import diff_markdown, diff_to_dict
 
-    d = run_diff(old, new, boundaries, vintage=vintage)
+    d = run_diff(old, new, **(source or {}))
     if fmt == "json":
         print(json.dumps(diff_to_dict(d), indent=2))
     elif fmt == "markdown":
@@ -309,7 +322,7 @@ def diff(
             console.print(t)
         for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
             for f in fs:
-                console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {f.unit}: {f.message}")
+                console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
         console.print("[bold red]FAIL[/]: the change breaks a rule" if d.exit_code(strict) else
                       "[bold green]PASS[/]: no rule newly broken")
     else:
@@ -319,6 +332,7 @@ def diff(
 
 @app.command()
 @_cli
+@_source_options
 def coverage(
     footprint: Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table.")],
     services: Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
@@ -329,8 +343,7 @@ def coverage(
                                                    "configs/services_catalogue.toml).")] = None,
     fmt: FormatOpt = "table",
     strict: Annotated[bool, typer.Option("--strict", help="Missing components fail (exit 1).")] = False,
-    boundaries: BoundariesOpt = None,
-    vintage: VintageOpt = None,
+    source: Source = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file.")] = None,
     force: ForceOpt = False,
     show_all: Annotated[bool, typer.Option("--all", help="Table: every neighbourhood, not just the first 60 "
@@ -340,7 +353,7 @@ def coverage(
     from .coverage import coverage_report
     from .report import render_coverage
 
-    rep, res = coverage_report(footprint, services, component, catalogue, boundaries=boundaries, vintage=vintage)
+    rep, res = coverage_report(footprint, services, component, catalogue, **(source or {}))
     if fmt == "table":
         render_coverage(console, rep, res, show_all=show_all)
     else:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Unpack
 
 import geopandas as gpd
 import pandas as pd
 
 from . import __version__
-from .boundaries import LoadReport, load_units
+from .boundaries import LoadOptions, LoadReport, load_units
 from .config import Footprint, NeighbourhoodSpec, PlaceSpec, read_footprint
 from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
 from .metrics import Scorecard, score_assignment
@@ -43,20 +44,10 @@ class Study:
         return str(self.units.attrs.get("source", self.load.source))
 
 
-def open_study(
-    place: str | Sequence[str] | None = "england",
-    boundaries: str | Path | None = None,
-    *,
-    vintage: int | None = None,
-    code_column: str | None = None,
-    pop_column: str | None = None,
-    la_column: str | None = None,
-    la_boundaries: str | Path | None = None,
-    snap: float = DEFAULT_SNAP_M,
-) -> Study:
+def open_study(place: str | Sequence[str] | None = "england", boundaries: str | Path | None = None, *,
+               snap: float = DEFAULT_SNAP_M, **options: Unpack[LoadOptions]) -> Study:
     """Load boundaries, select ``place`` and build its adjacency graph."""
-    units, rep = load_units(boundaries, vintage=vintage, code_column=code_column, pop_column=pop_column,
-                            la_column=la_column, la_boundaries=la_boundaries)
+    units, rep = load_units(boundaries, **options)
     sub = select_place(units, place)
     adj = build_graph(sub, snap_m=snap)
     label = place if isinstance(place, str) or place is None else ",".join(place)
@@ -105,21 +96,19 @@ def propose(
     seed: int = 0,
     lock: str | Path | pd.Series | None = None,
     levels: Sequence[str] = ("neighbourhood", "place"),
-    vintage: int | None = None,
-    code_column: str | None = None,
-    pop_column: str | None = None,
-    la_column: str | None = None,
-    la_boundaries: str | Path | None = None,
     snap: float = DEFAULT_SNAP_M,
     progress: Progress | None = None,
     study: Study | None = None,
+    **options: Unpack[LoadOptions],
 ) -> ProposeResult:
-    """Propose neighbourhoods (and places) for ``place``; same inputs and seed give the same result."""
+    """Propose neighbourhoods (and places) for ``place``; same inputs and seed give the same result.
+
+    ``options`` say how to read the units (``vintage``, ``code_column``, ...: see :class:`LoadOptions`).
+    """
     rules = rules or Rules()
     if progress:
         progress("load + graph", 0, 1)
-    study = study or open_study(place, boundaries, vintage=vintage, code_column=code_column, pop_column=pop_column,
-                                la_column=la_column, la_boundaries=la_boundaries, snap=snap)
+    study = study or open_study(place, boundaries, snap=snap, **options)
     if progress:
         progress("load + graph", 1, 1)
     lock_series = read_lock(lock) if isinstance(lock, (str, Path)) else lock
