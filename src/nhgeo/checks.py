@@ -81,7 +81,8 @@ class _Checker:
         self.la_name = dict(zip(self.la, units["la_name"].astype(str).to_numpy(dtype=object), strict=False))
         self.icb = units["icb_code"].astype(str).to_numpy()
         self.findings: list[Finding] = []
-        self.hood_pop = pd.Series(self.pop).groupby(labels).sum().to_dict()
+        self.hood_pop: dict[str, float] = {str(k): float(v) for k, v in
+                                           pd.Series(self.pop).groupby(labels).sum().items()}
         self._groups = _positions_by(labels)
         self.names = {n.id: n.name for n in fp.neighbourhoods}
         self.waived = {(w["rule"], w["unit"]): w["reason"] for w in fp.waivers}
@@ -137,7 +138,7 @@ class _Checker:
     # -- population band ----------------------------------------------------------------------
     def band(self) -> None:
         r = self.rules
-        for nid in sorted(self.hood_pop):
+        for nid in sorted(map(str, self.hood_pop)):
             if nid == "":
                 continue
             p = self.hood_pop[nid]
@@ -250,10 +251,10 @@ class _Checker:
             if len(m) == 0:
                 continue
             pop = float(self.pop[m].sum())
-            icbs = pd.Series(self.pop[m], index=self.icb[m]).groupby(level=0).sum()
-            if len(icbs) > 1:
+            icb_pop = pd.Series(self.pop[m], index=self.icb[m]).groupby(level=0).sum()
+            if len(icb_pop) > 1:
                 self.add("nesting", p.id, f"place {p.id} ({p.name}) spans ICBs: "
-                         + ", ".join(f"{k} {int(v):,}" for k, v in icbs.items()) + "; a place must lie in one ICB")
+                         + ", ".join(f"{k} {int(v):,}" for k, v in icb_pop.items()) + "; a place must lie in one ICB")
             if not r.place_min <= pop <= r.place_max:
                 side = "below the minimum" if pop < r.place_min else "above the maximum"
                 self.add("place-band", p.id, f"place {p.id} ({p.name}) has {int(pop):,} people, {side} "
@@ -302,7 +303,8 @@ def validate(
     fp = footprint if isinstance(footprint, Footprint) else read_footprint(footprint, vintage=vintage)
     path = str(footprint) if not isinstance(footprint, Footprint) else fp.name
     v = vintage or fp.vintage
-    all_units, rep = load_units(boundaries, **{**options, "vintage": v})
+    options["vintage"] = v
+    all_units, rep = load_units(boundaries, **options)
     known = set(all_units["code"].astype(str).to_numpy(dtype=object).tolist())
     assign = fp.assignment()
     findings: list[Finding] = []
@@ -359,10 +361,10 @@ def validate(
         ck.findings.extend(services(units, labels, fp))
     assigned = labels != ""
     sub = units[assigned].reset_index(drop=True)
+    score: Scorecard | None = None
     if assigned.all():
         score = score_assignment(units, adj, labels, fp.rules)
-    else:
-        score = score_assignment(sub, subgraph(adj, np.flatnonzero(assigned)), labels[assigned], fp.rules) \
-            if assigned.any() else None
+    elif assigned.any():
+        score = score_assignment(sub, subgraph(adj, np.flatnonzero(assigned)), labels[assigned], fp.rules)
     checked = [r for r in RULE_IDS if r != "core-offer" or services is not None]
     return ValidationReport(fp, path, rep.source, v, len(units), ck.findings, score, checked)

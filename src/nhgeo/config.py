@@ -80,7 +80,8 @@ class Footprint:
 
 
 def _schema() -> dict[str, Any]:
-    return json.loads(config_path("footprint.schema.json").read_text())
+    schema: dict[str, Any] = json.loads(config_path("footprint.schema.json").read_text())
+    return schema
 
 
 @lru_cache(maxsize=1)

@@ -126,7 +126,7 @@ def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
     m = svc["dataset"].isin(comp.datasets).to_numpy() | svc["setting_group"].isin(comp.setting_groups).to_numpy()
     if comp.name_pattern:
         m &= svc["name"].astype(str).str.contains(re.compile(comp.name_pattern), regex=True).to_numpy()
-    return m | (svc["component"].astype(object) == comp.name).to_numpy()
+    return np.asarray(m | (svc["component"].astype(object) == comp.name).to_numpy(), dtype=bool)
 
 
 _STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
@@ -142,7 +142,7 @@ def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: 
     tot = np.bincount(group[ok], weights=w, minlength=n)
     cx = np.bincount(group[ok], weights=w * xy[ok, 0], minlength=n) / np.where(tot > 0, tot, 1)
     cy = np.bincount(group[ok], weights=w * xy[ok, 1], minlength=n) / np.where(tot > 0, tot, 1)
-    return shapely.points(cx, cy)
+    return np.asarray(shapely.points(cx, cy))
 
 
 def _count_within(tree: shapely.STRtree, xy: np.ndarray, distance: float, hood_of_unit: np.ndarray,
@@ -310,7 +310,7 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
     """The grid, place summary, GP capacity and PCN splits as JSON-ready data."""
     def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
         obj = df.astype(object)
-        return obj.where(df.notna(), None).to_dict(orient="records")  # type: ignore[no-any-return]
+        return [{str(k): v for k, v in r.items()} for r in obj.where(df.notna(), None).to_dict(orient="records")]
 
     missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
     return {"service_data": SERVICE_VINTAGE,

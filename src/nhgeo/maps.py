@@ -16,7 +16,7 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
 
     fig, ax = plt.subplots(figsize=(9, 9))
     colour = _colouring(hoods)
-    palette = plt.get_cmap("Set3").colors
+    palette = plt.get_cmap("Set3").colors  # type: ignore[attr-defined]  # a ListedColormap
     units.plot(ax=ax, color=[palette[colour[n] % len(palette)] for n in units["neighbourhood"]], linewidth=0.1,
                edgecolor="white")
     hoods.boundary.plot(ax=ax, color="black", linewidth=0.6)

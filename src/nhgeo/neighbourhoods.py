@@ -56,7 +56,7 @@ class Proposal:
 
 
 def _centres(units: gpd.GeoDataFrame) -> np.ndarray:
-    return shapely.get_coordinates(shapely.point_on_surface(np.asarray(units.geometry.values)))
+    return np.asarray(shapely.get_coordinates(shapely.point_on_surface(np.asarray(units.geometry.values))))
 
 
 def _regions(units: gpd.GeoDataFrame, adj: AdjacencyGraph, free: np.ndarray, rules: Rules,
@@ -210,7 +210,7 @@ def propose_neighbourhoods(
         k = min(k, len(nodes))
         local = BalancedPartition(_problem(units, adj, nodes, xy, k, rules), seed=seed).solve().labels_
         # stable ids: LA code of the region's largest LA + number, ordered north-west first
-        main_la = pd.Series(pop[nodes], index=la_codes[nodes]).groupby(level=0).sum().idxmax()
+        main_la = str(pd.Series(pop[nodes], index=la_codes[nodes]).groupby(level=0).sum().idxmax())
         order = sorted(range(k), key=lambda j: (-round(xy[nodes][local == j][:, 1].mean(), -2),
                                                  round(xy[nodes][local == j][:, 0].mean(), -2)))
         for j in order:
@@ -243,7 +243,7 @@ def propose_neighbourhoods(
             why.append(f"crosses local authorities {', '.join(las)} (see notes)")
         hoods.append(Neighbourhood(
             id=pid, name=names[pid], codes=sorted(codes[m].tolist()), population=ppop, la_codes=las,
-            icb_code=pd.Series(pop[m], index=icb[m]).groupby(level=0).sum().idxmax(),
+            icb_code=str(pd.Series(pop[m], index=icb[m]).groupby(level=0).sum().idxmax()),
             status="exception" if why else "ok", reasons=why, locked=bool((~free[m]).any())))
     return Proposal(labels=pd.Series(labels, index=units.index, name="neighbourhood"), neighbourhoods=hoods,
                     rules=rules, notes=notes, seed=seed)

@@ -180,7 +180,7 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
     order = np.argsort(first)
     remap = np.empty(labels.max() + 1, dtype=np.int64)
     remap[np.unique(labels)[order]] = np.arange(len(order))
-    return remap[labels]
+    return np.asarray(remap[labels], dtype=np.int64)
 
 
 def _connected_without(members: set[int], drop: int, nbrs: list[list[int]]) -> bool:
@@ -226,10 +226,10 @@ def _local_search(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]]
     # phase 1: band repair (strictly reduce total violation)
     for _ in range(200):
         improved = False
-        bad = [j for j in range(k) if viol(pops[j]) > 0]
+        bad = [j for j in range(k) if viol(float(pops[j])) > 0]
         if not bad:
             break
-        for j in sorted(bad, key=lambda j: -viol(pops[j])):
+        for j in sorted(bad, key=lambda j: -viol(float(pops[j]))):
             best: tuple[float, float, int, int, int] | None = None
             cands: list[tuple[int, int, int]] = []
             if pops[j] > p.hi:  # push a unit out of j

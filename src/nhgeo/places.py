@@ -133,11 +133,11 @@ def _merge_small(ng: nx.Graph, small: list[list[str]], fixed: list[tuple[list[st
     big_nodes = {n for g, _ in fixed for n in g}
 
     def pop(g: list[str]) -> float:
-        return sum(ng.nodes[n]["pop"] for n in g)
+        return float(sum(ng.nodes[n]["pop"] for n in g))
 
     def touching(a: list[str], b: list[str]) -> float:
         sb = set(b)
-        return sum(d["length"] for n in a for m, d in ng[n].items() if m in sb)
+        return float(sum(d["length"] for n in a for m, d in ng[n].items() if m in sb))
 
     while True:
         order = sorted((i for i, g in enumerate(groups) if g and pop(g) < rules.place_min),

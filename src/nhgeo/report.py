@@ -311,8 +311,8 @@ def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult
     t.add_column("neighbourhood", no_wrap=True)
     for c in comps:
         t.add_column(c.short + ("" if c.required else "*"), justify="center", no_wrap=True)
-    for c in ("reg/res", "PCNs"):
-        t.add_column(c, justify="right", no_wrap=True)
+    for heading in ("reg/res", "PCNs"):
+        t.add_column(heading, justify="right", no_wrap=True)
     gp = res.gp.set_index("neighbourhood")
     status = res.grid.pivot(index="neighbourhood", columns="component", values="status")
     required = [c.name for c in comps if c.required]
