@@ -185,3 +185,35 @@ def test_table_lists_gaps_first_and_all_on_request() -> None:
     assert f"{len(hoods) - 5:,} more neighbourhood(s) not shown" in text
     full = runner.invoke(app, ["coverage", str(NCL), "--all"])
     assert all(h in full.output for h in hoods)
+
+
+def test_markdown_holds_every_neighbourhood_and_place(ncl: tuple[object, CoverageResult]) -> None:
+    """--format markdown carries the whole grid (the table view may cut it short), counts per component,
+    and says which components have no data."""
+    from nhgeo.report import validation_markdown
+
+    rep, res = ncl
+    md = validation_markdown(rep)  # type: ignore[arg-type]
+    section = md[md.index("#### Core offer"):]
+    for h in set(res.grid["neighbourhood"]):
+        assert f"| {h} |" in section
+    for p in set(res.places["place"]):
+        assert f"| {p} |" in section
+    missing_mh = int(((res.grid["component"] == "mental_health") & (res.grid["status"] == "missing")).sum())
+    assert "| Mental health | yes | 5,000 |" in section and f"| {missing_mh} | 0 |" in section
+    assert "no data here for: Social care, Voluntary & community sector" in section
+
+
+def test_place_matrix_counts_missing_neighbourhoods(ncl: tuple[object, CoverageResult]) -> None:
+    """Each place cell counts exactly the neighbourhoods of that place missing the component."""
+    from nhgeo.config import read_footprint
+    from nhgeo.coverage import place_matrix
+
+    _, res = ncl
+    pm = place_matrix(res.places)
+    g = res.grid.assign(place=res.grid["neighbourhood"].map(read_footprint(NCL).place_of()))
+    assert len(pm) == g["place"].nunique() == 4
+    for (pid, comp), grp in g.groupby(["place", "component"]):
+        n = int((grp["status"] == "missing").sum())
+        cell = pm.loc[pid, comp]
+        assert cell.endswith(f" {n}✘") if n else "✘" not in cell, (pid, comp, cell)

@@ -231,6 +231,24 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     return CoverageResult(grid, places, gp, splits, catalogue, located)
 
 
+def status_matrix(grid: pd.DataFrame, required: list[str]) -> pd.DataFrame:
+    """Neighbourhood x component status (rows with most required components missing first) and
+    a ``missing`` column counting them: the shape of every coverage table."""
+    status = grid.pivot(index="neighbourhood", columns="component", values="status")
+    missing = (status[required] == "missing").sum(axis=1) if required else pd.Series(0, index=status.index)
+    status = status.assign(missing=missing.astype(int))
+    return status.sort_values("missing", ascending=False, kind="stable")
+
+
+def place_matrix(places: pd.DataFrame) -> pd.DataFrame:
+    """Place x component cells: the best status among its neighbourhoods and how many miss it."""
+    if places.empty:
+        return pd.DataFrame()
+    n = places["neighbourhoods_missing"].astype(int)
+    cell: pd.Series = places["best"].map(STATUS_MARK).fillna("?") + np.where(n > 0, " " + n.astype(str) + "✘", "")
+    return places.assign(cell=cell).pivot(index="place", columns="component", values="cell")
+
+
 def _gp_and_pcns(svc: pd.DataFrame, units: gpd.GeoDataFrame, labels: np.ndarray,
                  hoods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Registered patients vs residents per neighbourhood; PCNs split across neighbourhoods."""

@@ -292,7 +292,50 @@ def validation_markdown(rep: ValidationReport) -> str:
         for f in rep.findings:
             cell = f.message.replace("|", "\\|")
             out.append(f"| {f.rule} | {f.severity} | {f.unit} | {cell} | {(f.fix or '–').replace('|', '/')} |")
+    if "coverage" in rep.extras:
+        out += _coverage_markdown(rep.extras["coverage"])
     return "\n".join(out) + "\n"
+
+
+def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
+    """The core-offer section of the markdown report: counts per component, then every
+    neighbourhood and place in collapsible tables (a PR comment stays short)."""
+    from .coverage import STATUS_MARK, place_matrix, status_matrix
+
+    comps = cov["components"]
+    grid = pd.DataFrame(cov["grid"])
+    nodata = [c["label"] for c in comps if (grid.loc[grid["component"] == c["name"], "status"] == "no-data").all()]
+    out = ["", "#### Core offer", "", f"Service data: {cov['service_data']}. Mental health is matched by service "
+           "name. ? = no data, never a pass" + (f" (no data here for: {', '.join(nodata)}; add your own with "
+                                                "`--services FILE --component NAME`)" if nodata else "") + ".", "",
+           "| component | required | distance (m) | ✔ inside | ~ nearby | ✘ missing | ? no data |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    counts = grid.groupby(["component", "status"]).size()
+    for c in comps:
+        n = {k: int(counts.get((c["name"], k), 0)) for k in STATUS_MARK}
+        out.append(f"| {c['label']} | {'yes' if c['required'] else 'no'} | {c['distance_m']:,.0f} | "
+                   f"{n['present']} | {n['nearby']} | {n['missing']} | {n['no-data']} |")
+    out += ["", f"PCNs split across neighbourhoods: {cov['pcns_split']}.", ""]
+    status = status_matrix(grid, [c["name"] for c in comps if c["required"]])
+    gp = pd.DataFrame(cov["gp_capacity"]).set_index("neighbourhood") if cov["gp_capacity"] else pd.DataFrame()
+    out += [f"<details><summary>Every neighbourhood ({len(status)}), gaps first</summary>", "",
+            "| neighbourhood | " + " | ".join(c["label"] for c in comps) + " | GP reg/res | PCNs |",
+            "|---|" + "---|" * len(comps) + "---:|---:|"]
+    for h, st in status.iterrows():
+        ratio = gp["ratio"].get(h) if "ratio" in gp else None
+        out.append(f"| {h} | " + " | ".join(STATUS_MARK[st[c["name"]]] for c in comps)
+                   + f" | {'–' if ratio is None or pd.isna(ratio) else f'{ratio:.2f}'} | "
+                   f"{int(gp['pcns'].get(h, 0)) if 'pcns' in gp else 0} |")
+    out += ["", "</details>"]
+    pm = place_matrix(pd.DataFrame(cov["places"]))
+    if not pm.empty:
+        out += ["", f"<details><summary>Every place ({len(pm)}): best status, n✘ = neighbourhoods missing it"
+                "</summary>", "", "| place | " + " | ".join(c["label"] for c in comps) + " |",
+                "|---|" + "---|" * len(comps)]
+        for pid, cells in pm.iterrows():
+            out.append(f"| {pid} | " + " | ".join(str(cells.get(c["name"], "?")) for c in comps) + " |")
+        out += ["", "</details>"]
+    return out
 
 
 def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult, show_all: bool = False,
@@ -302,7 +345,7 @@ def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult
     Big footprints list the neighbourhoods missing a required component first, and stop at
     ``max_rows`` unless ``show_all`` (json / markdown always hold every row).
     """
-    from .coverage import SERVICE_VINTAGE, STATUS_MARK
+    from .coverage import SERVICE_VINTAGE, STATUS_MARK, place_matrix, status_matrix
 
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
@@ -314,22 +357,34 @@ def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult
     for heading in ("reg/res", "PCNs"):
         t.add_column(heading, justify="right", no_wrap=True)
     gp = res.gp.set_index("neighbourhood")
-    status = res.grid.pivot(index="neighbourhood", columns="component", values="status")
-    required = [c.name for c in comps if c.required]
-    n_missing = (status[required] == "missing").sum(axis=1) if required else pd.Series(0, index=status.index)
-    order = n_missing.sort_values(ascending=False, kind="stable").index
-    rows = order if show_all or len(order) <= max_rows else order[:max_rows]
-    for h in rows:
-        st = status.loc[h]
+    status = status_matrix(res.grid, [c.name for c in comps if c.required])
+    rows = status if show_all or len(status) <= max_rows else status.iloc[:max_rows]
+    for h, st in rows.iterrows():
         cells = [f"[{style[st[c.name]]}]{STATUS_MARK[st[c.name]]}[/]" for c in comps]
-        ratio = gp.loc[h, "ratio"] if h in gp.index else None
-        t.add_row(str(h), *cells, "–" if ratio is None or ratio != ratio else f"{ratio:.2f}",
-                  str(int(gp.loc[h, "pcns"])) if h in gp.index else "0")
+        ratio = gp["ratio"].get(h)
+        t.add_row(str(h), *cells, "–" if ratio is None or pd.isna(ratio) else f"{ratio:.2f}",
+                  str(int(gp["pcns"].get(h, 0))))
     console.print(t)
-    if len(rows) < len(order):
-        console.print(f"{len(order) - len(rows):,} more neighbourhood(s) not shown "
-                      f"({int((n_missing > 0).sum()):,} of {len(order):,} miss a required component); --all shows "
-                      "every row, --format markdown or json writes them all")
+    if len(rows) < len(status):
+        console.print(f"{len(status) - len(rows):,} more neighbourhood(s) not shown "
+                      f"({int((status['missing'] > 0).sum()):,} of {len(status):,} miss a required component); "
+                      "--all shows every row, --format markdown or json writes them all")
+    pm = place_matrix(res.places)
+    if not pm.empty:
+        pt = Table(title="Places (best status among their neighbourhoods; n✘ = neighbourhoods missing it)",
+                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+        pt.add_column("place", no_wrap=True)
+        pt.add_column("name", max_width=14, no_wrap=True, overflow="ellipsis")
+        pnames = {p.id: p.name for p in rep.footprint.places}
+        for c in comps:
+            pt.add_column(c.short, justify="center", no_wrap=True)
+        shown = pm if show_all or len(pm) <= max_rows else pm.iloc[:max_rows]
+        for pid, prow in shown.iterrows():
+            pt.add_row(str(pid), escape(pnames.get(str(pid), "")), *[escape(str(prow.get(c.name, "?")))
+                                                                     for c in comps])
+        console.print(pt)
+        if len(shown) < len(pm):
+            console.print(f"{len(pm) - len(shown):,} more place(s) not shown; --all shows every row")
     console.print("  ".join(f"{c.short} {c.label.lower()}" for c in comps))
     console.print("✔ inside · ~ within the component's distance · ✘ missing · ? no data (not a pass) · "
                   "* not required · reg/res = registered patients at practices inside / residents")
