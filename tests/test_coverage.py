@@ -217,3 +217,34 @@ def test_place_matrix_counts_missing_neighbourhoods(ncl: tuple[object, CoverageR
         n = int((grp["status"] == "missing").sum())
         cell = pm.loc[pid, comp]
         assert cell.endswith(f" {n}✘") if n else "✘" not in cell, (pid, comp, cell)
+
+
+def test_user_services_latlon_geofile_and_typos(tmp_path: Path) -> None:
+    """Latitude/longitude CSVs and geo files both work; a misspelt component is bad input (exit 2)."""
+    import geopandas as gpd
+    import shapely
+
+    from nhgeo.boundaries import load_embedded
+
+    assign = _assignment()
+    units = load_embedded(2021)
+    camden = units[units["code"] == "E01000907"].iloc[0]  # an LSOA in Camden, inside NCL
+    pt = shapely.point_on_surface(camden.geometry)
+    lonlat = gpd.GeoSeries([pt], crs=27700).to_crs(4326).iloc[0]
+    csv = tmp_path / "vcs.csv"
+    csv.write_text(f"name,latitude,longitude,component\nhub,{lonlat.y:.7f},{lonlat.x:.7f},voluntary_community\n")
+    _, res = coverage_report(NCL, services=csv)
+    vcs = res.grid[res.grid["component"] == "voluntary_community"].set_index("neighbourhood")["status"]
+    assert vcs[assign["E01000907"]] == "present" and (vcs != "no-data").all()
+    geo = tmp_path / "care.geojson"
+    gpd.GeoDataFrame({"component": ["social_care"]}, geometry=[pt], crs=27700).to_crs(4326).to_file(geo)
+    _, res2 = coverage_report(NCL, services=geo)
+    sc = res2.grid[res2.grid["component"] == "social_care"].set_index("neighbourhood")["status"]
+    assert sc[assign["E01000907"]] == "present"
+    csv.write_text(f"name,latitude,longitude,component\nhub,{lonlat.y},{lonlat.x},socialcare\n")
+    bad = runner.invoke(app, ["coverage", str(NCL), "--services", str(csv)])
+    assert bad.exit_code == 2 and "did you mean 'social_care'" in bad.output
+    nocoords = tmp_path / "x.csv"
+    nocoords.write_text("name,component\nhub,social_care\n")
+    bad2 = runner.invoke(app, ["coverage", str(NCL), "--services", str(nocoords)])
+    assert bad2.exit_code == 2 and "easting/northing or latitude/longitude" in bad2.output

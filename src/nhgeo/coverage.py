@@ -10,6 +10,7 @@ so this works for LSOA 2021, LSOA 2011 and users' own files alike.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -121,6 +122,17 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
                          "component": comp.to_numpy() if comp is not None else component})
 
 
+def _check_components(services: pd.DataFrame, catalogue: list[Component]) -> None:
+    """User services must name catalogue components: a typo would otherwise count for nothing."""
+    known = [c.name for c in catalogue]
+    given = sorted(set(services["component"].dropna().astype(str)) - set(known))
+    if given:
+        close = difflib.get_close_matches(given[0], known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"unknown core-offer component {given[0]!r} in the services{hint}; use one of: "
+                         f"{', '.join(known)}")
+
+
 def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
     """Which service points count for ``comp``."""
     m = svc["dataset"].isin(comp.datasets).to_numpy() | svc["setting_group"].isin(comp.setting_groups).to_numpy()
@@ -174,6 +186,7 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     """Core-offer coverage for the neighbourhoods ``labels`` (aligned to ``units``; "" = unassigned)."""
     catalogue = catalogue or load_catalogue()
     services = services if services is not None else load_services()
+    _check_components(services, catalogue)
     labels = np.asarray(labels).astype(str)
     geoms = np.asarray(units.geometry.values)
     pop = units["population"].to_numpy(dtype=float)
