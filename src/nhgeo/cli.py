@@ -98,6 +98,17 @@ def _cli(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _command(*, source: bool = False) -> Callable[[F], F]:
+    """Register a command: one-line errors (exit 2) and, with ``source``, the shared boundary options."""
+
+    def register(fn: F) -> F:
+        command = _cli(_source_options(fn) if source else fn)
+        app.command()(command)
+        return command
+
+    return register
+
+
 @contextmanager
 def _progress(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
     """A rich progress bar per stage, on stderr so JSON on stdout stays clean."""
@@ -128,9 +139,7 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
     """nhgeo: neighbourhood health geographies for England."""
 
 
-@app.command()
-@_cli
-@_source_options
+@_command(source=True)
 def graph(
     place: PlaceOpt = "england",
     source: Source = None,
@@ -158,9 +167,7 @@ def graph(
             console.print(f"wrote {out} (layers: edges, bridges)")
 
 
-@app.command()
-@_cli
-@_source_options
+@_command(source=True)
 def propose(
     place: PlaceOpt = "england",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
@@ -211,8 +218,7 @@ def propose(
                                                                                        ", map.png"))
 
 
-@app.command()
-@_cli
+@_command()
 def datasets() -> None:
     """List the embedded datasets, their vintage and where they are."""
     from rich.table import Table
@@ -248,9 +254,7 @@ def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool) -> None:
             tmp.write_text(text, encoding="utf-8")
 
 
-@app.command()
-@_cli
-@_source_options
+@_command(source=True)
 def validate(
     footprint: Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table "
                                               "(LSOA code -> neighbourhood [-> place]).")],
@@ -281,9 +285,7 @@ def validate(
     raise typer.Exit(rep.exit_code(strict))
 
 
-@app.command()
-@_cli
-@_source_options
+@_command(source=True)
 def diff(
     old: Annotated[Path, typer.Argument(help="The footprint before the change.")],
     new: Annotated[Path, typer.Argument(help="The footprint after the change.")],
@@ -330,9 +332,7 @@ def diff(
     raise typer.Exit(d.exit_code(strict))
 
 
-@app.command()
-@_cli
-@_source_options
+@_command(source=True)
 def coverage(
     footprint: Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table.")],
     services: Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
