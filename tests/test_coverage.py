@@ -248,3 +248,18 @@ def test_user_services_latlon_geofile_and_typos(tmp_path: Path) -> None:
     nocoords.write_text("name,component\nhub,social_care\n")
     bad2 = runner.invoke(app, ["coverage", str(NCL), "--services", str(nocoords)])
     assert bad2.exit_code == 2 and "easting/northing or latitude/longitude" in bad2.output
+
+
+def test_far_services_are_missing_not_no_data(tmp_path: Path) -> None:
+    """The Isles of Scilly have no hospice within the 20 km search margin: that is 'missing' with the
+    true distance to the nearest (Cornwall, ~69 km), never 'no data'."""
+    import nhgeo
+    from nhgeo.config import dumps_toml
+
+    path = tmp_path / "scilly.toml"
+    path.write_text(dumps_toml(nhgeo.propose("Isles of Scilly", seed=0, levels=["neighbourhood"]).footprint()))
+    _, res = coverage_report(path)
+    g = res.grid.set_index("component")
+    assert g.loc["hospice", "status"] == "missing" and 60_000 < g.loc["hospice", "nearest_from_centre_m"] < 80_000
+    assert g.loc["general_practice", "status"] == "present"
+    assert g.loc["social_care", "status"] == "no-data"

@@ -208,7 +208,9 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     h_of_unit = hood_idx.reindex(labels).fillna(-1).to_numpy(dtype=np.int64)
     h_of_point = hood_idx.reindex(home).fillna(-1).to_numpy(dtype=np.int64)
     centres = _weighted_centres(geoms, pop, h_of_unit, len(hoods))
-    masks = [component_mask(svc, comp) for comp in catalogue]
+    all_pts = np.asarray(services.geometry.values)
+    full_masks = [component_mask(services, comp) for comp in catalogue]  # nearest: search all England
+    masks = [m[keep] for m in full_masks]
     xy = shapely.get_coordinates(pts)
     tree.query(shapely.points(xy[:1]))  # build the tree once, before threads share it
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
@@ -216,12 +218,13 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
         nears = list(pool.map(lambda m, d: _count_within(tree, xy[m], d, h_of_unit, len(hoods)),
                               masks, [c.distance_m for c in catalogue]))
     frames = []
-    for comp, cm, near in zip(catalogue, masks, nears, strict=True):
+    for comp, cm, fm, near in zip(catalogue, masks, full_masks, nears, strict=True):
         inside = np.bincount(h_of_point[cm][h_of_point[cm] >= 0], minlength=len(hoods))
         dist = np.full(len(hoods), np.nan)
-        if cm.any():
+        if fm.any():  # "no data" only when the component has no points anywhere, not just none nearby
             if len(hoods):
-                _, dist = shapely.STRtree(pts[cm]).query_nearest(centres, return_distance=True, all_matches=False)
+                _, dist = shapely.STRtree(all_pts[fm]).query_nearest(centres, return_distance=True,
+                                                                     all_matches=False)
             status = np.where(inside > 0, "present", np.where(near > 0, "nearby", "missing"))
         else:
             status = np.full(len(hoods), "no-data")

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .errors import InputError
+
 DEFAULT_SNAP_M = 5.0
 
 
@@ -173,7 +175,7 @@ def _embedded_land_edges(units: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarra
         return None
     try:
         edges = _shipped_edges(int(vintage))
-    except Exception:  # an older data folder without the adjacency file: compute instead
+    except InputError:  # a data folder (NHGEO_DATA) without the adjacency files: compute instead
         return None
     pos = pd.Series(np.arange(len(units)), index=units["code"].astype(str).to_numpy())
     if not pos.index.is_unique:
@@ -197,7 +199,8 @@ def build_graph(
 
     ``connect`` joins islands and other land-disconnected groups with listed bridge edges,
     so every place can be partitioned; bridges are the only non-land edges. ``precomputed``
-    lets embedded LSOAs use the land edges shipped with the data (same result, ~5x faster).
+    lets embedded LSOAs use the land edges shipped with the data (same result, ~3x faster);
+    pass ``precomputed=False`` if you have changed the shapes of an embedded frame.
     """
     geoms = np.asarray(units.geometry.values)
     n = len(geoms)
