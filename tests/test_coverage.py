@@ -263,3 +263,15 @@ def test_far_services_are_missing_not_no_data(tmp_path: Path) -> None:
     assert g.loc["hospice", "status"] == "missing" and 60_000 < g.loc["hospice", "nearest_from_centre_m"] < 80_000
     assert g.loc["general_practice", "status"] == "present"
     assert g.loc["social_care", "status"] == "no-data"
+
+
+def test_pcn_summary_counts_from_the_practices(ncl: tuple[object, CoverageResult]) -> None:
+    """Split PCNs recounted straight from the located practices."""
+    from nhgeo.coverage import pcn_summary
+
+    _, res = ncl
+    gp = res.located[(res.located["dataset"] == "gp_practices") & (res.located["neighbourhood"] != "")]
+    spans = gp.dropna(subset=["pcn_code"]).groupby("pcn_code")["neighbourhood"].nunique()
+    s = pcn_summary(res)
+    assert s["pcns"] == gp["pcn_code"].nunique() and s["pcns_split"] == int((spans > 1).sum()) > 0
+    assert 0 <= s["pcns_split_under_80pct"] <= s["pcns_split"]

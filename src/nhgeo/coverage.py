@@ -352,5 +352,14 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
                             "note": c.note} for c in res.components],
             "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
             "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
-            "pcn_splits": recs(res.pcn_splits),
-            "pcns_split": int(res.pcn_splits["pcn_code"].nunique()) if len(res.pcn_splits) else 0}
+            "pcn_splits": recs(res.pcn_splits), **pcn_summary(res)}
+
+
+def pcn_summary(res: CoverageResult) -> dict[str, int]:
+    """PCNs with a practice in the footprint, how many are split, and how many keep under 80% of
+    their registered list in any one neighbourhood (split in substance, not by one branch)."""
+    gp = res.located[(res.located["dataset"] == "gp_practices") & (res.located["neighbourhood"] != "")]
+    top = res.pcn_splits.groupby("pcn_code")["share"].max() if len(res.pcn_splits) else pd.Series(dtype=float)
+    return {"pcns": int(gp["pcn_code"].nunique()), "pcns_split": len(top),
+            "pcns_split_under_80pct": int((top < 0.8).sum()),
+            "neighbourhoods_without_pcn_practice": int((res.gp["pcns"] == 0).sum())}

@@ -297,6 +297,12 @@ def validation_markdown(rep: ValidationReport) -> str:
     return "\n".join(out) + "\n"
 
 
+def _pcn_line(s: dict[str, Any]) -> str:
+    return (f"PCNs split across neighbourhoods: {s['pcns_split']} of {s['pcns']} ({s['pcns_split_under_80pct']} "
+            f"with under 80% of their list in one neighbourhood); neighbourhoods with no PCN practice inside: "
+            f"{s['neighbourhoods_without_pcn_practice']}")
+
+
 def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
     """The core-offer section of the markdown report: counts per component, then every
     neighbourhood and place in collapsible tables (a PR comment stays short)."""
@@ -315,7 +321,7 @@ def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
         n = {k: int(counts.get((c["name"], k), 0)) for k in STATUS_MARK}
         out.append(f"| {c['label']} | {'yes' if c['required'] else 'no'} | {c['distance_m']:,.0f} | "
                    f"{n['present']} | {n['nearby']} | {n['missing']} | {n['no-data']} |")
-    out += ["", f"PCNs split across neighbourhoods: {cov['pcns_split']}.", ""]
+    out += ["", _pcn_line(cov) + ".", ""]
     status = status_matrix(grid, [c["name"] for c in comps if c["required"]])
     gp = pd.DataFrame(cov["gp_capacity"]).set_index("neighbourhood") if cov["gp_capacity"] else pd.DataFrame()
     out += [f"<details><summary>Every neighbourhood ({len(status)}), gaps first</summary>", "",
@@ -345,7 +351,7 @@ def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult
     Big footprints list the neighbourhoods missing a required component first, and stop at
     ``max_rows`` unless ``show_all`` (json / markdown always hold every row).
     """
-    from .coverage import SERVICE_VINTAGE, STATUS_MARK, place_matrix, status_matrix
+    from .coverage import SERVICE_VINTAGE, STATUS_MARK, pcn_summary, place_matrix, status_matrix
 
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
@@ -393,7 +399,5 @@ def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult
         if c.name in miss.index:
             extra = "" if c.required else " (not required)"
             console.print(f"[red]{int(miss[c.name]):,}[/] neighbourhood(s) lack {c.label.lower()}{extra}")
-    n_split = res.pcn_splits["pcn_code"].nunique() if len(res.pcn_splits) else 0
-    console.print(f"PCNs split across neighbourhoods: {n_split}; neighbourhoods with no PCN practice inside: "
-                  f"{int((res.gp['pcns'] == 0).sum())}")
+    console.print(_pcn_line(pcn_summary(res)))
     console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health is matched by service name[/]")
