@@ -275,3 +275,18 @@ def test_pcn_summary_counts_from_the_practices(ncl: tuple[object, CoverageResult
     s = pcn_summary(res)
     assert s["pcns"] == gp["pcn_code"].nunique() and s["pcns_split"] == int((spans > 1).sum()) > 0
     assert 0 <= s["pcns_split_under_80pct"] <= s["pcns_split"]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s.replace('setting_groups = ["public_health"]', 'setting_groups = ["publichealth"]'),
+     "did you mean 'public_health'"),
+    (lambda s: s.replace("distance_m = 1000", 'distance_m = "far"', 1), "component 'general_practice'"),
+    (lambda s: s.replace("distance_m = 1000", "distance_m = -5", 1), "must be a number >= 0"),
+    (lambda s: "[footprint]\n", "no [components.*] tables"),
+])
+def test_bad_catalogue_is_bad_input(tmp_path: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    cat = tmp_path / "catalogue.toml"
+    cat.write_text(edit((Path(__file__).resolve().parents[1] / "configs" / "services_catalogue.toml").read_text()))
+    res = runner.invoke(app, ["coverage", str(NCL), "--catalogue", str(cat)])
+    assert res.exit_code == 2 and message in res.output, res.output
+    assert "Traceback" not in res.output

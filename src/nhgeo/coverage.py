@@ -62,17 +62,31 @@ def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | N
     dist = overrides.get("distance_m", {})
     comps = []
     for name, c in d.get("components", {}).items():
-        comps.append(Component(
-            name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
-            setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"),
-            distance_m=float(dist.get(name, c.get("distance_m", 3000))),
-            required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
-            short=str(c.get("short", str(c.get("label", name))[:6]))))
+        try:
+            comps.append(_component(name, c, dist, req))
+        except (TypeError, ValueError, re.error) as exc:
+            raise InputError(f"{p}: component {name!r}: {exc}") from None
+    if not comps:
+        raise InputError(f"{p}: no [components.*] tables; see configs/services_catalogue.toml")
     if req is not None:
         unknown = set(req) - {c.name for c in comps}
         if unknown:
             raise InputError(f"unknown core-offer component(s) in rules: {', '.join(sorted(unknown))}")
     return comps
+
+
+def _component(name: str, c: dict[str, Any], dist: dict[str, Any], req: list[str] | None) -> Component:
+    """One catalogue entry, checked: distances are non-negative numbers, name patterns compile."""
+    distance = float(dist.get(name, c.get("distance_m", 3000)))
+    if distance < 0 or distance != distance:
+        raise ValueError(f"distance_m must be a number >= 0, not {distance}")
+    if c.get("name_pattern"):
+        re.compile(c["name_pattern"])
+    return Component(
+        name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
+        setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"), distance_m=distance,
+        required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
+        short=str(c.get("short", str(c.get("label", name))[:6])))
 
 
 def load_services(extra: str | Path | None = None, component: str | None = None) -> gpd.GeoDataFrame:
@@ -123,7 +137,17 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
 
 
 def _check_components(services: pd.DataFrame, catalogue: list[Component]) -> None:
-    """User services must name catalogue components: a typo would otherwise count for nothing."""
+    """Catalogue and services must name each other correctly: a typo (a dataset or setting group
+    that does not exist, a user component not in the catalogue) would otherwise count for nothing."""
+    for kind, col, attr in (("dataset", "dataset", "datasets"), ("setting group", "setting_group", "setting_groups")):
+        have = set(services[col].dropna().astype(str))
+        for comp in catalogue:
+            bad = [x for x in getattr(comp, attr) if x not in have]
+            if bad:
+                close = difflib.get_close_matches(bad[0], sorted(have), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise InputError(f"catalogue component {comp.name!r} names {kind} {bad[0]!r}, which the service "
+                                 f"data does not have{hint}; known: {', '.join(sorted(have))}")
     known = [c.name for c in catalogue]
     given = sorted(set(services["component"].dropna().astype(str)) - set(known))
     if given:
