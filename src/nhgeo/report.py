@@ -189,7 +189,6 @@ def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) ->
 
 # ---- validation ------------------------------------------------------------------------------
 
-SEV_STYLE = {"error": "[bold red]error[/]", "warning": "[yellow]warning[/]"}
 
 
 def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
