@@ -190,7 +190,6 @@ def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) ->
 # ---- validation ------------------------------------------------------------------------------
 
 
-
 def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
     """Findings and summary as data (the JSON output)."""
     sc = rep.score
