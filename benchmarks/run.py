@@ -17,6 +17,7 @@ import math
 import multiprocessing as mp
 import os
 import platform
+import random
 import resource
 import subprocess
 import sys
@@ -198,6 +199,8 @@ METHODS = {"nhgeo propose": run_nhgeo, "spopt MaxP (floor 40k)": run_maxp, "spop
 
 
 def _child(method: str, place: str, q: Any) -> None:
+    random.seed(0)  # peers draw from the global generators (GerryChain's spanning trees): fix them
+    np.random.seed(0)
     try:
         units, adj = _problem(place)
         t = time.perf_counter()
