@@ -91,3 +91,18 @@ def test_every_command_reads_user_boundaries_the_same_way(tmp_path: Path) -> Non
     # without the column options the same file is bad input, said in one line
     bad = runner.invoke(app, ["validate", str(fp), "--boundaries", str(mine)])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_readme_python_example_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The README's 'From Python' block is run as written (from the repository root)."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    block = re.search(r"### From Python.*?```python\n(.*?)```", readme, re.S)
+    assert block is not None
+    monkeypatch.chdir(root)
+    scope: dict[str, object] = {}
+    exec(compile(block.group(1), "README.md", "exec"), scope)
+    assert scope["changes"].newly_broken  # type: ignore[attr-defined]
+    assert len(scope["cov"].grid) > 0  # type: ignore[attr-defined]
