@@ -106,3 +106,15 @@ def test_readme_python_example_runs(monkeypatch) -> None:  # type: ignore[no-unt
     exec(compile(block.group(1), "README.md", "exec"), scope)
     assert scope["changes"].newly_broken  # type: ignore[attr-defined]
     assert len(scope["cov"].grid) > 0  # type: ignore[attr-defined]
+
+
+def test_table_report_to_file(tmp_path: Path) -> None:
+    """--out with the table format writes the table as plain text (it used to be ignored)."""
+    ncl = Path(__file__).resolve().parents[1] / "configs" / "examples" / "north_central_london.toml"
+    out = tmp_path / "coverage.txt"
+    res = runner.invoke(app, ["coverage", str(ncl), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    assert "Core offer: North Central London" in text and "E09000007-N01" in text and "\x1b[" not in text
+    again = runner.invoke(app, ["validate", str(ncl), "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output

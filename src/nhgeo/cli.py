@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -233,19 +234,26 @@ def datasets() -> None:
     console.print(t)
 
 
-def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool) -> None:
+def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool,
+                     table: Callable[[Console], None] | None = None) -> None:
+    """Write a validation report in ``fmt`` to stdout or, atomically, to ``out`` (tables as plain text)."""
     from .output import atomic_file
     from .report import render_validation, validation_github, validation_junit, validation_markdown, validation_to_dict
 
+    def as_text(r: Any) -> str:
+        rec = Console(record=True, width=120, file=io.StringIO())
+        (table or (lambda c: render_validation(c, r)))(rec)
+        return rec.export_text()
+
     renderers: dict[str, Callable[[Any], str]] = {
         "json": lambda r: json.dumps(validation_to_dict(r), indent=2) + "\n",
-        "junit": validation_junit, "github": validation_github, "markdown": validation_markdown,
+        "junit": validation_junit, "github": validation_github, "markdown": validation_markdown, "table": as_text,
     }
-    if fmt == "table":
-        render_validation(console, rep)
-        return
     if fmt not in renderers:
         raise InputError(f"unknown --format {fmt!r}; use table, json, junit, github or markdown")
+    if fmt == "table" and out is None:
+        (table or (lambda c: render_validation(c, rep)))(console)
+        return
     text = renderers[fmt](rep)
     if out is None:
         sys.stdout.write(text)
@@ -354,9 +362,6 @@ def coverage(
     from .report import render_coverage
 
     rep, res = coverage_report(footprint, services, component, catalogue, **(source or {}))
-    if fmt == "table":
-        render_coverage(console, rep, res, show_all=show_all)
-    else:
-        _emit_validation(rep, fmt, out, force)
+    _emit_validation(rep, fmt, out, force, table=lambda c: render_coverage(c, rep, res, show_all=show_all))
     raise typer.Exit(1 if (strict and any(f.rule == "core-offer" for f in rep.findings)) else
                      (1 if any(f.severity == "error" and f.rule == "core-offer" for f in rep.findings) else 0))
