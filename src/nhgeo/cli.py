@@ -50,6 +50,8 @@ LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA bou
 SnapOpt = Annotated[float, typer.Option("--snap", help="Snapping tolerance in metres for tiny gaps between "
                                         "generalised boundaries.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs and seed give identical output.")]
+FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
+                                                   "(default: the footprint's own, else the LAs it touches).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, junit, github or "
                                         "markdown.")]
@@ -268,8 +270,7 @@ def validate(
                                               "(LSOA code -> neighbourhood [-> place]).")],
     fmt: FormatOpt = "table",
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
-    place: Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
-                                              "(default: the footprint's own, else the LAs it touches).")] = None,
+    place: FootprintPlaceOpt = None,
     services: Annotated[Path | None, typer.Option("--services", help="Your own service points (CSV or geo file) "
                                                   "to add to the core-offer check.")] = None,
     core_offer: Annotated[bool, typer.Option("--core-offer/--no-core-offer", help="Check core-offer coverage with "
@@ -349,6 +350,7 @@ def coverage(
                                                   "the file has no 'component' column (e.g. social_care).")] = None,
     catalogue: Annotated[Path | None, typer.Option("--catalogue", help="Service catalogue TOML (default: "
                                                    "configs/services_catalogue.toml).")] = None,
+    place: FootprintPlaceOpt = None,
     fmt: FormatOpt = "table",
     strict: Annotated[bool, typer.Option("--strict", help="Missing components fail (exit 1).")] = False,
     source: Source = None,
@@ -361,7 +363,7 @@ def coverage(
     from .coverage import coverage_report
     from .report import render_coverage
 
-    rep, res = coverage_report(footprint, services, component, catalogue, **(source or {}))
+    rep, res = coverage_report(footprint, services, component, catalogue, place=place, **(source or {}))
     _emit_validation(rep, fmt, out, force, table=lambda c: render_coverage(c, rep, res, show_all=show_all))
     raise typer.Exit(1 if (strict and any(f.rule == "core-offer" for f in rep.findings)) else
                      (1 if any(f.severity == "error" and f.rule == "core-offer" for f in rep.findings) else 0))
