@@ -6,6 +6,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from nhgeo.cli import app
@@ -290,3 +292,39 @@ def test_bad_catalogue_is_bad_input(tmp_path: Path, edit, message: str) -> None:
     res = runner.invoke(app, ["coverage", str(NCL), "--catalogue", str(cat)])
     assert res.exit_code == 2 and message in res.output, res.output
     assert "Traceback" not in res.output
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(20, 80), seed=st.integers(0, 10_000), n_pts=st.integers(1, 40),
+       distance=st.sampled_from([0.0, 150.0, 700.0, 2_500.0]))
+def test_property_counts_match_brute_force(n: int, seed: int, n_pts: int, distance: float) -> None:
+    """On random planar maps with random neighbourhood labels and random service points, 'inside',
+    'within distance' and 'nearest' agree with the obvious computation on each neighbourhood's union."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from nhgeo.coverage import Component, coverage
+
+    from .synthetic import voronoi
+
+    rng = np.random.default_rng(seed)
+    units = voronoi(n, seed, rng.integers(1_000, 3_000, n))
+    labels = np.array([f"H{x}" for x in rng.integers(0, 4, len(units))], dtype=object)
+    labels[rng.random(len(units)) < 0.1] = ""  # some units in no neighbourhood
+    xy = rng.uniform(-1_000, 11_000, size=(n_pts, 2))
+    svc = gpd.GeoDataFrame({"dataset": "x", "service_id": [f"s{i}" for i in range(n_pts)], "name": "s",
+                            "setting_group": "g", "component": None, "list_size": np.nan, "pcn_code": None,
+                            "pcn_name": None}, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=27700)
+    comp = Component("c", "C", datasets=("x",), distance_m=distance)
+    res = coverage(units, labels, [comp], svc)
+    pts = np.asarray(svc.geometry.values)
+    for h in sorted(set(labels) - {""}):
+        cells = np.asarray(units.geometry.values)[labels == h]
+        d = np.min([shapely.distance(c, pts) for c in cells], axis=0)  # distance to the neighbourhood
+        strictly_in = np.any([shapely.within(pts, c) for c in cells], axis=0)
+        row = res.grid[res.grid["neighbourhood"] == h].iloc[0]
+        # a point exactly on a shared edge is inside one side only
+        assert int(strictly_in.sum()) <= row["inside"] <= int((d == 0).sum())
+        assert row["within_distance"] == int((d <= distance).sum())
+        assert row["status"] == ("present" if row["inside"] else "nearby" if row["within_distance"] else "missing")
