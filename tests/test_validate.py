@@ -155,3 +155,20 @@ def test_diff_reports_moves_and_newly_broken(tmp_path: Path) -> None:
     assert same.exit_code == 0 and "No LSOA, neighbourhood or place changed" in same.stdout
     fixed = runner.invoke(app, ["diff", str(BROKEN), str(GOOD), "--format", "json"])
     assert fixed.exit_code == 0 and json.loads(fixed.stdout)["fixed"]
+
+
+def test_table_caps_findings_per_rule_errors_first(broken_report) -> None:  # type: ignore[no-untyped-def]
+    """The terminal view shows errors before warnings and at most ``per_rule`` findings of a rule,
+    saying how many it held back; --all shows every one."""
+    from rich.console import Console
+
+    from nhgeo.report import render_validation
+
+    con = Console(width=200, record=True)
+    render_validation(con, broken_report, per_rule=1)
+    text = con.export_text()
+    assert "not shown: " in text and "3 more contiguity" in text
+    first_warning = text.index("~ warning")
+    assert all(text.index(f"✘ error {r}") < first_warning for r in ("unknown-code", "contiguity", "place-contiguity"))
+    full = runner.invoke(app, ["validate", str(BROKEN), "--all"])
+    assert full.output.count("✘ error contiguity") == 4 and "not shown" not in full.output

@@ -52,6 +52,8 @@ SnapOpt = Annotated[float, typer.Option("--snap", help="Snapping tolerance in me
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs and seed give identical output.")]
 FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
                                                    "(default: the footprint's own, else the LAs it touches).")]
+ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
+                                           "first (gaps and errors come first).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, junit, github or "
                                         "markdown.")]
@@ -279,9 +281,11 @@ def validate(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of stdout.")]
     = None,
     force: ForceOpt = False,
+    show_all: ShowAllOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
     from .checks import validate as run_validate
+    from .report import render_validation
 
     kw: dict[str, Any] = {"place": place, **(source or {})}
     if core_offer or services is not None:
@@ -290,7 +294,7 @@ def validate(
         rep, _ = coverage_report(footprint, services, **kw)
     else:
         rep = run_validate(footprint, **kw)
-    _emit_validation(rep, fmt, out, force)
+    _emit_validation(rep, fmt, out, force, table=lambda c: render_validation(c, rep, show_all=show_all))
     raise typer.Exit(rep.exit_code(strict))
 
 
@@ -356,8 +360,7 @@ def coverage(
     source: Source = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file.")] = None,
     force: ForceOpt = False,
-    show_all: Annotated[bool, typer.Option("--all", help="Table: every neighbourhood, not just the first 60 "
-                                           "(those missing a component come first).")] = False,
+    show_all: ShowAllOpt = False,
 ) -> None:
     """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
     from .coverage import coverage_report

@@ -206,17 +206,30 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
     }
 
 
-def render_validation(console: Console, rep: ValidationReport) -> None:
+def render_validation(console: Console, rep: ValidationReport, show_all: bool = False, per_rule: int = 10) -> None:
+    """Findings as diagnostics blocks (errors first), then the rule table and the verdict.
+
+    A rule with more than ``per_rule`` findings shows its first ones and a count, unless
+    ``show_all`` (every other format always lists every finding).
+    """
     fp = rep.footprint
     console.print(f"[bold]{fp.name}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
     # one block per finding (like a compiler's diagnostics): readable at any terminal width
-    for f in rep.findings:
+    shown: dict[str, int] = {}
+    for f in sorted(rep.findings, key=lambda f: f.severity != "error"):  # stable: errors first, order kept
+        shown[f.rule] = shown.get(f.rule, 0) + 1
+        if not show_all and shown[f.rule] > per_rule:
+            continue
         mark = "[bold red]✘ error[/]" if f.severity == "error" else "[yellow]~ warning[/]"
         console.print(f"{mark} [bold]{f.rule}[/] {escape(f.unit)}")
         console.print(Padding(escape(f.message), (0, 0, 0, 2)), highlight=False)
         if f.fix:
             console.print(Padding(f"[cyan]fix:[/] {escape(f.fix)}", (0, 0, 0, 2)), highlight=False)
+    hidden = {r: n - per_rule for r, n in shown.items() if n > per_rule and not show_all}
+    if hidden:
+        console.print("[dim]not shown: " + ", ".join(f"{n:,} more {r}" for r, n in hidden.items())
+                      + " (--all shows them; json, junit, github and markdown list every finding)[/]")
     by_rule = {r: [f for f in rep.findings if f.rule == r] for r in rep.rules_checked}
     s = Table(title="Rules", show_header=True)
     for c in ("rule", "result"):
