@@ -328,3 +328,16 @@ def test_property_counts_match_brute_force(n: int, seed: int, n_pts: int, distan
         assert int(strictly_in.sum()) <= row["inside"] <= int((d == 0).sum())
         assert row["within_distance"] == int((d <= distance).sum())
         assert row["status"] == ("present" if row["inside"] else "nearby" if row["within_distance"] else "missing")
+
+
+def test_missing_findings_name_the_nearest_service(ncl: tuple[object, CoverageResult]) -> None:
+    """Each 'missing' finding names the nearest service and its distance, and says how to fix it."""
+    rep, res = ncl
+    g = res.grid.set_index(["neighbourhood", "component"])
+    missing = [f for f in rep.findings if f.rule == "core-offer" and f.data.get("component")]  # type: ignore[attr-defined]
+    assert missing
+    for f in missing:
+        row = g.loc[(f.unit, f.data["component"])]
+        assert row["status"] == "missing" and isinstance(row["nearest_name"], str)
+        assert row["nearest_name"] in f.message and f"{int(row['nearest_from_centre_m']):,} m" in f.message
+        assert f.fix and f.fix.startswith(f"plan access to {row['nearest_name']}")

@@ -167,7 +167,7 @@ def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
 
 _STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
 _GRID_COLUMNS = ["neighbourhood", "component", "label", "required", "inside", "within_distance", "distance_m",
-                 "nearest_from_centre_m", "status"]
+                 "nearest_from_centre_m", "nearest_name", "status"]
 
 
 def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
@@ -233,6 +233,7 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     h_of_point = hood_idx.reindex(home).fillna(-1).to_numpy(dtype=np.int64)
     centres = _weighted_centres(geoms, pop, h_of_unit, len(hoods))
     all_pts = np.asarray(services.geometry.values)
+    all_names = services["name"].astype(str).str.title().to_numpy(dtype=object)
     full_masks = [component_mask(services, comp) for comp in catalogue]  # nearest: search all England
     masks = [m[keep] for m in full_masks]
     xy = shapely.get_coordinates(pts)
@@ -245,17 +246,21 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     for comp, cm, fm, near in zip(catalogue, masks, full_masks, nears, strict=True):
         inside = np.bincount(h_of_point[cm][h_of_point[cm] >= 0], minlength=len(hoods))
         dist = np.full(len(hoods), np.nan)
+        nearest = np.full(len(hoods), None, dtype=object)
         if fm.any():  # "no data" only when the component has no points anywhere, not just none nearby
             if len(hoods):
-                _, dist = shapely.STRtree(all_pts[fm]).query_nearest(centres, return_distance=True,
-                                                                     all_matches=False)
+                (ih, ip_), d = shapely.STRtree(all_pts[fm]).query_nearest(centres, return_distance=True,
+                                                                          all_matches=False)
+                dist[ih] = d
+                nearest[ih] = all_names[fm][ip_]
             status = np.where(inside > 0, "present", np.where(near > 0, "nearby", "missing"))
         else:
             status = np.full(len(hoods), "no-data")
         frames.append(pd.DataFrame({
             "neighbourhood": hoods, "component": comp.name, "label": comp.label, "required": comp.required,
             "inside": inside.astype(int), "within_distance": near.astype(int), "distance_m": comp.distance_m,
-            "nearest_from_centre_m": pd.array(np.round(dist), dtype="Int64"), "status": status}))
+            "nearest_from_centre_m": pd.array(np.round(dist), dtype="Int64"), "nearest_name": nearest,
+            "status": status}))
     grid = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_GRID_COLUMNS))
     place_of = place_of or {}
     places = pd.DataFrame()
@@ -339,10 +344,13 @@ def core_offer_rule(extra_services: str | Path | None = None, component: str | N
                                    f"{comp.name}"))
                 continue
             for r in g[g["status"] == "missing"].itertuples():
+                far = _int_or_zero(r.nearest_from_centre_m)
                 out.append(Finding("core-offer", sev, str(r.neighbourhood), f"{r.neighbourhood} has no "
-                                   f"{comp.label.lower()} inside or within {int(comp.distance_m):,} m; the nearest is "
-                                   f"{_int_or_zero(r.nearest_from_centre_m):,} m from its population-weighted centre",
-                                   None, {"component": comp.name}))
+                                   f"{comp.label.lower()} inside or within {int(comp.distance_m):,} m; the nearest, "
+                                   f"{r.nearest_name}, is {far:,} m from its population-weighted centre",
+                                   f"plan access to {r.nearest_name} ({far / 1000:.1f} km) or a local service (add it "
+                                   f"with --services); or set [rules.core_offer] distance_m.{comp.name} if "
+                                   f"{far:,} m is acceptable", {"component": comp.name}))
         return out
 
     return rule
