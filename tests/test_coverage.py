@@ -66,18 +66,49 @@ def test_missing_means_none_inside_or_within_distance(ncl: tuple[object, Coverag
 
 
 def test_tight_distance_makes_pharmacy_missing(tmp_path: Path) -> None:
-    cat = (Path(__file__).resolve().parents[1] / "configs" / "services_catalogue.toml").read_text()
-    d = tomllib.loads(NCL.read_text())
-    # override: pharmacy must be inside (0 m) -> neighbourhoods without one inside are missing
+    """With the pharmacy distance set to 0 m, 'nearby' is impossible: every neighbourhood without a
+    pharmacy inside must be missing and every one with one present."""
     import tomli_w
 
+    d = tomllib.loads(NCL.read_text())
     d["rules"]["core_offer"] = {"distance_m": {"community_pharmacy": 0}}
     path = tmp_path / "tight.toml"
     path.write_text(tomli_w.dumps(d))
     _rep, res = coverage_report(path)
     g = res.grid[res.grid["component"] == "community_pharmacy"]
-    assert (g.loc[g["inside"] == 0, "status"] == "missing").all()
-    assert cat  # catalogue shipped
+    assert ((g["inside"] > 0) == (g["status"] == "present")).all()
+    assert (g["within_distance"] == g["inside"]).all()  # 0 m: nothing outside counts
+
+
+def test_rural_neighbourhood_without_pharmacy_is_missing(tmp_path: Path) -> None:
+    """Hand-checked: LSOA E01027503 (Northumberland 019C, Bellingham, Otterburn & Redesdale, 1,579
+    people) has no community pharmacy inside or within 1 km of its boundary; the closest is 3.6 km
+    from the boundary. As a neighbourhood of its own it is 'missing', never 'nearby'."""
+    from nhgeo.boundaries import load_embedded
+    from nhgeo.selection import select_place
+
+    codes = select_place(load_embedded(2021), "Northumberland")["code"].astype(str).tolist()
+    table = tmp_path / "fp.csv"
+    table.write_text("LSOA21CD,neighbourhood\n" + "".join(
+        f"{c},{'REDESDALE' if c == 'E01027503' else 'REST'}\n" for c in codes))
+    _, res = coverage_report(table)
+    row = res.grid.set_index(["neighbourhood", "component"]).loc[("REDESDALE", "community_pharmacy")]
+    assert row["inside"] == 0 and row["within_distance"] == 0 and row["status"] == "missing"
+    assert row["nearest_from_centre_m"] >= 3_600  # a point inside is at least as far as the boundary is
+    rest = res.grid.set_index(["neighbourhood", "component"]).loc[("REST", "community_pharmacy")]
+    assert rest["status"] == "present" and rest["inside"] > 20
+
+
+def test_named_practice_in_its_neighbourhood(ncl: tuple[object, CoverageResult]) -> None:
+    """Hand-checked: the James Wigg Practice (F83023, Kentish Town Health Centre, NW5) has its published
+    LSOA E01000866 (Camden 009A, MSOA Kentish Town East), which the NCL example puts in E09000007-N03
+    'Camden: Kentish Town East & Camden Road South'; point-in-polygon agrees, and its list counts there."""
+    _, res = ncl
+    wigg = res.located[res.located["service_id"] == "F83023"].iloc[0]
+    assert wigg["name"] == "JAMES WIGG PRACTICE" and wigg["lsoa11cd"] == "E01000866"
+    assert wigg["neighbourhood"] == _assignment()["E01000866"] == "E09000007-N03"
+    gp = res.gp.set_index("neighbourhood").loc["E09000007-N03"]
+    assert gp["registered_patients"] >= 23_054 and gp["practices"] >= 1
 
 
 def test_user_services_fill_no_data(tmp_path: Path) -> None:
