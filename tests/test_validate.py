@@ -118,6 +118,10 @@ def test_exit_codes_and_strict(tmp_path: Path) -> None:
     (lambda t: t + '\n[[neighbourhoods]]\nid = "EMPTY"\nlsoas = []\n', "no LSOAs: EMPTY"),
     (lambda t: t.replace('neighbourhoods = [\n    "E09000003-N01",', 'neighbourhoods = [\n    "E09000007-N01",', 1),
      "listed in two places"),
+    # a fault deep in the list is reported at its own index (the fast check keeps one item per shape)
+    (lambda t: t.replace('id = "E09000007-N02"', 'id = ""', 1), "neighbourhoods/9/id"),
+    (lambda t: t.replace('id = "E09000007-N02"', 'id = "E09000007-N02"\ncolour = "red"', 1),
+     "neighbourhoods/9: Additional properties"),
 ])
 def test_bad_footprints_exit_2(mutate, message: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bad.toml"

@@ -305,11 +305,11 @@ def validate(
     v = vintage or fp.vintage
     options["vintage"] = v
     all_units, rep = load_units(boundaries, **options)
-    known = set(all_units["code"].astype(str).to_numpy(dtype=object).tolist())
+    known = pd.Index(all_units["code"].astype(str))
     assign = fp.assignment()
     findings: list[Finding] = []
     sev = fp.rules.severity
-    unknown = sorted(set(assign.index) - known)
+    unknown = sorted(map(str, assign.index.difference(known)))
     if unknown:
         hint = _other_vintage_hint(unknown, v) if boundaries is None else ""
         findings.append(Finding("unknown-code", sev.get("unknown-code", "error"), _fmt_codes(unknown, 3),
@@ -330,7 +330,7 @@ def validate(
     if units is None:
         las = set(all_units.loc[all_units["code"].astype(str).isin(assign.index), "la_code"].astype(str))
         units = select_place(all_units, sorted(las))
-    extra = sorted((set(assign.index) & known) - set(units["code"].astype(str).to_numpy(dtype=object).tolist()))
+    extra = sorted(map(str, assign.index.intersection(known).difference(pd.Index(units["code"].astype(str)))))
     if extra:  # assigned units outside the named place still count
         more = all_units[all_units["code"].astype(str).isin(extra)]
         units = pd.concat([units, more], ignore_index=True)

@@ -11,6 +11,7 @@ so this works for LSOA 2021, LSOA 2011 and users' own files alike.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import tomllib
@@ -181,15 +182,32 @@ def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: 
     return np.asarray(shapely.points(cx, cy))
 
 
-def _count_within(tree: shapely.STRtree, xy: np.ndarray, distance: float, hood_of_unit: np.ndarray,
-                  n_hoods: int) -> np.ndarray:
-    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1)."""
+def _count_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home: np.ndarray, distance: float,
+                  hood_of_unit: np.ndarray, n_hoods: int) -> np.ndarray:
+    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1).
+
+    Exact, but most unit–point pairs are settled from bounding boxes alone: a unit whose whole
+    box is within the distance is within it, one whose box is beyond it is not, and a point
+    counts for the neighbourhood it lies in (``home``). Only the rest get a GEOS distance.
+    """
     if not len(xy) or not n_hoods:
         return np.zeros(n_hoods, dtype=np.int64)
-    p, u = tree.query(shapely.points(xy), predicate="dwithin", distance=distance)
+    x, y, d = xy[:, 0], xy[:, 1], distance
+    p, u = tree.query(shapely.box(x - d, y - d, x + d, y + d))
     h = hood_of_unit[u]
-    ok = h >= 0
-    pairs = np.unique(p[ok].astype(np.int64) * n_hoods + h[ok])  # each point counts once per neighbourhood
+    p, u, h = p[h >= 0], u[h >= 0], h[h >= 0]
+    key = p.astype(np.int64) * n_hoods + h  # each point counts once per neighbourhood
+    xmin, ymin, xmax, ymax = shapely.bounds(geoms[u]).T
+    px, py = x[p], y[p]
+    near_box = np.hypot(np.maximum(np.maximum(xmin - px, px - xmax), 0),  # point to nearest side of the box
+                        np.maximum(np.maximum(ymin - py, py - ymax), 0))
+    far_box = np.hypot(np.maximum(np.abs(px - xmin), np.abs(px - xmax)),  # point to farthest corner
+                       np.maximum(np.abs(py - ymin), np.abs(py - ymax)))
+    own = np.flatnonzero(home >= 0) * n_hoods + home[home >= 0]
+    sure = np.unique(np.concatenate([key[far_box <= d], own]))
+    check = (near_box <= d) & ~np.isin(key, sure)
+    close = shapely.distance(shapely.points(xy[p[check]]), geoms[u[check]]) <= d
+    pairs = np.union1d(sure, key[check][close])
     return np.bincount(pairs % n_hoods, minlength=n_hoods)
 
 
@@ -240,8 +258,8 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     tree.query(shapely.points(xy[:1]))  # build the tree once, before threads share it
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         # the pair queries release the GIL: components run side by side on two cores
-        nears = list(pool.map(lambda m, d: _count_within(tree, xy[m], d, h_of_unit, len(hoods)),
-                              masks, [c.distance_m for c in catalogue]))
+        nears = list(pool.map(lambda m, d: _count_within(tree, geoms, xy[m], h_of_point[m], d, h_of_unit,
+                                                         len(hoods)), masks, [c.distance_m for c in catalogue]))
     frames = []
     for comp, cm, fm, near in zip(catalogue, masks, full_masks, nears, strict=True):
         inside = np.bincount(h_of_point[cm][h_of_point[cm] >= 0], minlength=len(hoods))
@@ -375,8 +393,9 @@ def coverage_report(footprint: str | Path, services: str | Path | None = None, c
 def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
     """The grid, place summary, GP capacity and PCN splits as JSON-ready data."""
     def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
-        obj = df.astype(object)
-        return [{str(k): v for k, v in r.items()} for r in obj.where(df.notna(), None).to_dict(orient="records")]
+        # pandas' C JSON writer turns NaN/NA into null and numpy scalars into plain numbers, fast
+        out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False))
+        return out
 
     missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
     return {"service_data": SERVICE_VINTAGE,

@@ -247,21 +247,26 @@ def _nearest_outside(geoms: np.ndarray, tree: shapely.STRtree, members: np.ndarr
         if restrict is not None:
             cand = cand[restrict[cand]]
         if len(cand):
-            i = np.repeat(members, len(cand))
-            j = np.tile(cand, len(members))
-            d = shapely.distance(geoms[i], geoms[j])
-            k = int(np.argmin(d))
-            if d[k] <= reach:
+            best = _closest_pair(geoms, members, cand)
+            if best[2] <= reach:
                 if group is not None:
-                    same = group[i] == group[j]
-                    if same.any():
-                        ks = int(np.flatnonzero(same)[np.argmin(d[same])])
-                        if d[ks] <= 2 * d[k] + 1_000.0:
-                            k = ks
-                return int(i[k]), int(j[k]), float(d[k])
+                    same = [_closest_pair(geoms, members[group[members] == g], cand[group[cand] == g])
+                            for g in np.unique(group[members]) if (group[cand] == g).any()]
+                    if same:
+                        near_same = min(same, key=lambda t: (t[2], t[0], t[1]))
+                        if near_same[2] <= 2 * best[2] + 1_000.0:
+                            best = near_same
+                return best
         if reach > 2_000_000:
             return None
         reach *= 4
+
+
+def _closest_pair(geoms: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[int, int, float]:
+    """(unit of ``a``, unit of ``b``, distance) of the closest pair, through an index (not all pairs)."""
+    (ia, ib), d = shapely.STRtree(geoms[b]).query_nearest(geoms[a], return_distance=True, all_matches=False)
+    k = int(np.lexsort((b[ib], a[ia], d))[0])  # smallest distance, ties to the lowest positions
+    return int(a[ia[k]]), int(b[ib[k]]), float(d[k])
 
 
 def connect_components(graph: nx.Graph, geoms: np.ndarray, codes: np.ndarray,
