@@ -122,6 +122,8 @@ def test_exit_codes_and_strict(tmp_path: Path) -> None:
     (lambda t: t.replace('id = "E09000007-N02"', 'id = ""', 1), "neighbourhoods/9/id"),
     (lambda t: t.replace('id = "E09000007-N02"', 'id = "E09000007-N02"\ncolour = "red"', 1),
      "neighbourhoods/9: Additional properties"),
+    (lambda t: t.replace('neighbourhoods = [\n    "E09000003-N01",', 'neighbourhoods = [\n    3,', 1),
+     "places/1/neighbourhoods/0: 3 is not of type 'string'"),
 ])
 def test_bad_footprints_exit_2(mutate, message: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bad.toml"

@@ -119,13 +119,16 @@ def dumps_toml(fp: Footprint) -> str:
     return tomli_w.dumps(d)
 
 
-def _shape(item: Any) -> Any:
-    """What the footprint schema can tell apart in a list item: its keys, their value types, and
-    whether strings are empty (the only value constraint on ids and codes)."""
-    if not isinstance(item, dict):
-        return (type(item).__name__,)
-    return tuple(sorted((str(k), type(v).__name__, bool(v) if isinstance(v, str) else None)
-                        for k, v in item.items()))
+def _shape(v: Any) -> Any:
+    """What the footprint schema can tell apart in a value: types, keys, and whether strings and
+    lists are empty (the only value constraints in its list items: non-empty ids, codes and lists)."""
+    if isinstance(v, dict):
+        return ("dict", tuple(sorted((str(k), _shape(x)) for k, x in v.items())))
+    if isinstance(v, list):
+        return ("list", bool(v), tuple(sorted({_shape(x) for x in v}, key=repr)))
+    if isinstance(v, str):
+        return ("str", bool(v))
+    return (type(v).__name__,)
 
 
 def _schema_view(d: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
