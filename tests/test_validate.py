@@ -178,3 +178,22 @@ def test_table_caps_findings_per_rule_errors_first(broken_report) -> None:  # ty
     assert all(text.index(f"✘ error {r}") < first_warning for r in ("unknown-code", "contiguity", "place-contiguity"))
     full = runner.invoke(app, ["validate", str(BROKEN), "--all"])
     assert full.output.count("✘ error contiguity") == 4 and "not shown" not in full.output
+
+
+def test_every_rule_obeys_severity_and_waivers(tmp_path: Path) -> None:
+    """Unknown codes and core-offer findings follow the footprint's severities and waivers like the
+    other rules: "off" drops them, a waiver turns an error into a warning with its reason."""
+    from nhgeo.coverage import core_offer_rule
+
+    d = tomllib.loads(GOOD.read_text())
+    d["neighbourhoods"][0]["lsoas"].append(OLD_2011_CODE)
+    d["rules"]["severity"] = {"unknown-code": "off"}
+    assert not [f for f in validate_dict(d).findings if f.rule == "unknown-code"]
+    d["rules"]["severity"] = {"core-offer": "error"}
+    d["waivers"] = [{"rule": "core-offer", "unit": "social_care", "reason": "council data due in spring"}]
+    path = tmp_path / "w.toml"
+    path.write_text(tomli_w.dumps(d))
+    rep = validate(path, services=core_offer_rule())
+    social = next(f for f in rep.findings if f.rule == "core-offer" and f.unit == "social_care")
+    assert social.severity == "warning" and "council data due in spring" in social.message
+    assert any(f.rule == "core-offer" and f.severity == "error" for f in rep.findings)  # others stay errors

@@ -22,7 +22,7 @@ from .config import Footprint, read_footprint
 from .errors import InputError
 from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph, part_components, subgraph
 from .metrics import Scorecard, score_assignment
-from .rules import RULE_IDS, Rules
+from .rules import DEFAULT_SEVERITY, RULE_IDS, Rules
 from .selection import select_place
 
 
@@ -88,7 +88,9 @@ class _Checker:
         self.waived = {(w["rule"], w["unit"]): w["reason"] for w in fp.waivers}
 
     def add(self, rule: str, unit: str, message: str, fix: str | None = None, **data: Any) -> None:
-        sev = self.rules.severity.get(rule, "error")
+        """Record a finding at the footprint's severity for ``rule`` ("off" drops it); a waiver for
+        (rule, unit) turns an error into a warning that quotes the reason."""
+        sev = self.rules.severity.get(rule, DEFAULT_SEVERITY.get(rule, "error"))
         waiver = self.waived.get((rule, unit))
         if waiver is not None and sev == "error":
             sev = "warning"
@@ -307,17 +309,10 @@ def validate(
     all_units, rep = load_units(boundaries, **options)
     known = pd.Index(all_units["code"].astype(str))
     assign = fp.assignment()
-    findings: list[Finding] = []
-    sev = fp.rules.severity
     unknown = sorted(map(str, assign.index.difference(known)))
-    if unknown:
-        hint = _other_vintage_hint(unknown, v) if boundaries is None else ""
-        findings.append(Finding("unknown-code", sev.get("unknown-code", "error"), _fmt_codes(unknown, 3),
-                                f"{len(unknown)} code(s) are not LSOA {v} codes in {rep.source}: "
-                                f"{_fmt_codes(unknown)}{hint}", "correct or remove them",
-                                {"codes": unknown}))
-        if len(unknown) == len(assign):
-            raise InputError(f"none of the footprint's {len(assign)} codes are LSOA {v} codes{hint}")
+    hint = _other_vintage_hint(unknown, v) if unknown and boundaries is None else ""
+    if unknown and len(unknown) == len(assign):
+        raise InputError(f"none of the footprint's {len(assign)} codes are LSOA {v} codes{hint}")
     # the place: as given, else the footprint's own `place`, else every LA it touches
     where = place or fp.meta.get("place")
     if where:
@@ -339,7 +334,9 @@ def validate(
     codes = units["code"].astype(str)
     labels = codes.map(assign).fillna("").to_numpy(dtype=object)
     ck = _Checker(fp, units, adj, labels)
-    ck.findings = findings
+    if unknown:
+        ck.add("unknown-code", _fmt_codes(unknown, 3), f"{len(unknown)} code(s) are not LSOA {v} codes in "
+               f"{rep.source}: {_fmt_codes(unknown)}{hint}", "correct or remove them", codes=unknown)
     gaps = codes[labels == ""].tolist()
     if gaps:
         gap_pop = int(units.loc[labels == "", "population"].sum())
@@ -357,14 +354,15 @@ def validate(
     ck.band()
     ck.la_alignment()
     ck.nesting_and_places()
-    if services is not None:
-        ck.findings.extend(services(units, labels, fp))
+    if services is not None:  # the hook's findings get the same severities and waivers as every other rule
+        for f in services(units, labels, fp):
+            ck.add(f.rule, f.unit, f.message, f.fix, **f.data)
     assigned = labels != ""
-    sub = units[assigned].reset_index(drop=True)
     score: Scorecard | None = None
     if assigned.all():
         score = score_assignment(units, adj, labels, fp.rules)
     elif assigned.any():
-        score = score_assignment(sub, subgraph(adj, np.flatnonzero(assigned)), labels[assigned], fp.rules)
+        score = score_assignment(units[assigned].reset_index(drop=True), subgraph(adj, np.flatnonzero(assigned)),
+                                 labels[assigned], fp.rules)
     checked = [r for r in RULE_IDS if r != "core-offer" or services is not None]
     return ValidationReport(fp, path, rep.source, v, len(units), ck.findings, score, checked)

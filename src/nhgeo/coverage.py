@@ -339,8 +339,12 @@ def _gp_and_pcns(svc: pd.DataFrame, units: gpd.GeoDataFrame, labels: np.ndarray,
 
 def core_offer_rule(extra_services: str | Path | None = None, component: str | None = None,
                     catalogue: str | Path | None = None) -> Callable[..., list[Any]]:
-    """A ``services`` hook for :func:`nhgeo.checks.validate`: findings for missing / no-data components."""
+    """A ``services`` hook for :func:`nhgeo.checks.validate`: findings for missing / no-data components.
+
+    validate applies the footprint's severity for "core-offer" (default warning) and its waivers.
+    """
     from .checks import Finding
+    from .rules import DEFAULT_SEVERITY
 
     services = load_services(extra_services, component)
 
@@ -348,9 +352,7 @@ def core_offer_rule(extra_services: str | Path | None = None, component: str | N
         comps = load_catalogue(catalogue, fp.rules.core_offer)
         res = coverage(units, labels, comps, services, fp.place_of())
         rule.result = res  # type: ignore[attr-defined]
-        sev = fp.rules.severity.get("core-offer", "warning")
-        if sev == "off":
-            return []
+        sev = DEFAULT_SEVERITY["core-offer"]
         out: list[Finding] = []
         for comp in comps:
             if not comp.required:
