@@ -197,3 +197,9 @@ def test_every_rule_obeys_severity_and_waivers(tmp_path: Path) -> None:
     social = next(f for f in rep.findings if f.rule == "core-offer" and f.unit == "social_care")
     assert social.severity == "warning" and "council data due in spring" in social.message
     assert any(f.rule == "core-offer" and f.severity == "error" for f in rep.findings)  # others stay errors
+
+
+def test_diff_table_view() -> None:
+    res = runner.invoke(app, ["diff", str(GOOD), str(BROKEN)])
+    assert res.exit_code == 1
+    assert "LSOAs moved" in res.output and "newly broken" in res.output and "FAIL" in res.output

@@ -64,6 +64,14 @@ class ValidationReport:
         """0 when every rule holds, 1 when one fails (warnings count with ``strict``)."""
         return 1 if self.errors or (strict and self.warnings) else 0
 
+    def by_rule(self) -> dict[str, list[Finding]]:
+        """Every checked rule (in order) with its findings; an empty list means the rule holds."""
+        out: dict[str, list[Finding]] = {r: [] for r in self.rules_checked}
+        for f in self.findings:
+            if f.rule in out:
+                out[f.rule].append(f)
+        return out
+
 
 def _fmt_codes(codes: list[str], n: int = 6) -> str:
     return ", ".join(codes[:n]) + (f" and {len(codes) - n} more" if len(codes) > n else "")

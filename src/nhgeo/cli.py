@@ -244,9 +244,11 @@ def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool,
     from .output import atomic_file
     from .report import render_validation, validation_github, validation_junit, validation_markdown, validation_to_dict
 
-    def as_text(r: Any) -> str:
+    draw = table or (lambda c: render_validation(c, rep))
+
+    def as_text(_: Any) -> str:
         rec = Console(record=True, width=120, file=io.StringIO())
-        (table or (lambda c: render_validation(c, r)))(rec)
+        draw(rec)
         return rec.export_text()
 
     renderers: dict[str, Callable[[Any], str]] = {
@@ -256,7 +258,7 @@ def _emit_validation(rep: Any, fmt: str, out: Path | None, force: bool,
     if fmt not in renderers:
         raise InputError(f"unknown --format {fmt!r}; use table, json, junit, github or markdown")
     if fmt == "table" and out is None:
-        (table or (lambda c: render_validation(c, rep)))(console)
+        draw(console)
         return
     text = renderers[fmt](rep)
     if out is None:
@@ -307,10 +309,9 @@ def diff(
     source: Source = None,
 ) -> None:
     """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed."""
-    from rich.table import Table
-
     from .diff import diff as run_diff
     from .diff import diff_markdown, diff_to_dict
+    from .report import render_diff
 
     d = run_diff(old, new, **(source or {}))
     if fmt == "json":
@@ -318,28 +319,7 @@ def diff(
     elif fmt == "markdown":
         sys.stdout.write(diff_markdown(d))
     elif fmt == "table":
-        console.print(f"[bold]{old}[/] → [bold]{new}[/]: {len(d.moved)} LSOA(s) moved, "
-                      f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
-                      f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
-        if d.moved:
-            t = Table(title="LSOAs moved")
-            for c in ("LSOA", "from", "to"):
-                t.add_column(c)
-            for c, x, y in d.moved[:200]:
-                t.add_row(c, x or "–", y or "–")
-            console.print(t)
-        if d.population_change:
-            t = Table(title="Population change")
-            for c in ("unit", "old", "new", "change"):
-                t.add_column(c, justify="right" if c != "unit" else "left")
-            for u, (o, n) in d.population_change.items():
-                t.add_row(u, f"{o:,}", f"{n:,}", f"{n - o:+,}")
-            console.print(t)
-        for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
-            for f in fs:
-                console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
-        console.print("[bold red]FAIL[/]: the change breaks a rule" if d.exit_code(strict) else
-                      "[bold green]PASS[/]: no rule newly broken")
+        render_diff(console, d, strict)
     else:
         raise InputError(f"unknown --format {fmt!r} for diff; use table, json or markdown")
     raise typer.Exit(d.exit_code(strict))
@@ -368,5 +348,5 @@ def coverage(
 
     rep, res = coverage_report(footprint, services, component, catalogue, place=place, **(source or {}))
     _emit_validation(rep, fmt, out, force, table=lambda c: render_coverage(c, rep, res, show_all=show_all))
-    raise typer.Exit(1 if (strict and any(f.rule == "core-offer" for f in rep.findings)) else
-                     (1 if any(f.severity == "error" and f.rule == "core-offer" for f in rep.findings) else 0))
+    failing = [f for f in rep.by_rule().get("core-offer", []) if strict or f.severity == "error"]
+    raise typer.Exit(1 if failing else 0)

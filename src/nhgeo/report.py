@@ -18,6 +18,7 @@ from rich.tree import Tree
 if TYPE_CHECKING:
     from .checks import ValidationReport
     from .coverage import CoverageResult
+    from .diff import FootprintDiff
     from .pipeline import ProposeResult, Study
 
 STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
@@ -230,11 +231,10 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     if hidden:
         console.print("[dim]not shown: " + ", ".join(f"{n:,} more {r}" for r, n in hidden.items())
                       + " (--all shows them; json, junit, github and markdown list every finding)[/]")
-    by_rule = {r: [f for f in rep.findings if f.rule == r] for r in rep.rules_checked}
     s = Table(title="Rules", show_header=True)
     for c in ("rule", "result"):
         s.add_column(c)
-    for r, fs in by_rule.items():
+    for r, fs in rep.by_rule().items():
         if not fs:
             res = "[green]✔ holds[/]"
         else:
@@ -257,8 +257,7 @@ def validation_junit(rep: ValidationReport) -> str:
 
     cases = []
     fails = 0
-    for r in rep.rules_checked:
-        fs = [f for f in rep.findings if f.rule == r]
+    for r, fs in rep.by_rule().items():
         errs = [f for f in fs if f.severity == "error"]
         body = "\n".join(f"[{f.severity}] {f.unit}: {f.message}" + (f" | fix: {f.fix}" if f.fix else "") for f in fs)
         if errs:
@@ -295,8 +294,7 @@ def validation_markdown(rep: ValidationReport) -> str:
            f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
            f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", "",
            "| rule | result |", "|---|---|"]
-    for r in rep.rules_checked:
-        fs = [f for f in rep.findings if f.rule == r]
+    for r, fs in rep.by_rule().items():
         out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
     if rep.findings:
         out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
@@ -306,6 +304,32 @@ def validation_markdown(rep: ValidationReport) -> str:
     if "coverage" in rep.extras:
         out += _coverage_markdown(rep.extras["coverage"])
     return "\n".join(out) + "\n"
+
+
+def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> None:
+    """LSOAs moved, population change, rules newly broken or fixed, and the verdict."""
+    console.print(f"[bold]{d.old.path}[/] → [bold]{d.new.path}[/]: {len(d.moved)} LSOA(s) moved, "
+                  f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
+                  f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
+    if d.moved:
+        t = Table(title="LSOAs moved")
+        for c in ("LSOA", "from", "to"):
+            t.add_column(c)
+        for c, x, y in d.moved[:200]:
+            t.add_row(c, x or "–", y or "–")
+        console.print(t)
+    if d.population_change:
+        t = Table(title="Population change")
+        for c in ("unit", "old", "new", "change"):
+            t.add_column(c, justify="right" if c != "unit" else "left")
+        for u, (o, n) in d.population_change.items():
+            t.add_row(u, f"{o:,}", f"{n:,}", f"{n - o:+,}")
+        console.print(t)
+    for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
+        for f in fs:
+            console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
+    console.print("[bold red]FAIL[/]: the change breaks a rule" if d.exit_code(strict) else
+                  "[bold green]PASS[/]: no rule newly broken")
 
 
 def _pcn_line(s: dict[str, Any]) -> str:
