@@ -79,9 +79,15 @@ def _vintage_from_codes(codes: pd.Series, column: str | None = None) -> int:
     if column and "21" in column:
         return 2021
     c21 = set(pd.read_parquet(get_path("population"), columns=["LSOA21CD"])["LSOA21CD"])
-    c11 = set(pd.read_parquet(get_path("lsoa11"), columns=["LSOA11CD"])["LSOA11CD"])
+    c11 = embedded_codes(2011)
     s = set(codes)
     return 2011 if len(s - c11) < len(s - c21) else 2021
+
+
+def embedded_codes(vintage: int) -> set[str]:
+    """The LSOA codes of an embedded set, read from its code column alone (no geometry)."""
+    col = f"LSOA{vintage % 100}CD"
+    return set(pd.read_parquet(get_path(f"lsoa{vintage % 100}"), columns=[col])[col].astype(str))
 
 
 def load_embedded(vintage: int = 2021) -> gpd.GeoDataFrame:

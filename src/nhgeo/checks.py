@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .boundaries import LoadOptions, load_embedded, load_units
+from .boundaries import LoadOptions, embedded_codes, load_units
 from .config import Footprint, read_footprint
 from .errors import InputError
 from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph, part_components, subgraph
@@ -287,7 +287,7 @@ def _positions_by(labels: np.ndarray) -> dict[str, np.ndarray]:
 
 def _other_vintage_hint(unknown: list[str], vintage: int) -> str:
     other = 2011 if vintage == 2021 else 2021
-    codes = set(load_embedded(other)["code"].astype(str))
+    codes = embedded_codes(other)
     hits = sum(c in codes for c in unknown)
     if hits:
         return (f"; {hits} of them are LSOA {other} codes: set vintage = {other} in [footprint] "
