@@ -52,8 +52,6 @@ def _t(fn: Any) -> tuple[Any, float]:
 def stage_timings(quick: bool) -> list[dict[str, Any]]:
     rows = []
     _, t_load = _t(lambda: load_embedded(2021))
-    units = load_embedded(2021)
-    lon = select_place(units, "London")
     _, t_gl = _t(lambda: build_graph(select_place(load_embedded(2021), "London")))
     rows.append({"stage": "load + graph, London (4,994 LSOAs)", "seconds": t_gl, "target": 1.0})
     _, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
@@ -88,7 +86,6 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
                          "seconds": t_cli, "target": None,
                          "detail": f"{(Path(d) / 'coverage.json').stat().st_size / 1e6:.1f} MB report"})
     rows.insert(0, {"stage": "read England LSOA 2021 GeoParquet", "seconds": t_load, "target": None})
-    del lon
     return rows
 
 
