@@ -32,6 +32,7 @@ import numpy as np
 import nhgeo
 from nhgeo.boundaries import load_embedded
 from nhgeo.config import dumps_toml
+from nhgeo.coverage import pcn_summary
 from nhgeo.graph import build_graph
 from nhgeo.metrics import score_assignment
 from nhgeo.rules import Rules
@@ -54,8 +55,18 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
     _, t_load = _t(lambda: load_embedded(2021))
     _, t_gl = _t(lambda: build_graph(select_place(load_embedded(2021), "London")))
     rows.append({"stage": "load + graph, London (4,994 LSOAs)", "seconds": t_gl, "target": 1.0})
-    _, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
+    london, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
     rows.append({"stage": "propose London (neighbourhoods + places)", "seconds": t_pl, "target": 5.0})
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "london.toml"
+        path.write_text(dumps_toml(london.footprint()))
+        (_, cov), t_lc = _t(lambda: nhgeo.coverage_report(path))
+    lacking = cov.grid[cov.grid["status"].isin(["missing", "no-data"])].groupby(["component", "status"]).size()
+    pcn = pcn_summary(cov)
+    rows.append({"stage": "validate + coverage, London proposal", "seconds": t_lc, "target": None,
+                 "detail": f"of {cov.grid['neighbourhood'].nunique()} neighbourhoods: "
+                 + ", ".join(f"{c} {s} {n}" for (c, s), n in lacking.items())
+                 + f"; PCNs split {pcn['pcns_split']} of {pcn['pcns']} ({pcn['pcns_split_under_80pct']} under 80%)"})
     if not quick:
         _adj, t_g = _t(lambda: build_graph(load_embedded(2021)))
         rows.insert(0, {"stage": "load + graph, England (33,755 LSOAs)", "seconds": t_g, "target": 5.0})
