@@ -35,7 +35,7 @@ from nhgeo.config import dumps_toml
 from nhgeo.coverage import pcn_summary
 from nhgeo.graph import build_graph
 from nhgeo.metrics import score_assignment
-from nhgeo.rules import Rules
+from nhgeo.model import Rules
 from nhgeo.selection import select_place
 
 HERE = Path(__file__).resolve().parent

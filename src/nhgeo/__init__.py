@@ -21,7 +21,7 @@ from .diff import diff
 from .errors import InputError, NhgeoError
 from .graph import build_graph
 from .pipeline import open_study, propose
-from .rules import Rules
+from .model import Rules
 
 __all__ = [
     "InputError", "LoadOptions", "NhgeoError", "Rules", "__version__", "build_graph", "coverage_report", "diff",

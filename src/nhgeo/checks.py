@@ -22,7 +22,8 @@ from .config import Footprint, read_footprint
 from .errors import InputError
 from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph, part_components, subgraph
 from .metrics import Scorecard, score_assignment
-from .rules import DEFAULT_SEVERITY, RULE_IDS, Rules
+from .model import Rules
+from .rules import DEFAULT_SEVERITY, RULE_IDS
 from .selection import select_place
 
 
@@ -312,6 +313,9 @@ def validate(
     vintage = options.get("vintage")
     fp = footprint if isinstance(footprint, Footprint) else read_footprint(footprint, vintage=vintage)
     path = str(footprint) if not isinstance(footprint, Footprint) else fp.name
+    unknown_rules = sorted(set(fp.rules.severity) - set(RULE_IDS))
+    if unknown_rules:
+        raise InputError(f"unknown rule {unknown_rules[0]!r} in severity; known rules: {', '.join(RULE_IDS)}")
     v = vintage or fp.vintage
     options["vintage"] = v
     all_units, rep = load_units(boundaries, **options)

@@ -199,7 +199,7 @@ def propose(
     from . import pipeline
     from .output import check_writable, write_proposal
     from .report import proposal_to_dict, render_hierarchy, render_proposal
-    from .rules import Rules
+    from .model import Rules
 
     rules = Rules(target=target, min=min_pop, max=max_pop, cross_la=cross_la, place_min=place_min,
                   place_max=place_max)

@@ -21,7 +21,7 @@ import tomli_w
 
 from .data import config_path
 from .errors import InputError
-from .rules import Rules
+from .model import Rules
 
 FORMAT_VERSION = 1
 

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from .graph import AdjacencyGraph, part_components
-from .rules import Rules
+from .model import Rules
 
 
 @dataclass

@@ -4,7 +4,7 @@ Regions are the connected pieces of each local authority (within one ICB, so nei
 always nest into ICBs). Pieces too small for the band are joined to a neighbouring piece
 in the same ICB and the crossing is reported. Each region is then partitioned by
 :class:`nhgeo.partition.BalancedPartition` into the number of neighbourhoods that best fits
-the band (:func:`nhgeo.rules.choose_k`); when no count fits, the least-bad one is used and
+the band (:func:`nhgeo.model.choose_k`); when no count fits, the least-bad one is used and
 the neighbourhoods are flagged with the reason.
 """
 
@@ -22,7 +22,7 @@ import shapely
 from .errors import InputError
 from .graph import AdjacencyGraph
 from .partition import BalancedPartition, PartitionProblem
-from .rules import Rules, choose_k
+from .model import Rules, choose_k
 
 Progress = Callable[[str, int, int], None]
 LA_PENALTY = 4.0  # travel-weight factor for edges crossing an LA boundary (--cross-la mode)

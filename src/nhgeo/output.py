@@ -62,6 +62,22 @@ def atomic_file(dest: str | Path, force: bool = False) -> Iterator[Path]:
     os.replace(tmp, dest)
 
 
+GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"  # GeoPackage stamps "last change": fixed, so same input -> same bytes
+
+
+@contextmanager
+def fixed_gpkg_timestamps() -> Iterator[None]:
+    """Make GDAL write a fixed GeoPackage timestamp (reproducible bytes), then restore the old setting."""
+    import pyogrio
+
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_TIMESTAMP})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+
+
 def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, maps: bool = True) -> list[Path]:
     """Write ``footprint.toml``, ``neighbourhoods.gpkg`` (neighbourhoods, places, assignment layers),
     ``summary.json`` and, with ``maps``, ``map.png`` into ``out`` atomically."""
@@ -73,7 +89,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     from .report import proposal_to_dict
 
     out = Path(out)
-    with atomic_dir(out, force) as tmp:
+    with atomic_dir(out, force) as tmp, fixed_gpkg_timestamps():
         (tmp / "footprint.toml").write_text(dumps_toml(result.footprint()), encoding="utf-8")
         assign = result.assignment
         keep = [c for c in ["code", "name", "population", "la_code", "la_name", "icb_code", "msoa_code",

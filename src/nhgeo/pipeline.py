@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Unpack
 
@@ -20,7 +20,7 @@ from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
 from .metrics import Scorecard, score_assignment
 from .neighbourhoods import Proposal, propose_neighbourhoods
 from .places import Place, build_places
-from .rules import Rules
+from .model import Rules
 from .selection import select_place
 
 Progress = Callable[[str, int, int], None]
@@ -78,8 +78,11 @@ class ProposeResult:
                 waivers.append({"rule": "place-band", "unit": pl.id, "reason": "; ".join(pl.reasons)})
             if any("not contiguous" in x for x in pl.reasons):
                 waivers.append({"rule": "place-contiguity", "unit": pl.id, "reason": "; ".join(pl.reasons)})
+        from .rules import DEFAULT_SEVERITY
+
+        written = replace(r, severity={**DEFAULT_SEVERITY, **r.severity})  # every rule's severity, explicit
         return Footprint(
-            name=self.study.place, vintage=self.study.vintage, rules=p.rules,
+            name=self.study.place, vintage=self.study.vintage, rules=written,
             neighbourhoods=[NeighbourhoodSpec(h.id, h.name, h.codes) for h in p.neighbourhoods],
             places=[PlaceSpec(pl.id, pl.name, pl.neighbourhoods, pl.icb_code) for pl in self.places],
             meta={"place": self.study.place, "icb": icbs, "version": "1", "source": self.study.source,

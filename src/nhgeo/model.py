@@ -1,0 +1,136 @@
+"""The shared model every command starts from: column names, the rule thresholds, a study and an assignment.
+
+This is the lowest layer above loading: it imports only :mod:`nhgeo.errors`, :mod:`nhgeo.graph` and
+pandas/geopandas, so every later stage (partition, places, rules, render) can read it.
+
+* :class:`Col` names every standard unit column once; code reads ``units[Col.POP]``, never a literal.
+* :class:`Rules` holds the thresholds (band, place band, LA crossing) and per-rule severity overrides.
+* :class:`Study` is a set of units with their adjacency graph and where they came from.
+* :class:`Assignment` is unit -> neighbourhood -> place, with names and waivers, aligned to a study's units.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from .graph import AdjacencyGraph
+
+
+class Col:
+    """Standard unit columns (every loader returns these; missing information is NA, never invented)."""
+
+    CODE = "code"
+    NAME = "name"
+    POP = "population"
+    LA = "la_code"
+    LA_NAME = "la_name"
+    ICB = "icb_code"
+    ICB_NAME = "icb_name"
+    REGION = "region_code"
+    REGION_NAME = "region_name"
+    MSOA = "msoa_code"
+    MSOA_NAME = "msoa_name"
+    AGE_0_15 = "age_0_15"
+    AGE_65_PLUS = "age_65_plus"
+    IMD = "imd_decile"
+    GEOMETRY = "geometry"
+    # assignment columns (added to a copy of the units)
+    NEIGHBOURHOOD = "neighbourhood"
+    NEIGHBOURHOOD_NAME = "neighbourhood_name"
+    PLACE = "place"
+
+    STANDARD = (CODE, NAME, POP, LA, LA_NAME, ICB, ICB_NAME, REGION, REGION_NAME, MSOA, MSOA_NAME, AGE_0_15,
+                AGE_65_PLUS, IMD)
+
+
+SEVERITIES = ("error", "warning", "off")
+
+
+@dataclass
+class Rules:
+    """Population bands and what may cross boundaries (national guidance defaults), plus severity overrides.
+
+    ``severity`` holds only what a footprint or the user set (rule id -> error | warning | off); each
+    rule's default lives with the rule (:mod:`nhgeo.rules`).
+    """
+
+    target: int = 50_000
+    min: int = 40_000
+    max: int = 60_000
+    cross_la: bool = False
+    place_min: int = 250_000
+    place_max: int = 500_000
+    severity: dict[str, str] = field(default_factory=dict)
+    core_offer: dict[str, Any] = field(default_factory=dict)  # {required: [...], distance_m: {component: m}}
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Reject impossible bands and unknown severity words with one clear line."""
+        if not (0 < self.min <= self.target <= self.max):
+            raise InputError(f"impossible neighbourhood band: need 0 < min ({self.min:,}) <= target "
+                             f"({self.target:,}) <= max ({self.max:,})")
+        if not (0 < self.place_min <= self.place_max):
+            raise InputError(f"impossible place band: need 0 < place-min ({self.place_min:,}) <= place-max "
+                             f"({self.place_max:,})")
+        if self.place_max < self.min:
+            raise InputError(f"place-max ({self.place_max:,}) is below the neighbourhood minimum ({self.min:,})")
+        for rule, sev in self.severity.items():
+            if sev not in SEVERITIES:
+                raise InputError(f"severity for {rule!r} must be error, warning or off, not {sev!r}")
+
+    def in_band(self, population: float) -> bool:
+        """Is a neighbourhood population within the band?"""
+        return self.min <= population <= self.max
+
+    def in_place_band(self, population: float) -> bool:
+        """Is a place population within the place band?"""
+        return self.place_min <= population <= self.place_max
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if not d["core_offer"]:
+            d.pop("core_offer")
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Rules:
+        known = {"target", "min", "max", "cross_la", "place_min", "place_max"}
+        unknown = set(d) - known - {"severity", "core_offer"}
+        if unknown:
+            raise InputError(f"unknown key(s) in [rules]: {', '.join(sorted(unknown))}")
+        return cls(**{k: d[k] for k in known if k in d}, severity=dict(d.get("severity", {})),
+                   core_offer=dict(d.get("core_offer", {})))
+
+
+def choose_k(pop: float, lo: float, hi: float, target: float) -> tuple[int, bool]:
+    """Number of parts for ``pop``: the feasible k closest to target size, else the least bad one.
+
+    Returns ``(k, feasible)``. Feasible means ``ceil(pop/hi) <= k <= floor(pop/lo)``.
+    """
+    if pop <= 0:
+        return 1, False
+    k_min, k_max = max(1, math.ceil(pop / hi)), math.floor(pop / lo)
+    if k_min <= k_max:
+        k = min(max(round(pop / target), k_min), k_max)
+        return max(k, 1), True
+    # infeasible: compare going over max (k_max parts) with going under min (k_min parts)
+    over = (pop / max(k_max, 1) - hi) / hi if k_max >= 1 else math.inf
+    under = (lo - pop / k_min) / lo
+    return (max(k_max, 1) if over <= under else k_min), False
+
+
+def positions_by(labels: np.ndarray) -> dict[str, np.ndarray]:
+    """Label -> positions holding it, in one pass."""
+    return {str(k): np.asarray(v, dtype=np.int64) for k, v in pd.Series(labels).groupby(labels).indices.items()}
