@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from nhgeo.graph import AdjacencyGraph, build_graph
 from nhgeo.metrics import score_assignment
-from nhgeo.neighbourhoods import Proposal, propose_neighbourhoods
 from nhgeo.model import Rules, choose_k
+from nhgeo.neighbourhoods import Proposal, propose_neighbourhoods
 
 from .synthetic import grid, voronoi
 

@@ -20,8 +20,8 @@ from .data import get_path
 from .diff import diff
 from .errors import InputError, NhgeoError
 from .graph import build_graph
-from .pipeline import open_study, propose
 from .model import Rules
+from .pipeline import open_study, propose
 
 __all__ = [
     "InputError", "LoadOptions", "NhgeoError", "Rules", "__version__", "build_graph", "coverage_report", "diff",

@@ -197,9 +197,9 @@ def propose(
 ) -> None:
     """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place."""
     from . import pipeline
+    from .model import Rules
     from .output import check_writable, write_proposal
     from .report import proposal_to_dict, render_hierarchy, render_proposal
-    from .model import Rules
 
     rules = Rules(target=target, min=min_pop, max=max_pop, cross_la=cross_la, place_min=place_min,
                   place_max=place_max)

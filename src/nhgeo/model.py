@@ -21,9 +21,8 @@ import pandas as pd
 from .errors import InputError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
 
-    from .graph import AdjacencyGraph
+    pass
 
 
 class Col:

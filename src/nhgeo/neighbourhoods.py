@@ -21,8 +21,8 @@ import shapely
 
 from .errors import InputError
 from .graph import AdjacencyGraph
-from .partition import BalancedPartition, PartitionProblem
 from .model import Rules, choose_k
+from .partition import BalancedPartition, PartitionProblem
 
 Progress = Callable[[str, int, int], None]
 LA_PENALTY = 4.0  # travel-weight factor for edges crossing an LA boundary (--cross-la mode)

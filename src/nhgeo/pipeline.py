@@ -18,9 +18,9 @@ from .boundaries import LoadOptions, LoadReport, load_units
 from .config import Footprint, NeighbourhoodSpec, PlaceSpec, read_footprint
 from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
 from .metrics import Scorecard, score_assignment
+from .model import Rules
 from .neighbourhoods import Proposal, propose_neighbourhoods
 from .places import Place, build_places
-from .model import Rules
 from .selection import select_place
 
 Progress = Callable[[str, int, int], None]

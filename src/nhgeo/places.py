@@ -25,9 +25,9 @@ import pandas as pd
 import shapely
 
 from .graph import AdjacencyGraph
+from .model import Rules, choose_k
 from .neighbourhoods import Proposal
 from .partition import BalancedPartition, PartitionProblem
-from .model import Rules, choose_k
 
 _SPLIT_STARTS = 8  # seeds tried when an LA is split into places; the best in-band, shortest-border split wins
 _COMPASS = ["East", "North-East", "North", "North-West", "West", "South-West", "South", "South-East"]
