@@ -60,7 +60,8 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "london.toml"
         path.write_text(dumps_toml(london.footprint()))
-        (_, cov), t_lc = _t(lambda: nhgeo.coverage_report(path))
+        rep_lc, t_lc = _t(lambda: nhgeo.coverage_report(path))
+        cov = rep_lc.coverage
     lacking = cov.grid[cov.grid["status"].isin(["missing", "no-data"])].groupby(["component", "status"]).size()
     pcn = pcn_summary(cov)
     rows.append({"stage": "validate + coverage, London proposal", "seconds": t_lc, "target": None,
@@ -80,13 +81,14 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / "england.toml"
             path.write_text(dumps_toml(res.footprint()))
-            from nhgeo.checks import validate
-            from nhgeo.coverage import coverage_report
+            from nhgeo import coverage_report
+            from nhgeo.validation import validate
 
             rep, t_v = _t(lambda: validate(path))
             rows.append({"stage": "validate all-England footprint", "seconds": t_v, "target": 5.0,
                          "detail": f"{len(rep.errors)} errors, {len(rep.warnings)} warnings"})
-            (_, cov), t_c = _t(lambda: coverage_report(path))
+            rep_c, t_c = _t(lambda: coverage_report(path))
+            cov = rep_c.coverage
             rows.append({"stage": "validate + core-offer coverage, all England", "seconds": t_c, "target": 5.0})
             miss = cov.grid[cov.grid["status"] == "missing"].groupby("component").size().to_dict()
             rows[-1]["detail"] = "missing: " + ", ".join(f"{k} {v}" for k, v in miss.items())

@@ -105,7 +105,7 @@ def test_readme_python_example_runs(monkeypatch) -> None:  # type: ignore[no-unt
     scope: dict[str, object] = {}
     exec(compile(block.group(1), "README.md", "exec"), scope)
     assert scope["changes"].newly_broken  # type: ignore[attr-defined]
-    assert len(scope["cov"].grid) > 0  # type: ignore[attr-defined]
+    assert len(scope["report"].coverage.grid) > 0  # type: ignore[attr-defined]
 
 
 def test_table_report_to_file(tmp_path: Path) -> None:

@@ -10,12 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import nhgeo
 from nhgeo.cli import app
-from nhgeo.coverage import CoverageResult, coverage_report, load_catalogue, load_services
+from nhgeo.coverage import CoverageResult
+from nhgeo.services import load_catalogue, load_services
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
 NCL = EXAMPLES / "north_central_london.toml"
 runner = CliRunner()
+
+
+def coverage_report(*args: object, **kw: object) -> tuple[nhgeo.ValidationReport, CoverageResult]:
+    """The report and its coverage grid (a typed field of the report)."""
+    rep = nhgeo.coverage_report(*args, **kw)  # type: ignore[arg-type]
+    assert rep.coverage is not None
+    return rep, rep.coverage
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +175,6 @@ def test_within_distance_matches_brute_force(ncl: tuple[object, CoverageResult])
 def test_lsoa2011_footprint_coverage(tmp_path: Path) -> None:
     """An LSOA 2011 footprint is covered by point-in-polygon on the 2011 shapes; practices land in
     the neighbourhood holding their published LSOA 2011 code."""
-    import nhgeo
     from nhgeo.config import dumps_toml
 
     res = nhgeo.propose(["Camden", "Islington"], vintage=2011, seed=0)
@@ -205,11 +213,11 @@ def test_table_lists_gaps_first_and_all_on_request() -> None:
     """The table puts neighbourhoods missing a required component first; --all shows every row."""
     from rich.console import Console
 
-    from nhgeo.report import render_coverage
+    from nhgeo.render.table import render_coverage
 
     rep, res = coverage_report(NCL)
     console = Console(width=100, record=True)
-    render_coverage(console, rep, res, max_rows=5)
+    render_coverage(console, rep, max_rows=5)
     text = console.export_text()
     hoods = sorted(set(res.grid["neighbourhood"]))
     missing = set(res.grid.loc[res.grid["status"] == "missing", "neighbourhood"])
@@ -223,7 +231,7 @@ def test_table_lists_gaps_first_and_all_on_request() -> None:
 def test_markdown_holds_every_neighbourhood_and_place(ncl: tuple[object, CoverageResult]) -> None:
     """--format markdown carries the whole grid (the table view may cut it short), counts per component,
     and says which components have no data."""
-    from nhgeo.report import validation_markdown
+    from nhgeo.render.markdown import validation_markdown
 
     rep, res = ncl
     md = validation_markdown(rep)  # type: ignore[arg-type]
@@ -286,7 +294,6 @@ def test_user_services_latlon_geofile_and_typos(tmp_path: Path) -> None:
 def test_far_services_are_missing_not_no_data(tmp_path: Path) -> None:
     """The Isles of Scilly have no hospice within the 20 km search margin: that is 'missing' with the
     true distance to the nearest (Cornwall, ~69 km), never 'no data'."""
-    import nhgeo
     from nhgeo.config import dumps_toml
 
     path = tmp_path / "scilly.toml"
@@ -335,7 +342,8 @@ def test_property_counts_match_brute_force(n: int, seed: int, n_pts: int, distan
     import numpy as np
     import shapely
 
-    from nhgeo.coverage import Component, coverage
+    from nhgeo.coverage import coverage
+    from nhgeo.services import Component
 
     from .synthetic import voronoi
 

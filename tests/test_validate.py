@@ -11,9 +11,9 @@ import pytest
 import tomli_w
 from typer.testing import CliRunner
 
-from nhgeo.checks import validate
 from nhgeo.cli import app
 from nhgeo.errors import InputError
+from nhgeo.validation import validate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
 GOOD = EXAMPLES / "north_central_london.toml"
@@ -168,7 +168,7 @@ def test_table_caps_findings_per_rule_errors_first(broken_report) -> None:  # ty
     saying how many it held back; --all shows every one."""
     from rich.console import Console
 
-    from nhgeo.report import render_validation
+    from nhgeo.render.table import render_validation
 
     con = Console(width=200, record=True)
     render_validation(con, broken_report, per_rule=1)
@@ -183,7 +183,7 @@ def test_table_caps_findings_per_rule_errors_first(broken_report) -> None:  # ty
 def test_every_rule_obeys_severity_and_waivers(tmp_path: Path) -> None:
     """Unknown codes and core-offer findings follow the footprint's severities and waivers like the
     other rules: "off" drops them, a waiver turns an error into a warning with its reason."""
-    from nhgeo.coverage import core_offer_rule
+    from nhgeo.services import open_services
 
     d = tomllib.loads(GOOD.read_text())
     d["neighbourhoods"][0]["lsoas"].append(OLD_2011_CODE)
@@ -193,7 +193,7 @@ def test_every_rule_obeys_severity_and_waivers(tmp_path: Path) -> None:
     d["waivers"] = [{"rule": "core-offer", "unit": "social_care", "reason": "council data due in spring"}]
     path = tmp_path / "w.toml"
     path.write_text(tomli_w.dumps(d))
-    rep = validate(path, services=core_offer_rule())
+    rep = validate(path, services=open_services())
     social = next(f for f in rep.findings if f.rule == "core-offer" and f.unit == "social_care")
     assert social.severity == "warning" and "council data due in spring" in social.message
     assert any(f.rule == "core-offer" and f.severity == "error" for f in rep.findings)  # others stay errors

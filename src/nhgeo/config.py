@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,62 +20,9 @@ import tomli_w
 
 from .data import config_path
 from .errors import InputError
-from .model import Rules
+from .model import Footprint, NeighbourhoodSpec, PlaceSpec, Rules
 
 FORMAT_VERSION = 1
-
-
-@dataclass
-class NeighbourhoodSpec:
-    """A neighbourhood as written in a footprint."""
-
-    id: str
-    name: str
-    codes: list[str]
-
-
-@dataclass
-class PlaceSpec:
-    """A place as written in a footprint: the neighbourhoods it holds."""
-
-    id: str
-    name: str
-    neighbourhoods: list[str]
-    icb: str | None = None
-
-
-@dataclass
-class Footprint:
-    """A whole footprint: what ``validate`` checks and ``diff`` compares."""
-
-    name: str
-    vintage: int
-    rules: Rules
-    neighbourhoods: list[NeighbourhoodSpec]
-    places: list[PlaceSpec] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
-    waivers: list[dict[str, str]] = field(default_factory=list)  # {rule, unit, reason}: accepted exceptions
-
-    def assignment(self) -> pd.Series:
-        """Unit code -> neighbourhood id (a code listed twice keeps its first neighbourhood)."""
-        pairs = [(c, n.id) for n in self.neighbourhoods for c in n.codes]
-        s = pd.Series([p[1] for p in pairs], index=[p[0] for p in pairs], dtype=object, name="neighbourhood")
-        return s[~s.index.duplicated()]
-
-    def duplicate_codes(self) -> dict[str, list[str]]:
-        """Codes listed in more than one neighbourhood (or twice in one) -> the neighbourhood ids."""
-        codes = [c for n in self.neighbourhoods for c in n.codes]
-        if len(set(codes)) == len(codes):
-            return {}
-        seen: dict[str, list[str]] = {}
-        for n in self.neighbourhoods:
-            for c in n.codes:
-                seen.setdefault(c, []).append(n.id)
-        return {c: ids for c, ids in seen.items() if len(ids) > 1}
-
-    def place_of(self) -> dict[str, str]:
-        """Neighbourhood id -> place id."""
-        return {nid: p.id for p in self.places for nid in p.neighbourhoods}
 
 
 def _schema() -> dict[str, Any]:

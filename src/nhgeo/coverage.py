@@ -1,169 +1,27 @@
 """Core-offer coverage: which services each neighbourhood has inside, nearby, or not at all.
 
-The service catalogue (``configs/services_catalogue.toml``) maps each core-offer component to
-embedded service points (GP practices, pharmacies, ODS settings, hospitals) or to nothing:
-social care and the voluntary & community sector have no national data, so they are
-reported as ``no-data`` (never as a pass) unless the user supplies ``--services``.
+The service data and catalogue are :mod:`nhgeo.services`; social care and the voluntary & community
+sector have no national data, so they are ``no-data`` (never a pass) unless the user supplies points.
 Points are placed in neighbourhoods by point-in-polygon on the footprint's own boundaries,
 so this works for LSOA 2021, LSOA 2011 and users' own files alike.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
-import re
-import tomllib
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from .data import config_path, get_path
 from .errors import InputError
+from .model import Assignment, Study
+from .services import Component, check_components, component_mask, load_catalogue, load_services
 
 STATUS_MARK = {"present": "✔", "nearby": "~", "missing": "✘", "no-data": "?"}
-SERVICE_VINTAGE = ("GP practices ODS Feb 2026 (list sizes ~Jan 2026, PCNs ~Oct 2024); pharmacies ODS ~Mar 2025; "
-                   "other ODS settings Feb 2026; hospitals NHS website <=Jun 2023")
-
-
-@dataclass(frozen=True)
-class Component:
-    """One core-offer component and how to find it in the data."""
-
-    name: str
-    label: str
-    datasets: tuple[str, ...] = ()
-    setting_groups: tuple[str, ...] = ()
-    name_pattern: str | None = None
-    distance_m: float = 3000.0
-    required: bool = True
-    note: str = ""
-    short: str = ""  # column heading in the table (defaults to the label's start)
-
-
-def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> list[Component]:
-    """The service catalogue, with a footprint's ``[rules.core_offer]`` overrides applied."""
-    p = Path(path) if path else config_path("services_catalogue.toml")
-    if not p.exists():
-        raise InputError(f"service catalogue not found: {p}")
-    try:
-        d = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{p}: malformed TOML: {exc}") from None
-    overrides = overrides or {}
-    req = overrides.get("required")
-    dist = overrides.get("distance_m", {})
-    comps = []
-    for name, c in d.get("components", {}).items():
-        try:
-            comps.append(_component(name, c, dist, req))
-        except (TypeError, ValueError, re.error) as exc:
-            raise InputError(f"{p}: component {name!r}: {exc}") from None
-    if not comps:
-        raise InputError(f"{p}: no [components.*] tables; see configs/services_catalogue.toml")
-    if req is not None:
-        unknown = set(req) - {c.name for c in comps}
-        if unknown:
-            raise InputError(f"unknown core-offer component(s) in rules: {', '.join(sorted(unknown))}")
-    return comps
-
-
-def _component(name: str, c: dict[str, Any], dist: dict[str, Any], req: list[str] | None) -> Component:
-    """One catalogue entry, checked: distances are non-negative numbers, name patterns compile."""
-    distance = float(dist.get(name, c.get("distance_m", 3000)))
-    if distance < 0 or distance != distance:
-        raise ValueError(f"distance_m must be a number >= 0, not {distance}")
-    if c.get("name_pattern"):
-        re.compile(c["name_pattern"])
-    return Component(
-        name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
-        setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"), distance_m=distance,
-        required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
-        short=str(c.get("short", str(c.get("label", name))[:6])))
-
-
-def load_services(extra: str | Path | None = None, component: str | None = None) -> gpd.GeoDataFrame:
-    """Embedded service points plus the user's own (``component`` column or the given component)."""
-    svc = pd.read_parquet(get_path("services"))
-    svc["component"] = None
-    frames = [svc]
-    if extra is not None:
-        frames.append(_read_user_services(Path(extra), component))
-    df = pd.concat(frames, ignore_index=True)
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=27700)
-
-
-def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError(f"services file not found: {path}")
-    if path.suffix.lower() == ".csv":
-        df = pd.read_csv(path)
-        cols = {c.lower(): c for c in df.columns}
-        if "easting" in cols and "northing" in cols:
-            e, n = pd.to_numeric(df[cols["easting"]], errors="coerce"), pd.to_numeric(df[cols["northing"]],
-                                                                                       errors="coerce")
-        elif "latitude" in cols and "longitude" in cols:
-            g = gpd.GeoSeries(gpd.points_from_xy(df[cols["longitude"]], df[cols["latitude"]]), crs=4326)
-            g = g.to_crs(27700)
-            e, n = g.x, g.y
-        else:
-            raise InputError(f"{path}: a services CSV needs easting/northing or latitude/longitude columns")
-    else:
-        g = gpd.read_file(path)
-        if g.crs is None:
-            raise InputError(f"{path}: services file has no CRS")
-        g = g.to_crs(27700)
-        pts = g.geometry.representative_point()
-        df, e, n = pd.DataFrame(g.drop(columns=g.geometry.name)), pts.x, pts.y
-        cols = {c.lower(): c for c in df.columns}
-    if pd.isna(e).any() or pd.isna(n).any():
-        raise InputError(f"{path}: {int(pd.isna(e).sum())} service(s) have no usable coordinates")
-    comp = df[cols["component"]].astype(str) if "component" in cols else None
-    if comp is None and component is None:
-        raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")
-    name_col = cols.get("name")
-    return pd.DataFrame({"dataset": f"user:{path.name}", "service_id": [f"user-{i}" for i in range(len(df))],
-                         "name": df[name_col].astype(str) if name_col else f"user service ({path.name})",
-                         "setting_group": "user", "setting": "user", "easting": np.asarray(e, dtype=float),
-                         "northing": np.asarray(n, dtype=float), "geocode_method": "user",
-                         "component": comp.to_numpy() if comp is not None else component})
-
-
-def _check_components(services: pd.DataFrame, catalogue: list[Component]) -> None:
-    """Catalogue and services must name each other correctly: a typo (a dataset or setting group
-    that does not exist, a user component not in the catalogue) would otherwise count for nothing."""
-    for kind, col, attr in (("dataset", "dataset", "datasets"), ("setting group", "setting_group", "setting_groups")):
-        have = set(services[col].dropna().astype(str))
-        for comp in catalogue:
-            bad = [x for x in getattr(comp, attr) if x not in have]
-            if bad:
-                close = difflib.get_close_matches(bad[0], sorted(have), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise InputError(f"catalogue component {comp.name!r} names {kind} {bad[0]!r}, which the service "
-                                 f"data does not have{hint}; known: {', '.join(sorted(have))}")
-    known = [c.name for c in catalogue]
-    given = sorted(set(services["component"].dropna().astype(str)) - set(known))
-    if given:
-        close = difflib.get_close_matches(given[0], known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InputError(f"unknown core-offer component {given[0]!r} in the services{hint}; use one of: "
-                         f"{', '.join(known)}")
-
-
-def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
-    """Which service points count for ``comp``."""
-    m = svc["dataset"].isin(comp.datasets).to_numpy() | svc["setting_group"].isin(comp.setting_groups).to_numpy()
-    if comp.name_pattern:
-        m &= svc["name"].astype(str).str.contains(re.compile(comp.name_pattern), regex=True).to_numpy()
-    return np.asarray(m | (svc["component"].astype(object) == comp.name).to_numpy(), dtype=bool)
 
 
 _STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
@@ -228,7 +86,7 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     """Core-offer coverage for the neighbourhoods ``labels`` (aligned to ``units``; "" = unassigned)."""
     catalogue = catalogue or load_catalogue()
     services = services if services is not None else load_services()
-    _check_components(services, catalogue)
+    check_components(services, catalogue)
     labels = np.asarray(labels).astype(str)
     geoms = np.asarray(units.geometry.values)
     pop = units["population"].to_numpy(dtype=float)
@@ -337,75 +195,13 @@ def _gp_and_pcns(svc: pd.DataFrame, units: gpd.GeoDataFrame, labels: np.ndarray,
     return gp_tab, splits.sort_values(["pcn_code", "share"], ascending=[True, False]).reset_index(drop=True)
 
 
-def core_offer_rule(extra_services: str | Path | None = None, component: str | None = None,
-                    catalogue: str | Path | None = None) -> Callable[..., list[Any]]:
-    """A ``services`` hook for :func:`nhgeo.checks.validate`: findings for missing / no-data components.
-
-    validate applies the footprint's severity for "core-offer" (default warning) and its waivers.
-    """
-    from .checks import Finding
-    from .rules import DEFAULT_SEVERITY
-
-    services = load_services(extra_services, component)
-
-    def rule(units: gpd.GeoDataFrame, labels: np.ndarray, fp: Any) -> list[Any]:
-        comps = load_catalogue(catalogue, fp.rules.core_offer)
-        res = coverage(units, labels, comps, services, fp.place_of())
-        rule.result = res  # type: ignore[attr-defined]
-        sev = DEFAULT_SEVERITY["core-offer"]
-        out: list[Finding] = []
-        for comp in comps:
-            if not comp.required:
-                continue
-            g = res.grid[res.grid["component"] == comp.name]
-            if (g["status"] == "no-data").all():
-                out.append(Finding("core-offer", sev, comp.name, f"{comp.label}: no data, so not checked "
-                                   f"({comp.note})", "supply locations with --services FILE --component "
-                                   f"{comp.name}"))
-                continue
-            for r in g[g["status"] == "missing"].itertuples():
-                far = _int_or_zero(r.nearest_from_centre_m)
-                out.append(Finding("core-offer", sev, str(r.neighbourhood), f"{r.neighbourhood} has no "
-                                   f"{comp.label.lower()} inside or within {int(comp.distance_m):,} m; the nearest, "
-                                   f"{r.nearest_name}, is {far:,} m from its population-weighted centre",
-                                   f"plan access to {r.nearest_name} ({far / 1000:.1f} km) or a local service (add it "
-                                   f"with --services); or set [rules.core_offer] distance_m.{comp.name} if "
-                                   f"{far:,} m is acceptable", {"component": comp.name}))
-        return out
-
-    return rule
-
-
-def _int_or_zero(x: Any) -> int:
-    return 0 if pd.isna(x) else int(x)
-
-
-def coverage_report(footprint: str | Path, services: str | Path | None = None, component: str | None = None,
-                    catalogue: str | Path | None = None, **validate_kw: Any) -> tuple[Any, CoverageResult]:
-    """Validate ``footprint`` with the core-offer rule and return (report, coverage grid)."""
-    from .checks import validate
-
-    hook = core_offer_rule(services, component, catalogue)
-    rep = validate(footprint, services=hook, **validate_kw)
-    res: CoverageResult = hook.result  # type: ignore[attr-defined]
-    rep.extras["coverage"] = coverage_to_dict(res)
-    return rep, res
-
-
-def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
-    """The grid, place summary, GP capacity and PCN splits as JSON-ready data."""
-    def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
-        # pandas' C JSON writer turns NaN/NA into null and numpy scalars into plain numbers, fast
-        out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False))
-        return out
-
-    missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
-    return {"service_data": SERVICE_VINTAGE,
-            "components": [{"name": c.name, "label": c.label, "distance_m": c.distance_m, "required": c.required,
-                            "note": c.note} for c in res.components],
-            "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
-            "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
-            "pcn_splits": recs(res.pcn_splits), **pcn_summary(res)}
+def coverage_of(study: Study, assignment: Assignment) -> CoverageResult:
+    """Coverage of ``assignment`` with the study's service data, computed once per assignment."""
+    if study.services is None:
+        raise InputError("no service data in this study; open it with services (e.g. --core-offer)")
+    svc = study.services
+    return assignment.derived("coverage", lambda: coverage(
+        study.units, assignment.labels, svc.catalogue(assignment.rules.core_offer), svc.points, assignment.place_of))
 
 
 def pcn_summary(res: CoverageResult) -> dict[str, int]:

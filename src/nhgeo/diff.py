@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import Finding, ValidationReport, validate
+from .rules import Finding, Severity
+from .validation import ValidationReport, validate
 
 
 @dataclass
@@ -31,7 +32,7 @@ class FootprintDiff:
 
     def exit_code(self, strict: bool = False) -> int:
         """1 when the change breaks a rule that held before (warnings too with ``strict``)."""
-        bad = [f for f in self.newly_broken if f.severity == "error" or strict]
+        bad = [f for f in self.newly_broken if f.severity == Severity.ERROR or strict]
         return 1 if bad else 0
 
 
@@ -71,46 +72,3 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
         old=a, new=b, moved=moved, added_neighbourhoods=sorted(ib - ia), removed_neighbourhoods=sorted(ia - ib),
         added_places=sorted(pb - pa), removed_places=sorted(pa - pb), population_change=change,
         newly_broken=[f for f in b.findings if _key(f) not in ka], fixed=[f for f in a.findings if _key(f) not in kb])
-
-
-def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
-    def fd(f: Finding) -> dict[str, Any]:
-        return {"rule": f.rule, "severity": f.severity, "unit": f.unit, "message": f.message, "fix": f.fix}
-
-    return {
-        "old": d.old.path, "new": d.new.path, "changed": d.changed,
-        "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
-        "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,
-        "added_places": d.added_places, "removed_places": d.removed_places,
-        "population_change": {u: {"old": o, "new": n, "change": n - o} for u, (o, n) in d.population_change.items()},
-        "newly_broken": [fd(f) for f in d.newly_broken], "fixed": [fd(f) for f in d.fixed],
-        "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
-    }
-
-
-def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
-    """A pull-request comment."""
-    verdict = "❌ breaks a rule" if d.exit_code() else "✅ no rule newly broken"
-    out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {verdict}", ""]
-    if not d.changed:
-        out.append("No LSOA, neighbourhood or place changed.")
-    out.append(f"- LSOAs moved: **{len(d.moved)}**")
-    for label, xs in (("neighbourhoods added", d.added_neighbourhoods), ("neighbourhoods removed",
-                      d.removed_neighbourhoods), ("places added", d.added_places), ("places removed",
-                                                                                      d.removed_places)):
-        if xs:
-            out.append(f"- {label}: {', '.join(xs)}")
-    if d.moved:
-        out += ["", "| LSOA | from | to |", "|---|---|---|"]
-        out += [f"| {c} | {x or '–'} | {y or '–'} |" for c, x, y in d.moved[:limit]]
-        if len(d.moved) > limit:
-            out.append(f"| … | {len(d.moved) - limit} more | |")
-    if d.population_change:
-        out += ["", "| unit | old population | new population | change |", "|---|---:|---:|---:|"]
-        out += [f"| {u} | {o:,} | {n:,} | {n - o:+,} |" for u, (o, n) in list(d.population_change.items())[:limit]]
-    for title, fs in (("Rules newly broken", d.newly_broken), ("Rules fixed", d.fixed)):
-        if fs:
-            out += ["", f"**{title}**", ""]
-            out += [f"- `{f.rule}` ({f.severity}) {f.unit}: {f.message}" + (f" — fix: {f.fix}" if f.fix else "")
-                    for f in fs]
-    return "\n".join(out) + "\n"

@@ -12,17 +12,22 @@ pandas/geopandas, so every later stage (partition, places, rules, render) can re
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, TypeVar, Unpack, cast
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .boundaries import LoadOptions, LoadReport, load_units
 from .errors import InputError
+from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
+from .selection import select_place
+from .services import ServiceSet
 
-if TYPE_CHECKING:
-
-    pass
+T = TypeVar("T")
 
 
 class Col:
@@ -133,3 +138,191 @@ def choose_k(pop: float, lo: float, hi: float, target: float) -> tuple[int, bool
 def positions_by(labels: np.ndarray) -> dict[str, np.ndarray]:
     """Label -> positions holding it, in one pass."""
     return {str(k): np.asarray(v, dtype=np.int64) for k, v in pd.Series(labels).groupby(labels).indices.items()}
+
+
+# ---- footprints: what a planner writes down ------------------------------------------------------
+
+
+@dataclass
+class NeighbourhoodSpec:
+    """A neighbourhood as written in a footprint."""
+
+    id: str
+    name: str
+    codes: list[str]
+
+
+@dataclass
+class PlaceSpec:
+    """A place as written in a footprint: the neighbourhoods it holds."""
+
+    id: str
+    name: str
+    neighbourhoods: list[str]
+    icb: str | None = None
+
+
+@dataclass
+class Footprint:
+    """A whole footprint (unit codes -> neighbourhoods -> places, names, rules, waivers), keyed by code."""
+
+    name: str
+    vintage: int
+    rules: Rules
+    neighbourhoods: list[NeighbourhoodSpec]
+    places: list[PlaceSpec] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    waivers: list[dict[str, str]] = field(default_factory=list)  # {rule, unit, reason}: accepted exceptions
+
+    def assignment(self) -> pd.Series:
+        """Unit code -> neighbourhood id (a code listed twice keeps its first neighbourhood)."""
+        pairs = [(c, n.id) for n in self.neighbourhoods for c in n.codes]
+        s = pd.Series([p[1] for p in pairs], index=[p[0] for p in pairs], dtype=object, name="neighbourhood")
+        return s[~s.index.duplicated()]
+
+    def duplicate_codes(self) -> dict[str, list[str]]:
+        """Codes listed in more than one neighbourhood (or twice in one) -> the neighbourhood ids."""
+        codes = [c for n in self.neighbourhoods for c in n.codes]
+        if len(set(codes)) == len(codes):
+            return {}
+        seen: dict[str, list[str]] = {}
+        for n in self.neighbourhoods:
+            for c in n.codes:
+                seen.setdefault(c, []).append(n.id)
+        return {c: ids for c, ids in seen.items() if len(ids) > 1}
+
+    def place_of(self) -> dict[str, str]:
+        """Neighbourhood id -> place id."""
+        return {nid: p.id for p in self.places for nid in p.neighbourhoods}
+
+
+# ---- a study: the units everything works on ------------------------------------------------------
+
+
+@dataclass
+class Study:
+    """Units of one place with their adjacency graph, the rules, and where the data came from."""
+
+    units: gpd.GeoDataFrame
+    adj: AdjacencyGraph
+    load: LoadReport
+    place: str
+    rules: Rules = field(default_factory=Rules)
+    services: ServiceSet | None = None  # service points for the core offer, when asked for
+
+    @property
+    def vintage(self) -> int:
+        """LSOA vintage of the units (2021 or 2011)."""
+        return int(self.units.attrs.get("vintage", self.load.vintage))
+
+    @property
+    def source(self) -> str:
+        """Where the boundaries came from (embedded dataset and vintages, or the user's file)."""
+        return str(self.units.attrs.get("source", self.load.source))
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Unit codes as strings, aligned to ``units``."""
+        return np.asarray(self.units[Col.CODE].astype(str).to_numpy(dtype=object))
+
+    @property
+    def population(self) -> np.ndarray:
+        """Unit populations as floats, aligned to ``units``."""
+        return np.asarray(self.units[Col.POP].to_numpy(dtype=float))
+
+    def column(self, col: str) -> np.ndarray:
+        """Any standard column as strings (NA as ''), aligned to ``units``."""
+        return np.asarray(self.units[col].astype("string").fillna("").to_numpy(dtype=object))
+
+
+def open_study(place: str | Sequence[str] | None = "england", boundaries: str | Path | None = None, *,
+               snap: float = DEFAULT_SNAP_M, rules: Rules | None = None, codes: Sequence[str] = (),
+               **options: Unpack[LoadOptions]) -> Study:
+    """The one loader every command uses: read boundaries, select ``place`` (plus any extra ``codes``
+    that lie outside it) and build the adjacency graph."""
+    units, rep = load_units(boundaries, **options)
+    return study_of(units, rep, place, snap=snap, rules=rules, codes=codes)
+
+
+def study_of(units: gpd.GeoDataFrame, rep: LoadReport, place: str | Sequence[str] | None, *,
+             snap: float = DEFAULT_SNAP_M, rules: Rules | None = None, codes: Sequence[str] = ()) -> Study:
+    """A study of ``place`` within already loaded ``units`` (see :func:`open_study`)."""
+    sub = select_place(units, place)
+    if len(codes):
+        extra = pd.Index(pd.Series(list(codes), dtype=object)).intersection(pd.Index(units[Col.CODE].astype(str)))
+        extra = extra.difference(pd.Index(sub[Col.CODE].astype(str)))
+        if len(extra):  # assigned units outside the named place still count
+            more = units[units[Col.CODE].astype(str).isin(extra)]
+            sub = pd.concat([sub, more], ignore_index=True)
+            sub.attrs.update(units.attrs)
+    adj = build_graph(sub, snap_m=snap)
+    label = place if isinstance(place, str) or place is None else ",".join(place)
+    return Study(sub, adj, rep, label or "all", rules or Rules())
+
+
+# ---- an assignment: a footprint aligned to a study's units ---------------------------------------
+
+
+@dataclass
+class Assignment:
+    """Unit -> neighbourhood -> place for one study (GerryChain-style: rules read it, derived figures
+    are computed once and cached by name)."""
+
+    footprint: Footprint
+    labels: np.ndarray  # neighbourhood id per unit of the study ("" = in no neighbourhood)
+    unknown_codes: list[str] = field(default_factory=list)  # listed codes that are not units of the boundaries
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def align(cls, footprint: Footprint, study: Study, known: pd.Index | None = None) -> Assignment:
+        """``footprint`` on ``study``'s units; ``known`` = every code the boundaries hold (for unknown codes)."""
+        listed = footprint.assignment()
+        codes = pd.Series(study.codes)
+        labels = codes.map(listed).fillna("").to_numpy(dtype=object)
+        unknown = sorted(map(str, listed.index.difference(known))) if known is not None else []
+        return cls(footprint, labels, unknown)
+
+    @property
+    def rules(self) -> Rules:
+        return self.footprint.rules
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Neighbourhood id -> name."""
+        return self.derived("names", lambda: {n.id: n.name for n in self.footprint.neighbourhoods})
+
+    @property
+    def place_of(self) -> dict[str, str]:
+        """Neighbourhood id -> place id."""
+        return self.derived("place_of", self.footprint.place_of)
+
+    @property
+    def place_labels(self) -> np.ndarray:
+        """Place id per unit ("" = none)."""
+        return self.derived("place_labels", lambda: np.array([self.place_of.get(str(x), "") for x in self.labels],
+                                                             dtype=object))
+
+    @property
+    def waivers(self) -> dict[tuple[str, str], str]:
+        """(rule id, unit) -> reason of every accepted exception."""
+        return self.derived("waivers", lambda: {(w["rule"], w["unit"]): w["reason"] for w in self.footprint.waivers})
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """A figure computed from this assignment once, then reused by every rule and renderer."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return cast(T, self._cache[key])
+
+    def members(self, nid: str) -> np.ndarray:
+        """Positions of the units in neighbourhood ``nid``."""
+        return self.derived("members", lambda: positions_by(self.labels)).get(nid, np.zeros(0, dtype=np.int64))
+
+    def place_members(self, pid: str) -> np.ndarray:
+        """Positions of the units in place ``pid``."""
+        groups = self.derived("place_members", lambda: positions_by(self.place_labels))
+        return groups.get(pid, np.zeros(0, dtype=np.int64))
+
+    def populations(self, study: Study) -> dict[str, float]:
+        """Neighbourhood id -> population."""
+        return self.derived("populations", lambda: {str(k): float(v) for k, v in
+                                                    pd.Series(study.population).groupby(self.labels).sum().items()})

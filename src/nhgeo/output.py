@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .model import Study
     from .pipeline import ProposeResult
 
 
@@ -86,7 +90,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     import geopandas as gpd
 
     from .config import dumps_toml
-    from .report import proposal_to_dict
+    from .render.json import proposal_to_dict
 
     out = Path(out)
     with atomic_dir(out, force) as tmp, fixed_gpkg_timestamps():
@@ -125,3 +129,31 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
 
             draw_map(a, hoods, tmp / "map.png", title=f"nhgeo proposal: {result.study.place}")
     return [out / n for n in ("footprint.toml", "neighbourhoods.gpkg", "summary.json")]
+
+
+def write_edges(study: Study, out: str | Path, force: bool = False) -> None:
+    """The study's adjacency as a GeoPackage: layers ``edges`` and ``bridges``."""
+    from .graph import edges_frame
+
+    with atomic_file(out, force) as tmp, fixed_gpkg_timestamps():
+        edges = edges_frame(study.units, study.adj)
+        edges.to_file(tmp, layer="edges", driver="GPKG")
+        edges[edges["bridge"]].to_file(tmp, layer="bridges", driver="GPKG")
+
+
+def emit(kind: str, result: Any, fmt: str, console: Console, out: Path | None = None, force: bool = False,
+         **options: Any) -> None:
+    """Render ``result`` as ``fmt``: tables drawn on ``console``, other formats to stdout; with ``out``,
+    written atomically to that file instead (tables as plain text)."""
+    from . import render
+
+    render.check_format(kind, fmt)
+    if out is None:
+        if fmt == "table":
+            render.draw(kind, result, console, **options)
+        else:
+            sys.stdout.write(render.to_text(kind, result, fmt, **options))
+        return
+    text = render.to_text(kind, result, fmt, **options)
+    with atomic_file(out, force) as tmp:
+        tmp.write_text(text, encoding="utf-8")

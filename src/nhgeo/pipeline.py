@@ -1,6 +1,6 @@
-"""The whole job from Python, one function per CLI command (same parameter names).
+"""Propose from Python: ``load -> graph -> partition -> places -> score`` (what ``nhgeo propose`` calls).
 
-``load -> graph -> partition -> places -> score``; the CLI only parses, calls these and renders.
+The CLI only parses, calls :func:`propose` and renders; a library user gets the same result.
 """
 
 from __future__ import annotations
@@ -13,45 +13,17 @@ from typing import Unpack
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__
-from .boundaries import LoadOptions, LoadReport, load_units
-from .config import Footprint, NeighbourhoodSpec, PlaceSpec, read_footprint
-from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
+from .boundaries import LoadOptions
+from .config import read_footprint
+from .graph import DEFAULT_SNAP_M, part_components
 from .metrics import Scorecard, score_assignment
-from .model import Rules
+from .model import Assignment, Col, Footprint, NeighbourhoodSpec, PlaceSpec, Rules, Study, open_study
 from .neighbourhoods import Proposal, propose_neighbourhoods
 from .places import Place, build_places
-from .selection import select_place
+from .rules import default_severities
+from .version import __version__
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class Study:
-    """Units of one place with their graph: the input every later stage shares."""
-
-    units: gpd.GeoDataFrame
-    adj: AdjacencyGraph
-    load: LoadReport
-    place: str
-
-    @property
-    def vintage(self) -> int:
-        return int(self.units.attrs.get("vintage", self.load.vintage))
-
-    @property
-    def source(self) -> str:
-        return str(self.units.attrs.get("source", self.load.source))
-
-
-def open_study(place: str | Sequence[str] | None = "england", boundaries: str | Path | None = None, *,
-               snap: float = DEFAULT_SNAP_M, **options: Unpack[LoadOptions]) -> Study:
-    """Load boundaries, select ``place`` and build its adjacency graph."""
-    units, rep = load_units(boundaries, **options)
-    sub = select_place(units, place)
-    adj = build_graph(sub, snap_m=snap)
-    label = place if isinstance(place, str) or place is None else ",".join(place)
-    return Study(sub, adj, rep, label or "all")
 
 
 @dataclass
@@ -65,22 +37,21 @@ class ProposeResult:
     assignment: gpd.GeoDataFrame = field(repr=False)  # units + neighbourhood (+ place) columns
 
     def footprint(self) -> Footprint:
-        """The proposal in the config format ``validate`` reads."""
+        """The proposal in the config format ``validate`` reads, with its accepted exceptions as waivers."""
         p = self.proposal
         icbs = sorted({h.icb_code for h in p.neighbourhoods})
         r = p.rules
         waivers: list[dict[str, str]] = []
         for h in p.neighbourhoods:
-            if h.reasons and not r.min <= h.population <= r.max:
+            if h.reasons and not r.in_band(h.population):
                 waivers.append({"rule": "population-band", "unit": h.id, "reason": "; ".join(h.reasons)})
+        broken = self._places_in_pieces()
         for pl in self.places:
-            if pl.reasons and not r.place_min <= pl.population <= r.place_max:
+            if pl.reasons and not r.in_place_band(pl.population):
                 waivers.append({"rule": "place-band", "unit": pl.id, "reason": "; ".join(pl.reasons)})
-            if any("not contiguous" in x for x in pl.reasons):
+            if pl.id in broken:
                 waivers.append({"rule": "place-contiguity", "unit": pl.id, "reason": "; ".join(pl.reasons)})
-        from .rules import DEFAULT_SEVERITY
-
-        written = replace(r, severity={**DEFAULT_SEVERITY, **r.severity})  # every rule's severity, explicit
+        written = replace(r, severity={**default_severities(), **r.severity})  # every rule's severity, explicit
         return Footprint(
             name=self.study.place, vintage=self.study.vintage, rules=written,
             neighbourhoods=[NeighbourhoodSpec(h.id, h.name, h.codes) for h in p.neighbourhoods],
@@ -89,6 +60,19 @@ class ProposeResult:
                   "generated_by": f"nhgeo {__version__} propose --seed {p.seed}", "seed": p.seed},
             waivers=waivers,
         )
+
+    def to_assignment(self) -> Assignment:
+        """The proposal as the shared :class:`nhgeo.model.Assignment` (what rules and renderers read)."""
+        return Assignment.align(self.footprint(), self.study)
+
+    def _places_in_pieces(self) -> set[str]:
+        """Places whose units are not one connected area on the study's graph."""
+        if not self.places or Col.PLACE not in self.assignment.columns:
+            return set()
+        labels = self.assignment[Col.PLACE].astype("string").fillna("").to_numpy(dtype=object)
+        comp = part_components(self.study.adj, labels.astype(str))
+        n = pd.Series(comp).groupby(labels).nunique()
+        return {str(k) for k, v in n.items() if v > 1 and k != ""}
 
 
 def propose(
@@ -111,25 +95,22 @@ def propose(
     rules = rules or Rules()
     if progress:
         progress("load + graph", 0, 1)
-    study = study or open_study(place, boundaries, snap=snap, **options)
+    study = study or open_study(place, boundaries, snap=snap, rules=rules, **options)
     if progress:
         progress("load + graph", 1, 1)
-    lock_series = read_lock(lock) if isinstance(lock, (str, Path)) else lock
+    lock_series = read_footprint(lock).assignment() if isinstance(lock, (str, Path)) else lock
     prop = propose_neighbourhoods(study.units, study.adj, rules, seed=seed, lock=lock_series, progress=progress)
     places = build_places(study.units, study.adj, prop, rules, seed=seed, progress=progress) \
         if "place" in levels else []
     score = score_assignment(study.units, study.adj, prop.labels.to_numpy(), rules)
     assignment = study.units.copy()
-    assignment["neighbourhood"] = prop.labels.to_numpy()
+    assignment[Col.NEIGHBOURHOOD] = prop.labels.to_numpy()
     names = {h.id: h.name for h in prop.neighbourhoods}
-    assignment["neighbourhood_name"] = assignment["neighbourhood"].map(names)
+    assignment[Col.NEIGHBOURHOOD_NAME] = assignment[Col.NEIGHBOURHOOD].map(names)
     if places:
         pmap = {n: pl.id for pl in places for n in pl.neighbourhoods}
-        assignment["place"] = assignment["neighbourhood"].map(pmap)
+        assignment[Col.PLACE] = assignment[Col.NEIGHBOURHOOD].map(pmap)
     return ProposeResult(study, prop, places, score, assignment)
 
 
-def read_lock(path: str | Path) -> pd.Series:
-    """Unit code -> neighbourhood id from a footprint (TOML/CSV/GeoPackage) to keep fixed."""
-    fp = read_footprint(path)
-    return fp.assignment()
+__all__ = ["ProposeResult", "propose"]

@@ -1,1 +1,72 @@
-"""Renderers: one module per output format, one dispatch shared by every command."""
+"""Renderers: one module per output format, one dispatch shared by every command.
+
+Each result kind (``graph``, ``proposal``, ``validation``, ``coverage``, ``diff``) offers exactly the
+formats registered for it in :data:`RENDERERS`; a command's ``--format`` choices come from here.
+``table`` draws on a rich console for people; every other format is text for machines and files.
+Adding a format = a module here plus its entries in :data:`RENDERERS`.
+"""
+
+from __future__ import annotations
+
+import io
+import json as _json
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+
+from ..errors import InputError
+from . import github, junit, markdown, table
+from . import json as json_
+
+Draw = Callable[..., None]  # (console, result, **options) -> None
+Text = Callable[..., str]  # (result, **options) -> str
+
+
+def _dump(to_dict: Callable[[Any], dict[str, Any]]) -> Text:
+    return lambda result, **_: _json.dumps(to_dict(result), indent=2) + "\n"
+
+
+TABLES: dict[str, Draw] = {
+    "graph": lambda c, s, **_: table.render_graph(c, s),
+    "proposal": lambda c, r, detail=False, **_: table.render_proposal_and_tree(c, r, detail=detail),
+    "validation": lambda c, r, show_all=False, **_: table.render_validation(c, r, show_all=show_all),
+    "coverage": lambda c, r, show_all=False, **_: table.render_coverage(c, r, show_all=show_all),
+    "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
+}
+
+RENDERERS: dict[str, dict[str, Text]] = {
+    "graph": {"json": _dump(json_.graph_summary)},
+    "proposal": {"json": _dump(json_.proposal_to_dict)},
+    "validation": {"json": _dump(json_.validation_to_dict), "junit": lambda r, **_: junit.validation_junit(r),
+                   "github": lambda r, **_: github.validation_github(r),
+                   "markdown": lambda r, **_: markdown.validation_markdown(r)},
+    "diff": {"json": _dump(json_.diff_to_dict), "markdown": lambda d, **_: markdown.diff_markdown(d)},
+}
+RENDERERS["coverage"] = dict(RENDERERS["validation"])
+
+
+def formats(kind: str) -> tuple[str, ...]:
+    """The formats ``kind`` can be written in, table first."""
+    return ("table", *RENDERERS[kind])
+
+
+def check_format(kind: str, fmt: str) -> None:
+    """Bad input unless ``kind`` offers ``fmt``."""
+    if fmt not in formats(kind):
+        raise InputError(f"unknown --format {fmt!r} here; use {', '.join(formats(kind))}")
+
+
+def draw(kind: str, result: Any, console: Console, **options: Any) -> None:
+    """The table view of ``result`` on ``console``."""
+    TABLES[kind](console, result, **options)
+
+
+def to_text(kind: str, result: Any, fmt: str, width: int = 120, **options: Any) -> str:
+    """``result`` rendered as ``fmt`` text (tables as plain text ``width`` columns wide)."""
+    check_format(kind, fmt)
+    if fmt == "table":
+        rec = Console(record=True, width=width, file=io.StringIO())
+        draw(kind, result, rec, **options)
+        return rec.export_text()
+    return RENDERERS[kind][fmt](result, **options)

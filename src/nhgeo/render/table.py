@@ -1,11 +1,8 @@
-"""Rendering results for people (rich) and machines (dicts for JSON).
-
-Functions here only format; they never compute rules or change results.
-"""
+"""Results for people: rich tables, trees and diagnostics on a terminal (``--format table``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich import box
@@ -15,33 +12,23 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.tree import Tree
 
+from ..coverage import pcn_summary, place_matrix, status_matrix
+from ..model import Col
+from ..services import SERVICE_VINTAGE
+from .json import graph_summary, hierarchy
+from .text import STATUS_MARK, pcn_line
+
 if TYPE_CHECKING:
-    from .checks import ValidationReport
-    from .coverage import CoverageResult
-    from .diff import FootprintDiff
-    from .pipeline import ProposeResult, Study
+    from ..diff import FootprintDiff
+    from ..model import Study
+    from ..pipeline import ProposeResult
+    from ..validation import ValidationReport
 
 STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
 
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
-
-
-def graph_summary(study: Study) -> dict[str, Any]:
-    """Figures of a place's adjacency graph, as data."""
-    adj, u = study.adj, study.units
-    codes = u["code"].astype(str).to_numpy()
-    return {
-        "place": study.place, "source": study.source, "vintage": study.vintage,
-        "units": len(u), "population": int(u["population"].sum()),
-        "edges": int(adj.graph.number_of_edges()), "snapped_edges": adj.snapped_edges, "snap_m": adj.snap_m,
-        "land_components": adj.land_components, "components": adj.n_components,
-        "islands": [str(codes[i]) for i in adj.islands],
-        "bridges": [{"from": b.u_code, "to": b.v_code, "gap_m": b.distance_m, "group_size": b.component_size}
-                    for b in adj.bridges],
-        "load_notes": study.load.notes,
-    }
 
 
 def render_graph(console: Console, study: Study) -> None:
@@ -68,66 +55,6 @@ def render_graph(console: Console, study: Study) -> None:
         console.print(b)
     for note in s["load_notes"]:
         console.print(f"[dim]note: {note}[/]")
-
-
-def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
-    """The proposal (neighbourhoods, places, scores, notes) as JSON-ready data."""
-    p = result.proposal
-    stats = {x.id: x for x in result.score.parts}
-    sc = result.score
-    return {
-        "place": result.study.place, "source": result.study.source, "vintage": result.study.vintage,
-        "population_source": "Census 2021 usual residents", "seed": p.seed, "rules": p.rules.to_dict(),
-        "score": {k: v for k, v in sc.__dict__.items() if k != "parts"},
-        "notes": p.notes,
-        "neighbourhoods": [{
-            "id": h.id, "name": h.name, "population": h.population, "lsoas": len(h.codes), "la_codes": h.la_codes,
-            "icb_code": h.icb_code, "status": h.status, "reasons": h.reasons, "locked": h.locked,
-            "polsby_popper": stats[h.id].polsby_popper, "share_65_plus": stats[h.id].share_65_plus,
-            "share_under_16": stats[h.id].share_under_16,
-            "share_most_deprived_fifth": stats[h.id].share_most_deprived_fifth,
-        } for h in p.neighbourhoods],
-        "places": [{"id": pl.id, "name": pl.name, "icb_code": pl.icb_code, "population": pl.population,
-                    "neighbourhoods": pl.neighbourhoods, "la_codes": pl.la_codes, "status": pl.status,
-                    "reasons": pl.reasons} for pl in result.places],
-        "hierarchy": hierarchy(result),
-    }
-
-
-def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
-    """region -> ICB -> place -> neighbourhood, with population, counts and status at each level."""
-    u = result.study.units
-    rname = dict(zip(u["region_code"].astype(str), u["region_name"].astype(str), strict=False))
-    iname = dict(zip(u["icb_code"].astype(str), u["icb_name"].astype(str), strict=False))
-    icb_region = u.groupby(u["icb_code"].astype(str))["region_code"].agg(lambda s: s.astype(str).mode().iloc[0])
-    hoods = {h.id: h for h in result.proposal.neighbourhoods}
-    places = result.places
-    if not places:  # neighbourhood level only: one pseudo place per ICB
-        from .places import Place
-
-        by_icb: dict[str, list[str]] = {}
-        for h in result.proposal.neighbourhoods:
-            by_icb.setdefault(h.icb_code, []).append(h.id)
-        places = [Place(id=f"{i}-all", name="(no places requested)", icb_code=i, neighbourhoods=ns,
-                        population=sum(hoods[n].population for n in ns), la_codes=[]) for i, ns in by_icb.items()]
-    regions: dict[str, dict[str, list[Any]]] = {}
-    for pl in places:
-        regions.setdefault(str(icb_region.get(pl.icb_code, "?")), {}).setdefault(pl.icb_code, []).append(pl)
-    out = []
-    for r in sorted(regions):
-        icbs = []
-        for i in sorted(regions[r]):
-            pls = [{"id": p.id, "name": p.name, "population": p.population, "status": p.status,
-                    "reasons": p.reasons, "neighbourhoods": [
-                        {"id": n, "name": hoods[n].name, "population": hoods[n].population,
-                         "status": hoods[n].status} for n in p.neighbourhoods]} for p in regions[r][i]]
-            icbs.append({"code": i, "name": iname.get(i, i), "population": sum(p["population"] for p in pls),
-                         "places": pls, "n_places": len(pls),
-                         "n_neighbourhoods": sum(len(p["neighbourhoods"]) for p in pls),
-                         "exceptions": sum(p["status"] != "ok" for p in pls)})
-        out.append({"code": r, "name": rname.get(r, r), "population": sum(i["population"] for i in icbs),
-                    "icbs": icbs, "n_icbs": len(icbs)})
-    return out
 
 
 def render_proposal(console: Console, result: ProposeResult, detail: bool = False) -> None:
@@ -160,12 +87,19 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
     if result.places:
         ok = sum(pl.status == "ok" for pl in result.places)
         console.print(f"[bold]places[/] {len(result.places)} ({ok} in band and contiguous, "
-                      f"{result.study.units['icb_code'].nunique()} ICBs; band {p.rules.place_min:,}–"
+                      f"{result.study.units[Col.ICB].nunique()} ICBs; band {p.rules.place_min:,}–"
                       f"{p.rules.place_max:,})")
     for note in p.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"[dim]data: {result.study.source}, LSOA {result.study.vintage}; population Census 2021; "
                   f"seed {p.seed}[/]")
+
+
+def render_proposal_and_tree(console: Console, result: ProposeResult, detail: bool = False) -> None:
+    """The proposal table, then the region -> ICB -> place (-> neighbourhood) tree."""
+    render_proposal(console, result, detail=detail)
+    if result.places:
+        render_hierarchy(console, result, depth=4 if detail or len(result.places) <= 6 else 3)
 
 
 def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) -> None:
@@ -189,22 +123,6 @@ def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) ->
 
 
 # ---- validation ------------------------------------------------------------------------------
-
-
-def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
-    """Findings and summary as data (the JSON output)."""
-    sc = rep.score
-    return {
-        "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
-        "population_source": "Census 2021 usual residents", "units_in_place": rep.units_in_place,
-        "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
-        "rules": rep.footprint.rules.to_dict(), "rules_checked": rep.rules_checked,
-        "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
-        "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
-        "findings": [{"rule": f.rule, "severity": f.severity, "unit": f.unit, "message": f.message, "fix": f.fix,
-                      "data": f.data} for f in rep.findings],
-        **({"extras": rep.extras} if rep.extras else {}),
-    }
 
 
 def render_validation(console: Console, rep: ValidationReport, show_all: bool = False, per_rule: int = 10) -> None:
@@ -251,61 +169,6 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     console.print(f"{verdict}: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s)")
 
 
-def validation_junit(rep: ValidationReport) -> str:
-    """JUnit XML: one test case per rule (failures carry the findings), for CI dashboards."""
-    from xml.sax.saxutils import escape, quoteattr
-
-    cases = []
-    fails = 0
-    for r, fs in rep.by_rule().items():
-        errs = [f for f in fs if f.severity == "error"]
-        body = "\n".join(f"[{f.severity}] {f.unit}: {f.message}" + (f" | fix: {f.fix}" if f.fix else "") for f in fs)
-        if errs:
-            fails += 1
-            inner = f'<failure message={quoteattr(f"{len(errs)} error(s)")}>{escape(body)}</failure>'
-        elif fs:
-            inner = f"<system-out>{escape(body)}</system-out>"
-        else:
-            inner = ""
-        cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>{inner}'
-                     "</testcase>")
-    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
-            f'tests="{len(rep.rules_checked)}" failures="{fails}">')
-    return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"
-
-
-def validation_github(rep: ValidationReport) -> str:
-    """GitHub Actions workflow commands: one annotation per finding, on the footprint file."""
-    def esc(s: str) -> str:
-        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    lines = []
-    for f in rep.findings:
-        level = "error" if f.severity == "error" else "warning"
-        msg = f.message + (f" — fix: {f.fix}" if f.fix else "")
-        lines.append(f"::{level} file={rep.path},title=nhgeo {f.rule} ({f.unit})::{esc(msg)}")
-    lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}")
-    return "\n".join(lines) + "\n"
-
-
-def validation_markdown(rep: ValidationReport) -> str:
-    verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
-    out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
-           f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
-           f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", "",
-           "| rule | result |", "|---|---|"]
-    for r, fs in rep.by_rule().items():
-        out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
-    if rep.findings:
-        out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
-        for f in rep.findings:
-            cell = f.message.replace("|", "\\|")
-            out.append(f"| {f.rule} | {f.severity} | {f.unit} | {cell} | {(f.fix or '–').replace('|', '/')} |")
-    if "coverage" in rep.extras:
-        out += _coverage_markdown(rep.extras["coverage"])
-    return "\n".join(out) + "\n"
-
-
 def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> None:
     """LSOAs moved, population change, rules newly broken or fixed, and the verdict."""
     console.print(f"[bold]{d.old.path}[/] → [bold]{d.new.path}[/]: {len(d.moved)} LSOA(s) moved, "
@@ -332,62 +195,17 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
                   "[bold green]PASS[/]: no rule newly broken")
 
 
-def _pcn_line(s: dict[str, Any]) -> str:
-    return (f"PCNs split across neighbourhoods: {s['pcns_split']} of {s['pcns']} ({s['pcns_split_under_80pct']} "
-            f"with under 80% of their list in one neighbourhood); neighbourhoods with no PCN practice inside: "
-            f"{s['neighbourhoods_without_pcn_practice']}")
-
-
-def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
-    """The core-offer section of the markdown report: counts per component, then every
-    neighbourhood and place in collapsible tables (a PR comment stays short)."""
-    from .coverage import STATUS_MARK, place_matrix, status_matrix
-
-    comps = cov["components"]
-    grid = pd.DataFrame(cov["grid"])
-    nodata = [c["label"] for c in comps if (grid.loc[grid["component"] == c["name"], "status"] == "no-data").all()]
-    out = ["", "#### Core offer", "", f"Service data: {cov['service_data']}. Mental health is matched by service "
-           "name. ? = no data, never a pass" + (f" (no data here for: {', '.join(nodata)}; add your own with "
-                                                "`--services FILE --component NAME`)" if nodata else "") + ".", "",
-           "| component | required | distance (m) | ✔ inside | ~ nearby | ✘ missing | ? no data |",
-           "|---|---|---:|---:|---:|---:|---:|"]
-    counts = grid.groupby(["component", "status"]).size()
-    for c in comps:
-        n = {k: int(counts.get((c["name"], k), 0)) for k in STATUS_MARK}
-        out.append(f"| {c['label']} | {'yes' if c['required'] else 'no'} | {c['distance_m']:,.0f} | "
-                   f"{n['present']} | {n['nearby']} | {n['missing']} | {n['no-data']} |")
-    out += ["", _pcn_line(cov) + ".", ""]
-    status = status_matrix(grid, [c["name"] for c in comps if c["required"]])
-    gp = pd.DataFrame(cov["gp_capacity"]).set_index("neighbourhood") if cov["gp_capacity"] else pd.DataFrame()
-    out += [f"<details><summary>Every neighbourhood ({len(status)}), gaps first</summary>", "",
-            "| neighbourhood | " + " | ".join(c["label"] for c in comps) + " | GP reg/res | PCNs |",
-            "|---|" + "---|" * len(comps) + "---:|---:|"]
-    for h, st in status.iterrows():
-        ratio = gp["ratio"].get(h) if "ratio" in gp else None
-        out.append(f"| {h} | " + " | ".join(STATUS_MARK[st[c["name"]]] for c in comps)
-                   + f" | {'–' if ratio is None or pd.isna(ratio) else f'{ratio:.2f}'} | "
-                   f"{int(gp['pcns'].get(h, 0)) if 'pcns' in gp else 0} |")
-    out += ["", "</details>"]
-    pm = place_matrix(pd.DataFrame(cov["places"]))
-    if not pm.empty:
-        out += ["", f"<details><summary>Every place ({len(pm)}): best status, n✘ = neighbourhoods missing it"
-                "</summary>", "", "| place | " + " | ".join(c["label"] for c in comps) + " |",
-                "|---|" + "---|" * len(comps)]
-        for pid, cells in pm.iterrows():
-            out.append(f"| {pid} | " + " | ".join(str(cells.get(c["name"], "?")) for c in comps) + " |")
-        out += ["", "</details>"]
-    return out
-
-
-def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult, show_all: bool = False,
+def render_coverage(console: Console, rep: ValidationReport, show_all: bool = False,
                     max_rows: int = 60) -> None:
     """A ✔/~/✘/? grid per neighbourhood x component, GP capacity, PCN splits, data vintages.
 
     Big footprints list the neighbourhoods missing a required component first, and stop at
     ``max_rows`` unless ``show_all`` (json / markdown always hold every row).
     """
-    from .coverage import SERVICE_VINTAGE, STATUS_MARK, pcn_summary, place_matrix, status_matrix
-
+    res = rep.coverage
+    if res is None:
+        render_validation(console, rep, show_all=show_all)
+        return
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
     t = Table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
@@ -434,5 +252,5 @@ def render_coverage(console: Console, rep: ValidationReport, res: CoverageResult
         if c.name in miss.index:
             extra = "" if c.required else " (not required)"
             console.print(f"[red]{int(miss[c.name]):,}[/] neighbourhood(s) lack {c.label.lower()}{extra}")
-    console.print(_pcn_line(pcn_summary(res)))
+    console.print(pcn_line(pcn_summary(res)))
     console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health is matched by service name[/]")

@@ -1,0 +1,108 @@
+"""The Typer app, its consoles, and how every command reports failure.
+
+Exit codes (the contract CI relies on): 0 pass, 1 a rule fails (for ``diff``: the change breaks one),
+2 bad input or usage (one line: what is wrong and how to fix it), 3 an internal error (one line
+naming the bug; ``--debug`` or ``NHGEO_DEBUG=1`` shows the traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..errors import InputError
+from ..version import __version__
+
+EXIT_CODES = "Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 internal error (a bug; --debug shows it)."
+
+app = typer.Typer(
+    name="nhgeo",
+    help="Define and check England's neighbourhood health geographies: neighbourhoods of about 50,000 people "
+    f"built from LSOAs, nested in places of 250,000–500,000 inside ICBs.\n\n{EXIT_CODES}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+_state = {"debug": False}
+
+
+def debugging() -> bool:
+    """Tracebacks wanted: ``--debug`` or ``NHGEO_DEBUG=1``."""
+    return _state["debug"] or os.environ.get("NHGEO_DEBUG", "") not in ("", "0")
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print one error line on stderr and return the exit to raise."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def guarded(fn: F) -> F:
+    """Run a command under the exit-code contract: bad input 2, internal error 3, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            raise fail(str(exc), 2) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if debugging():
+                traceback.print_exc()
+            tb = traceback.extract_tb(exc.__traceback__)
+            where = f"{os.path.basename(tb[-1].filename)}:{tb[-1].lineno}" if tb else "?"
+            raise fail(f"internal error (a bug in nhgeo {__version__}): {type(exc).__name__} at {where}: "
+                       f"{str(exc).splitlines()[0] if str(exc) else ''} — rerun with --debug for the traceback "
+                       "and report it", 3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar per stage, on stderr so JSON on stdout stays clean."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done, total=max(total, 1))
+
+        yield update
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"nhgeo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")] = False,
+         debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False
+         ) -> None:
+    """nhgeo: neighbourhood health geographies for England."""
+    _state["debug"] = debug

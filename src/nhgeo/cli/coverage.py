@@ -1,0 +1,43 @@
+"""``nhgeo coverage``: the core offer per neighbourhood × component."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import console
+from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option
+from .validate import FootprintArg, ServicesOpt
+
+
+@command(source=True)
+def coverage(
+    footprint: FootprintArg,
+    services: ServicesOpt = None,
+    component: Annotated[str | None, typer.Option("--component", help="Core-offer component of --services when "
+                                                  "the file has no 'component' column (e.g. social_care).")] = None,
+    catalogue: Annotated[Path | None, typer.Option("--catalogue", help="Service catalogue TOML (default: "
+                                                   "configs/services_catalogue.toml).")] = None,
+    place: FootprintPlaceOpt = None,
+    fmt: Annotated[str, format_option("coverage")] = "table",
+    strict: Annotated[bool, typer.Option("--strict", help="Missing components fail (exit 1).")] = False,
+    source: Source = None,
+    out: ReportOutOpt = None,
+    force: ForceOpt = False,
+    show_all: ShowAllOpt = False,
+) -> None:
+    """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
+    from ..output import emit
+    from ..render import check_format
+    from ..rules import Severity
+    from ..services import open_services
+    from ..validation import validate as run_validate
+
+    check_format("coverage", fmt)
+    rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
+                       **(source or {}))
+    emit("coverage", rep, fmt, console, out, force, show_all=show_all)
+    failing = [f for f in rep.by_rule().get("core-offer", []) if strict or f.severity == Severity.ERROR]
+    raise typer.Exit(1 if failing else 0)

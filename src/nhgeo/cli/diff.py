@@ -1,0 +1,30 @@
+"""``nhgeo diff``: what a change to a footprint moves, and which rules it breaks or fixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import console
+from .options import Source, command, format_option
+
+
+@command(source=True)
+def diff(
+    old: Annotated[Path, typer.Argument(help="The footprint before the change.")],
+    new: Annotated[Path, typer.Argument(help="The footprint after the change.")],
+    fmt: Annotated[str, format_option("diff")] = "table",
+    strict: Annotated[bool, typer.Option("--strict", help="Newly broken warnings fail too.")] = False,
+    source: Source = None,
+) -> None:
+    """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed."""
+    from ..diff import diff as run_diff
+    from ..output import emit
+    from ..render import check_format
+
+    check_format("diff", fmt)
+    d = run_diff(old, new, **(source or {}))
+    emit("diff", d, fmt, console, strict=strict)
+    raise typer.Exit(d.exit_code(strict))

@@ -1,0 +1,33 @@
+"""``nhgeo graph``: which LSOAs touch — units, edges, islands and the bridges that join them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import console
+from .options import ForceOpt, PlaceOpt, Source, command, format_option
+
+
+@command(source=True)
+def graph(
+    place: PlaceOpt = "england",
+    source: Source = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write edges and bridges to this GeoPackage.")] = None,
+    force: ForceOpt = False,
+    fmt: Annotated[str, format_option("graph")] = "table",
+) -> None:
+    """Check which LSOAs touch: units, edges, islands and the bridges that join them."""
+    from ..model import open_study
+    from ..output import emit, write_edges
+    from ..render import check_format
+
+    check_format("graph", fmt)
+    study = open_study(place, **(source or {}))
+    if out is not None:
+        write_edges(study, out, force)
+    emit("graph", study, fmt, console)
+    if out is not None and fmt == "table":
+        console.print(f"wrote {out} (layers: edges, bridges)")

@@ -1,0 +1,83 @@
+"""Options shared by several commands, declared once with the library's parameter names (rio-style)."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..graph import DEFAULT_SNAP_M
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PlaceOpt = Annotated[str, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, a "
+                                       "region, or 'england'. Names or ONS codes.")]
+BoundariesOpt = Annotated[Path | None, typer.Option("--boundaries", help="Your own LSOA boundary file (any format "
+                                                    "GDAL reads, or GeoParquet). Default: embedded England LSOA 2021.")]
+VintageOpt = Annotated[int | None, typer.Option("--vintage", help="LSOA vintage: 2021 (default) or 2011.")]
+CodeColOpt = Annotated[str | None, typer.Option("--code-column", help="LSOA code column (auto: LSOA21CD, "
+                                                "LSOA11CD, ...).")]
+PopColOpt = Annotated[str | None, typer.Option("--pop-column", help="Population column (auto; else Census 2021 "
+                                               "by code).")]
+LaColOpt = Annotated[str | None, typer.Option("--la-column", help="Local authority code column (auto: LAD22CD, "
+                                              "...).")]
+LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
+                                                 "holding most of its area.")]
+SnapOpt = Annotated[float, typer.Option("--snap", help="Snapping tolerance in metres for tiny gaps between "
+                                        "generalised boundaries.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs and seed give identical output.")]
+FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
+                                                   "(default: the footprint's own, else the LAs it touches).")]
+ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
+                                           "first (gaps and errors come first).")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
+ReportOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of "
+                                                   "stdout.")]
+
+
+def format_option(kind: str) -> Any:
+    """``--format`` offering exactly the formats ``kind`` can be written in (use as ``Annotated[str, ...]``)."""
+    from ..render import formats
+
+    return typer.Option("--format", "-f", help=f"Output format: {', '.join(formats(kind))}.")
+
+
+Source = dict[str, Any] | None  # filled by @source_options, never a command-line option itself
+_SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("code_column", CodeColOpt, None),
+    ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("la_boundaries", LaBoundOpt, None),
+    ("snap", SnapOpt, DEFAULT_SNAP_M)]
+
+
+def source_options(fn: F) -> F:
+    """Give a command the options that say which units to read; it receives them together as ``source``
+    (the keyword arguments of :func:`nhgeo.model.open_study` and :class:`nhgeo.boundaries.LoadOptions`)."""
+    sig = inspect.signature(fn, eval_str=True)
+    own = [p for name, p in sig.parameters.items() if name != "source"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+              for name, ann, default in _SOURCE_OPTIONS]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        source = {name: kwargs.pop(name) for name, _, _ in _SOURCE_OPTIONS}
+        return fn(*args, source=source, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=own + shared)  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def command(*, source: bool = False) -> Callable[[F], F]:
+    """Register a command under the exit-code contract and, with ``source``, the shared boundary options."""
+    from .app import app, guarded
+
+    def register(fn: F) -> F:
+        cmd = guarded(source_options(fn) if source else fn)
+        app.command()(cmd)
+        return cmd
+
+    return register

@@ -1,0 +1,43 @@
+"""``nhgeo validate``: check a footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .app import console
+from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, StrictOpt, command, format_option
+
+FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table (LSOA code -> "
+                                              "neighbourhood [-> place]).")]
+ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
+                                                  "easting/northing or latitude/longitude, or any geo file.")]
+
+
+@command(source=True)
+def validate(
+    footprint: FootprintArg,
+    fmt: Annotated[str, format_option("validation")] = "table",
+    strict: StrictOpt = False,
+    place: FootprintPlaceOpt = None,
+    services: ServicesOpt = None,
+    core_offer: Annotated[bool, typer.Option("--core-offer/--no-core-offer", help="Check core-offer coverage with "
+                                             "the embedded service data.")] = False,
+    source: Source = None,
+    out: ReportOutOpt = None,
+    force: ForceOpt = False,
+    show_all: ShowAllOpt = False,
+) -> None:
+    """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
+    from ..output import emit
+    from ..render import check_format
+    from ..services import open_services
+    from ..validation import validate as run_validate
+
+    check_format("validation", fmt)
+    svc = open_services(services) if core_offer or services is not None else None
+    rep = run_validate(footprint, place=place, services=svc, **(source or {}))
+    emit("validation", rep, fmt, console, out, force, show_all=show_all)
+    raise typer.Exit(rep.exit_code(strict))

@@ -1,0 +1,36 @@
+"""GitHub Actions workflow commands: one annotation per finding, on the footprint file.
+
+Escaping follows the workflow-command format: data escapes ``%``, CR and LF; property values
+(file, title) also escape ``:`` and ``,``, which would otherwise end the property.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..rules import Severity
+
+if TYPE_CHECKING:
+    from ..validation import ValidationReport
+
+
+def escape_data(s: str) -> str:
+    """Escape a workflow command's message."""
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(s: str) -> str:
+    """Escape a workflow command's property value (file=, title=)."""
+    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def validation_github(rep: ValidationReport) -> str:
+    """One ``::error``/``::warning`` per finding, then a summary line."""
+    lines = []
+    for f in rep.findings:
+        level = "error" if f.severity == Severity.ERROR else "warning"
+        msg = f.message + (f" — fix: {f.fix}" if f.fix else "")
+        lines.append(f"::{level} file={escape_property(rep.path)},title={escape_property(f'nhgeo {f.rule} ({f.unit})')}"
+                     f"::{escape_data(msg)}")
+    lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}")
+    return "\n".join(lines) + "\n"

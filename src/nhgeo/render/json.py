@@ -1,0 +1,156 @@
+"""Results as JSON-ready data: what ``--format json`` prints and other renderers read."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..coverage import CoverageResult, pcn_summary
+from ..model import Col
+from ..services import SERVICE_VINTAGE
+
+if TYPE_CHECKING:
+    from ..diff import FootprintDiff
+    from ..model import Study
+    from ..pipeline import ProposeResult
+    from ..rules import Finding
+    from ..validation import ValidationReport
+
+
+def graph_summary(study: Study) -> dict[str, Any]:
+    """Figures of a place's adjacency graph, as data."""
+    adj, u = study.adj, study.units
+    codes = u[Col.CODE].astype(str).to_numpy()
+    return {
+        "place": study.place, "source": study.source, "vintage": study.vintage,
+        "units": len(u), "population": int(u[Col.POP].sum()),
+        "edges": int(adj.graph.number_of_edges()), "snapped_edges": adj.snapped_edges, "snap_m": adj.snap_m,
+        "land_components": adj.land_components, "components": adj.n_components,
+        "islands": [str(codes[i]) for i in adj.islands],
+        "bridges": [{"from": b.u_code, "to": b.v_code, "gap_m": b.distance_m, "group_size": b.component_size}
+                    for b in adj.bridges],
+        "load_notes": study.load.notes,
+    }
+
+
+def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
+    """The proposal (neighbourhoods, places, scores, notes) as JSON-ready data."""
+    p = result.proposal
+    stats = {x.id: x for x in result.score.parts}
+    sc = result.score
+    return {
+        "place": result.study.place, "source": result.study.source, "vintage": result.study.vintage,
+        "population_source": "Census 2021 usual residents", "seed": p.seed, "rules": p.rules.to_dict(),
+        "score": {k: v for k, v in sc.__dict__.items() if k != "parts"},
+        "notes": p.notes,
+        "neighbourhoods": [{
+            "id": h.id, "name": h.name, "population": h.population, "lsoas": len(h.codes), "la_codes": h.la_codes,
+            "icb_code": h.icb_code, "status": h.status, "reasons": h.reasons, "locked": h.locked,
+            "polsby_popper": stats[h.id].polsby_popper, "share_65_plus": stats[h.id].share_65_plus,
+            "share_under_16": stats[h.id].share_under_16,
+            "share_most_deprived_fifth": stats[h.id].share_most_deprived_fifth,
+        } for h in p.neighbourhoods],
+        "places": [{"id": pl.id, "name": pl.name, "icb_code": pl.icb_code, "population": pl.population,
+                    "neighbourhoods": pl.neighbourhoods, "la_codes": pl.la_codes, "status": pl.status,
+                    "reasons": pl.reasons} for pl in result.places],
+        "hierarchy": hierarchy(result),
+    }
+
+
+def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
+    """region -> ICB -> place -> neighbourhood, with population, counts and status at each level."""
+    u = result.study.units
+    rname = dict(zip(u[Col.REGION].astype(str), u[Col.REGION_NAME].astype(str), strict=False))
+    iname = dict(zip(u[Col.ICB].astype(str), u[Col.ICB_NAME].astype(str), strict=False))
+    icb_region = u.groupby(u[Col.ICB].astype(str))[Col.REGION].agg(lambda s: s.astype(str).mode().iloc[0])
+    hoods = {h.id: h for h in result.proposal.neighbourhoods}
+    places = result.places
+    if not places:  # neighbourhood level only: one pseudo place per ICB
+        from ..places import Place
+
+        by_icb: dict[str, list[str]] = {}
+        for h in result.proposal.neighbourhoods:
+            by_icb.setdefault(h.icb_code, []).append(h.id)
+        places = [Place(id=f"{i}-all", name="(no places requested)", icb_code=i, neighbourhoods=ns,
+                        population=sum(hoods[n].population for n in ns), la_codes=[]) for i, ns in by_icb.items()]
+    regions: dict[str, dict[str, list[Any]]] = {}
+    for pl in places:
+        regions.setdefault(str(icb_region.get(pl.icb_code, "?")), {}).setdefault(pl.icb_code, []).append(pl)
+    out = []
+    for r in sorted(regions):
+        icbs = []
+        for i in sorted(regions[r]):
+            pls = [{"id": p.id, "name": p.name, "population": p.population, "status": p.status,
+                    "reasons": p.reasons, "neighbourhoods": [
+                        {"id": n, "name": hoods[n].name, "population": hoods[n].population,
+                         "status": hoods[n].status} for n in p.neighbourhoods]} for p in regions[r][i]]
+            icbs.append({"code": i, "name": iname.get(i, i), "population": sum(p["population"] for p in pls),
+                         "places": pls, "n_places": len(pls),
+                         "n_neighbourhoods": sum(len(p["neighbourhoods"]) for p in pls),
+                         "exceptions": sum(p["status"] != "ok" for p in pls)})
+        out.append({"code": r, "name": rname.get(r, r), "population": sum(i["population"] for i in icbs),
+                    "icbs": icbs, "n_icbs": len(icbs)})
+    return out
+
+
+def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
+    """Findings and summary as data (the JSON output)."""
+    sc = rep.score
+    return {
+        "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
+        "population_source": "Census 2021 usual residents", "units_in_place": rep.units_in_place,
+        "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
+        "rules": effective_rules(rep), "rules_checked": rep.rules_checked,
+        "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
+        "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
+        "findings": [finding_to_dict(f, data=True) for f in rep.findings],
+        **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
+    }
+
+
+def effective_rules(rep: ValidationReport) -> dict[str, Any]:
+    """The footprint's rules with the severity in force for every rule (overrides or defaults)."""
+    from ..rules import REGISTRY, severity_of
+
+    rules = rep.footprint.rules
+    return {**rules.to_dict(), "severity": {r.id: str(severity_of(rules, r.id)) for r in REGISTRY}}
+
+
+def finding_to_dict(f: Finding, data: bool = False) -> dict[str, Any]:
+    """One finding as data (severity as its plain word)."""
+    d: dict[str, Any] = {"rule": f.rule, "severity": str(f.severity), "unit": f.unit, "message": f.message,
+                         "fix": f.fix}
+    if data:
+        d["data"] = f.data
+    return d
+
+
+def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
+    """The grid, place summary, GP capacity and PCN splits as JSON-ready data."""
+    def recs(df: pd.DataFrame) -> list[dict[str, Any]]:
+        # pandas' C JSON writer turns NaN/NA into null and numpy scalars into plain numbers, fast
+        out: list[dict[str, Any]] = json.loads(df.to_json(orient="records", force_ascii=False))
+        return out
+
+    missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
+    return {"service_data": SERVICE_VINTAGE,
+            "components": [{"name": c.name, "label": c.label, "distance_m": c.distance_m, "required": c.required,
+                            "note": c.note} for c in res.components],
+            "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
+            "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
+            "pcn_splits": recs(res.pcn_splits), **pcn_summary(res)}
+
+
+def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
+    """What changed, and the rules it broke or fixed, as data."""
+    return {
+        "old": d.old.path, "new": d.new.path, "changed": d.changed,
+        "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
+        "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,
+        "added_places": d.added_places, "removed_places": d.removed_places,
+        "population_change": {u: {"old": o, "new": n, "change": n - o} for u, (o, n) in d.population_change.items()},
+        "newly_broken": [finding_to_dict(f) for f in d.newly_broken], "fixed": [finding_to_dict(f) for f in d.fixed],
+        "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
+    }

@@ -1,0 +1,33 @@
+"""JUnit XML for CI dashboards: one test case per rule, failures carry the findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..rules import Severity
+
+if TYPE_CHECKING:
+    from ..validation import ValidationReport
+
+
+def validation_junit(rep: ValidationReport) -> str:
+    """JUnit XML: one test case per rule (failures carry the findings), for CI dashboards."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    cases = []
+    fails = 0
+    for r, fs in rep.by_rule().items():
+        errs = [f for f in fs if f.severity == Severity.ERROR]
+        body = "\n".join(f"[{f.severity}] {f.unit}: {f.message}" + (f" | fix: {f.fix}" if f.fix else "") for f in fs)
+        if errs:
+            fails += 1
+            inner = f'<failure message={quoteattr(f"{len(errs)} error(s)")}>{escape(body)}</failure>'
+        elif fs:
+            inner = f"<system-out>{escape(body)}</system-out>"
+        else:
+            inner = ""
+        cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>{inner}'
+                     "</testcase>")
+    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
+            f'tests="{len(rep.rules_checked)}" failures="{fails}">')
+    return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"

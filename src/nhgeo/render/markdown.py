@@ -1,0 +1,100 @@
+"""Markdown for pull-request comments and reports: validation (with the core-offer section) and diffs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..coverage import place_matrix, status_matrix
+from .json import coverage_to_dict
+from .text import STATUS_MARK, pcn_line
+
+if TYPE_CHECKING:
+    from ..diff import FootprintDiff
+    from ..validation import ValidationReport
+
+
+def validation_markdown(rep: ValidationReport) -> str:
+    verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
+    out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
+           f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
+           f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", "",
+           "| rule | result |", "|---|---|"]
+    for r, fs in rep.by_rule().items():
+        out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
+    if rep.findings:
+        out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
+        for f in rep.findings:
+            cell = f.message.replace("|", "\\|")
+            out.append(f"| {f.rule} | {f.severity} | {f.unit} | {cell} | {(f.fix or '–').replace('|', '/')} |")
+    if rep.coverage is not None:
+        out += _coverage_markdown(coverage_to_dict(rep.coverage))
+    return "\n".join(out) + "\n"
+
+
+def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
+    """The core-offer section of the markdown report: counts per component, then every
+    neighbourhood and place in collapsible tables (a PR comment stays short)."""
+    comps = cov["components"]
+    grid = pd.DataFrame(cov["grid"])
+    nodata = [c["label"] for c in comps if (grid.loc[grid["component"] == c["name"], "status"] == "no-data").all()]
+    out = ["", "#### Core offer", "", f"Service data: {cov['service_data']}. Mental health is matched by service "
+           "name. ? = no data, never a pass" + (f" (no data here for: {', '.join(nodata)}; add your own with "
+                                                "`--services FILE --component NAME`)" if nodata else "") + ".", "",
+           "| component | required | distance (m) | ✔ inside | ~ nearby | ✘ missing | ? no data |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    counts = grid.groupby(["component", "status"]).size()
+    for c in comps:
+        n = {k: int(counts.get((c["name"], k), 0)) for k in STATUS_MARK}
+        out.append(f"| {c['label']} | {'yes' if c['required'] else 'no'} | {c['distance_m']:,.0f} | "
+                   f"{n['present']} | {n['nearby']} | {n['missing']} | {n['no-data']} |")
+    out += ["", pcn_line(cov) + ".", ""]
+    status = status_matrix(grid, [c["name"] for c in comps if c["required"]])
+    gp = pd.DataFrame(cov["gp_capacity"]).set_index("neighbourhood") if cov["gp_capacity"] else pd.DataFrame()
+    out += [f"<details><summary>Every neighbourhood ({len(status)}), gaps first</summary>", "",
+            "| neighbourhood | " + " | ".join(c["label"] for c in comps) + " | GP reg/res | PCNs |",
+            "|---|" + "---|" * len(comps) + "---:|---:|"]
+    for h, st in status.iterrows():
+        ratio = gp["ratio"].get(h) if "ratio" in gp else None
+        out.append(f"| {h} | " + " | ".join(STATUS_MARK[st[c["name"]]] for c in comps)
+                   + f" | {'–' if ratio is None or pd.isna(ratio) else f'{ratio:.2f}'} | "
+                   f"{int(gp['pcns'].get(h, 0)) if 'pcns' in gp else 0} |")
+    out += ["", "</details>"]
+    pm = place_matrix(pd.DataFrame(cov["places"]))
+    if not pm.empty:
+        out += ["", f"<details><summary>Every place ({len(pm)}): best status, n✘ = neighbourhoods missing it"
+                "</summary>", "", "| place | " + " | ".join(c["label"] for c in comps) + " |",
+                "|---|" + "---|" * len(comps)]
+        for pid, cells in pm.iterrows():
+            out.append(f"| {pid} | " + " | ".join(str(cells.get(c["name"], "?")) for c in comps) + " |")
+        out += ["", "</details>"]
+    return out
+
+
+def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
+    """A pull-request comment."""
+    verdict = "❌ breaks a rule" if d.exit_code() else "✅ no rule newly broken"
+    out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {verdict}", ""]
+    if not d.changed:
+        out.append("No LSOA, neighbourhood or place changed.")
+    out.append(f"- LSOAs moved: **{len(d.moved)}**")
+    for label, xs in (("neighbourhoods added", d.added_neighbourhoods), ("neighbourhoods removed",
+                      d.removed_neighbourhoods), ("places added", d.added_places), ("places removed",
+                                                                                      d.removed_places)):
+        if xs:
+            out.append(f"- {label}: {', '.join(xs)}")
+    if d.moved:
+        out += ["", "| LSOA | from | to |", "|---|---|---|"]
+        out += [f"| {c} | {x or '–'} | {y or '–'} |" for c, x, y in d.moved[:limit]]
+        if len(d.moved) > limit:
+            out.append(f"| … | {len(d.moved) - limit} more | |")
+    if d.population_change:
+        out += ["", "| unit | old population | new population | change |", "|---|---:|---:|---:|"]
+        out += [f"| {u} | {o:,} | {n:,} | {n - o:+,} |" for u, (o, n) in list(d.population_change.items())[:limit]]
+    for title, fs in (("Rules newly broken", d.newly_broken), ("Rules fixed", d.fixed)):
+        if fs:
+            out += ["", f"**{title}**", ""]
+            out += [f"- `{f.rule}` ({f.severity}) {f.unit}: {f.message}" + (f" — fix: {f.fix}" if f.fix else "")
+                    for f in fs]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,60 @@
+"""Codes and coverage: every unit of the place in exactly one neighbourhood, every listed code known."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..boundaries import embedded_codes
+from ..model import Assignment, Study
+from .base import Finding, Rule, Severity, fmt_codes, touching
+
+
+class Coverage(Rule):
+    id = "coverage"
+    severity = Severity.ERROR
+    description = "every unit in the place is assigned to exactly one neighbourhood"
+
+    def check(self, study: Study, assignment: Assignment) -> list[Finding]:
+        out: list[Finding] = []
+        labels, codes = assignment.labels, study.codes
+        gaps = [str(c) for c in codes[labels == ""]]
+        if gaps:
+            gap_pop = int(study.population[labels == ""].sum())
+            fixes = []
+            for i in np.flatnonzero(labels == "")[:5]:
+                t = touching(study, assignment, [int(i)], exclude="")
+                if t:
+                    fixes.append(f"{codes[i]} -> {t[0]}")
+            out.append(self.finding(fmt_codes(gaps, 3), f"{len(gaps)} LSOA(s) in the place ({gap_pop:,} people) are "
+                                    f"in no neighbourhood: {fmt_codes(gaps)}",
+                                    ("assign " + ", ".join(fixes)) if fixes else None, codes=gaps))
+        for code, ids in sorted(assignment.footprint.duplicate_codes().items()):
+            out.append(self.finding(code, f"{code} is listed in {len(ids)} neighbourhoods ({', '.join(ids)})",
+                                    f"keep it only in {ids[0]}" if len(set(ids)) > 1 else "list it once",
+                                    neighbourhoods=ids))
+        return out
+
+
+class UnknownCode(Rule):
+    id = "unknown-code"
+    severity = Severity.ERROR
+    description = "every code in the footprint is a known unit"
+
+    def check(self, study: Study, assignment: Assignment) -> list[Finding]:
+        unknown = assignment.unknown_codes
+        if not unknown:
+            return []
+        hint = other_vintage_hint(unknown, study.vintage) if study.source.startswith("embedded:") else ""
+        return [self.finding(fmt_codes(unknown, 3), f"{len(unknown)} code(s) are not LSOA {study.vintage} codes in "
+                             f"{study.source}: {fmt_codes(unknown)}{hint}", "correct or remove them", codes=unknown)]
+
+
+def other_vintage_hint(unknown: list[str], vintage: int) -> str:
+    """'; N of them are LSOA 2011 codes: ...' when unknown codes belong to the other embedded vintage."""
+    other = 2011 if vintage == 2021 else 2021
+    codes = embedded_codes(other)
+    hits = sum(c in codes for c in unknown)
+    if hits:
+        return (f"; {hits} of them are LSOA {other} codes: set vintage = {other} in [footprint] "
+                f"(or --vintage {other})")
+    return ""

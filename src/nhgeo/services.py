@@ -1,0 +1,176 @@
+"""Service data for the core offer: the catalogue (component -> data), embedded points and the user's own.
+
+The catalogue (``configs/services_catalogue.toml``) maps each core-offer component to embedded service
+points (GP practices, pharmacies, ODS settings, hospitals) or to nothing: social care and the voluntary &
+community sector have no national data, so they are ``no-data`` unless the user supplies points.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .data import config_path, get_path
+from .errors import InputError
+
+SERVICE_VINTAGE = ("GP practices ODS Feb 2026 (list sizes ~Jan 2026, PCNs ~Oct 2024); pharmacies ODS ~Mar 2025; "
+                   "other ODS settings Feb 2026; hospitals NHS website <=Jun 2023")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One core-offer component and how to find it in the data."""
+
+    name: str
+    label: str
+    datasets: tuple[str, ...] = ()
+    setting_groups: tuple[str, ...] = ()
+    name_pattern: str | None = None
+    distance_m: float = 3000.0
+    required: bool = True
+    note: str = ""
+    short: str = ""  # column heading in the table (defaults to the label's start)
+
+
+def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> list[Component]:
+    """The service catalogue, with a footprint's ``[rules.core_offer]`` overrides applied."""
+    p = Path(path) if path else config_path("services_catalogue.toml")
+    if not p.exists():
+        raise InputError(f"service catalogue not found: {p}")
+    try:
+        d = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{p}: malformed TOML: {exc}") from None
+    overrides = overrides or {}
+    req = overrides.get("required")
+    dist = overrides.get("distance_m", {})
+    comps = []
+    for name, c in d.get("components", {}).items():
+        try:
+            comps.append(_component(name, c, dist, req))
+        except (TypeError, ValueError, re.error) as exc:
+            raise InputError(f"{p}: component {name!r}: {exc}") from None
+    if not comps:
+        raise InputError(f"{p}: no [components.*] tables; see configs/services_catalogue.toml")
+    if req is not None:
+        unknown = set(req) - {c.name for c in comps}
+        if unknown:
+            raise InputError(f"unknown core-offer component(s) in rules: {', '.join(sorted(unknown))}")
+    return comps
+
+
+def _component(name: str, c: dict[str, Any], dist: dict[str, Any], req: list[str] | None) -> Component:
+    """One catalogue entry, checked: distances are non-negative numbers, name patterns compile."""
+    distance = float(dist.get(name, c.get("distance_m", 3000)))
+    if distance < 0 or distance != distance:
+        raise ValueError(f"distance_m must be a number >= 0, not {distance}")
+    if c.get("name_pattern"):
+        re.compile(c["name_pattern"])
+    return Component(
+        name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
+        setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"), distance_m=distance,
+        required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
+        short=str(c.get("short", str(c.get("label", name))[:6])))
+
+
+def load_services(extra: str | Path | None = None, component: str | None = None) -> gpd.GeoDataFrame:
+    """Embedded service points plus the user's own (``component`` column or the given component)."""
+    svc = pd.read_parquet(get_path("services"))
+    svc["component"] = None
+    frames = [svc]
+    if extra is not None:
+        frames.append(_read_user_services(Path(extra), component))
+    df = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=27700)
+
+
+def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(f"services file not found: {path}")
+    if path.suffix.lower() == ".csv":
+        df = pd.read_csv(path)
+        cols = {c.lower(): c for c in df.columns}
+        if "easting" in cols and "northing" in cols:
+            e, n = pd.to_numeric(df[cols["easting"]], errors="coerce"), pd.to_numeric(df[cols["northing"]],
+                                                                                       errors="coerce")
+        elif "latitude" in cols and "longitude" in cols:
+            g = gpd.GeoSeries(gpd.points_from_xy(df[cols["longitude"]], df[cols["latitude"]]), crs=4326)
+            g = g.to_crs(27700)
+            e, n = g.x, g.y
+        else:
+            raise InputError(f"{path}: a services CSV needs easting/northing or latitude/longitude columns")
+    else:
+        g = gpd.read_file(path)
+        if g.crs is None:
+            raise InputError(f"{path}: services file has no CRS")
+        g = g.to_crs(27700)
+        pts = g.geometry.representative_point()
+        df, e, n = pd.DataFrame(g.drop(columns=g.geometry.name)), pts.x, pts.y
+        cols = {c.lower(): c for c in df.columns}
+    if pd.isna(e).any() or pd.isna(n).any():
+        raise InputError(f"{path}: {int(pd.isna(e).sum())} service(s) have no usable coordinates")
+    comp = df[cols["component"]].astype(str) if "component" in cols else None
+    if comp is None and component is None:
+        raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")
+    name_col = cols.get("name")
+    return pd.DataFrame({"dataset": f"user:{path.name}", "service_id": [f"user-{i}" for i in range(len(df))],
+                         "name": df[name_col].astype(str) if name_col else f"user service ({path.name})",
+                         "setting_group": "user", "setting": "user", "easting": np.asarray(e, dtype=float),
+                         "northing": np.asarray(n, dtype=float), "geocode_method": "user",
+                         "component": comp.to_numpy() if comp is not None else component})
+
+
+def check_components(services: pd.DataFrame, catalogue: list[Component]) -> None:
+    """Catalogue and services must name each other correctly: a typo (a dataset or setting group
+    that does not exist, a user component not in the catalogue) would otherwise count for nothing."""
+    for kind, col, attr in (("dataset", "dataset", "datasets"), ("setting group", "setting_group", "setting_groups")):
+        have = set(services[col].dropna().astype(str))
+        for comp in catalogue:
+            bad = [x for x in getattr(comp, attr) if x not in have]
+            if bad:
+                close = difflib.get_close_matches(bad[0], sorted(have), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise InputError(f"catalogue component {comp.name!r} names {kind} {bad[0]!r}, which the service "
+                                 f"data does not have{hint}; known: {', '.join(sorted(have))}")
+    known = [c.name for c in catalogue]
+    given = sorted(set(services["component"].dropna().astype(str)) - set(known))
+    if given:
+        close = difflib.get_close_matches(given[0], known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"unknown core-offer component {given[0]!r} in the services{hint}; use one of: "
+                         f"{', '.join(known)}")
+
+
+def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
+    """Which service points count for ``comp``."""
+    m = svc["dataset"].isin(comp.datasets).to_numpy() | svc["setting_group"].isin(comp.setting_groups).to_numpy()
+    if comp.name_pattern:
+        m &= svc["name"].astype(str).str.contains(re.compile(comp.name_pattern), regex=True).to_numpy()
+    return np.asarray(m | (svc["component"].astype(object) == comp.name).to_numpy(), dtype=bool)
+
+
+@dataclass
+class ServiceSet:
+    """Service points (embedded + the user's) and the catalogue file that says which count for what."""
+
+    points: gpd.GeoDataFrame
+    catalogue_path: str | Path | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def catalogue(self, overrides: dict[str, Any] | None = None) -> list[Component]:
+        """The catalogue with a footprint's ``[rules.core_offer]`` overrides applied."""
+        return load_catalogue(self.catalogue_path, overrides)
+
+
+def open_services(extra: str | Path | None = None, component: str | None = None,
+                  catalogue: str | Path | None = None) -> ServiceSet:
+    """Embedded service points plus the user's ``extra`` file, with the catalogue to read them by."""
+    return ServiceSet(load_services(extra, component), catalogue, [SERVICE_VINTAGE] + ([str(extra)] if extra else []))
