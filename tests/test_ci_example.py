@@ -216,6 +216,9 @@ def test_workflow_is_real_actions_yaml() -> None:
             assert "${{" not in s["run"], f"{s['name']}: expressions go through env, not into the shell"
     for later in ("diff", "comment"):  # they run after a failed validation (a rule failing is the point)
         assert "!cancelled()" in step(later)["if"]
+    for gated in ("validate", "diff"):  # the conditions Runner.run_all reproduces
+        assert "steps.changed.outputs.count != '0'" in step(gated)["if"]
+    assert "steps.diff.outputs.comment != ''" in step("comment")["if"]
     assert 'mkdir -p "$REPORT_DIR/junit"' in step("validate")["run"]
 
 
@@ -324,6 +327,13 @@ def test_internal_error_fails_with_exit_3_and_says_it_is_a_bug(tmp_path: Path) -
     assert "KeyError in checks.py:12" in note["msg"]
     assert runs["diff"].rc == 3
     assert "internal error (exit 3)" in (repo / "reports/nhgeo/diff.md").read_text(encoding="utf-8")
+
+
+def test_no_footprint_changed_nothing_runs(tmp_path: Path) -> None:
+    good = GOOD.read_text(encoding="utf-8")
+    repo, base, head = make_repo(tmp_path, {"configs/ncl.toml": good, "README.md": "a"}, {"README.md": "b"})
+    runs = make_runner(tmp_path, repo, base, head).run_all()
+    assert runs["changed"].outputs["count"] == "0" and list(runs) == ["changed"]
 
 
 def test_without_a_base_commit_every_footprint_is_checked(tmp_path: Path) -> None:
