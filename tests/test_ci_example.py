@@ -347,8 +347,6 @@ def test_without_a_base_commit_every_footprint_is_checked(tmp_path: Path) -> Non
     assert runner.env["NHGEO_BASE"] == ""
 
 
-@pytest.mark.xfail(strict=False, reason="issue 13 item 4: `nhgeo validate --format github` writes the file "
-                   "property unescaped (',' and ':' in a path break the annotation); data escaping is right")
 def test_cli_escapes_annotation_properties(tmp_path: Path) -> None:
     path = tmp_path / "draft, v2: notes.toml"
     path.write_text(BROKEN.read_text(encoding="utf-8"), encoding="utf-8")
