@@ -179,6 +179,19 @@ def build_lsoa11(shared: Path, pop: pd.DataFrame, lsoa21_raw: gpd.GeoDataFrame) 
     return g[cols].sort_values("LSOA11CD").reset_index(drop=True)
 
 
+def _upper_tiers_2011(l11: gpd.GeoDataFrame, l21: gpd.GeoDataFrame, lad: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Upper tier, combined authority and HWB of each LSOA 2011 by its current LA (as in the 2021 set)."""
+    cur = lad[lad["Current"]].set_index("LADCD")
+    hwb = l21.drop_duplicates("UTLA_CD").set_index("UTLA_CD")
+    out = l11.copy()
+    for col, src in (("UTLA_CD", "UTLACD"), ("UTLA_NM", "UTLANM"), ("CAUTH_CD", "CAUTHCD"), ("CAUTH_NM", "CAUTHNM")):
+        out[col] = out["LAD_CD"].map(cur[src])
+    out["HWB_CD"] = out["UTLA_CD"].map(hwb["HWB_CD"])
+    out["HWB_NM"] = out["UTLA_CD"].map(hwb["HWB_NM"])
+    geom = out.pop("geometry")
+    return gpd.GeoDataFrame(out.assign(geometry=geom), geometry="geometry", crs=l11.crs)
+
+
 def build_services(shared: Path) -> pd.DataFrame:
     """One table of service points: dataset, id, name, category fields, easting/northing."""
     s = shared / "services"
@@ -341,9 +354,10 @@ def main() -> None:
     raw21 = gpd.read_file(shared / "boundaries" / "england_lsoa21_bgc.gpkg", columns=["LSOA21CD", "LAD_ACTIVE_CD"])
     raw21 = raw21.sort_values("LSOA21CD").reset_index(drop=True)
     l11 = build_lsoa11(shared, pop_all, raw21)
-    l11.to_parquet(OUT / "lsoa11_england.parquet", compression="zstd", index=False)
     l21 = build_lsoa21(shared, pop_all)
     l21.to_parquet(OUT / "lsoa21_england.parquet", compression="zstd", index=False)
+    l11 = _upper_tiers_2011(l11, l21, _lad_lookup(shared))
+    l11.to_parquet(OUT / "lsoa11_england.parquet", compression="zstd", index=False)
     svc = build_services(shared)
     svc.to_parquet(OUT / "services_england.parquet", compression="zstd", index=False)
     lad = _lad_lookup(shared)
@@ -368,6 +382,7 @@ def main() -> None:
         "lsoa21_utlas": int(l21["UTLA_CD"].nunique()), "lsoa21_hwbs": int(l21["HWB_CD"].nunique()),
         "lsoa21_combined_authorities": int(l21["CAUTH_CD"].nunique()),
         "lsoa21_wards": int(l21["WD24CD"].nunique()),
+        "lsoa11_utla_missing": int(l11["UTLA_CD"].isna().sum()), "lsoa11_hwb_missing": int(l11["HWB_CD"].isna().sum()),
         "lsoa21_imd25_missing": int(l21["IMD25_DECILE"].isna().sum()),
         "lsoa11_rows": len(l11), "lsoa11_population": int(l11["population"].sum()),
         "lsoa11_estimated": int((l11["POP_METHOD"] != "census2021_same_code").sum()),
