@@ -46,7 +46,61 @@ def _lad_lookup(shared: Path) -> pd.DataFrame:
     return pd.read_csv(shared / "lookups" / "england_lad_all_codes.csv")
 
 
-def build_lsoa21(shared: Path, lsoa11: gpd.GeoDataFrame, pop: pd.DataFrame) -> gpd.GeoDataFrame:
+def _add_lookups(shared: Path, g: gpd.GeoDataFrame, lad: pd.DataFrame) -> None:
+    """Join the per-LSOA lookups of ``lookups/`` (all 33,755 codes each) onto ``g`` in place.
+
+    ICB/sub-ICB 2024 (ONS) and April 2026 (rebuilt; Frimley split by county), upper tier and Health and
+    Wellbeing Board, combined authority, electoral ward 2024 (best fit), population-weighted centroid and
+    IMD 2025. Upper tier and HWB follow the LSOA's *current* LA (``LAD_CD``) so they always nest.
+    """
+    lk = shared / "lookups"
+    code = g["LSOA21CD"]
+
+    def table(name: str, key: str) -> pd.DataFrame:
+        t = pd.read_csv(lk / name, dtype=str).set_index(key)
+        missing = set(code) - set(t.index)
+        if missing or not t.index.is_unique:
+            raise SystemExit(f"{name}: {len(missing)} LSOA codes missing or duplicate keys")
+        return t
+
+    i26 = table("england_lsoa21_sicbl26_icb26.csv.gz", "lsoa21_code")
+    i24 = table("england_lsoa21_sicbl24_icb24.csv.gz", "lsoa21_code")
+    for vin, t in ((26, i26), (24, i24)):
+        g[f"SICBL{vin}_CD"] = code.map(t[f"sicbl{vin}_code"])
+        g[f"SICBL{vin}_NM"] = code.map(t[f"sicbl{vin}_name"])
+        g[f"ICB{vin}_CD"] = code.map(t[f"icb{vin}_code"])
+        g[f"ICB{vin}_NM"] = code.map(t[f"icb{vin}_name"])
+    g["ICB26_DERIVATION"] = code.map(i26["derivation"])
+    # upper tier and combined authority from the LA lookup by current LA (the HWB file still carries the
+    # superseded Barnsley/Sheffield codes, and one best-fit LSOA in another LA); HWB = upper tier except
+    # the joint boards the HWB file has (City of London + Hackney, Isles of Scilly + Cornwall)
+    cur = lad[lad["Current"]].set_index("LADCD")
+    g["CAUTH_CD"] = g["LAD_CD"].map(cur["CAUTHCD"])
+    g["CAUTH_NM"] = g["LAD_CD"].map(cur["CAUTHNM"])
+    hw = table("england_lsoa21_lad24_utla23_hwb.csv.gz", "lsoa21_code")
+    forward = lad.set_index("LADCD")["LADCD_ACTIVE"]
+    hw_utla = hw["utla23_code"].map(forward).fillna(hw["utla23_code"])
+    hw_code = hw["hwb_code"].map(forward).fillna(hw["hwb_code"])
+    joint = hw_code != hw_utla
+    boards = dict(zip(hw_utla[joint], hw_code[joint], strict=False))
+    names = dict(zip(hw_code, hw["hwb_name"], strict=False))
+    g["HWB_CD"] = g["UTLA_CD"].map(lambda u: boards.get(u, u))
+    g["HWB_NM"] = g["HWB_CD"].map(lambda c: names.get(c)).fillna(g["UTLA_NM"])
+    wd = table("england_lsoa21_ward24_lad24.csv", "LSOA21CD")
+    g["WD24CD"] = code.map(wd["WD24CD"])
+    g["WD24NM"] = code.map(wd["WD24NM"])
+    pwc = table("england_lsoa21_population_weighted_centroids.csv", "LSOA21CD")
+    g["PWC_E"] = code.map(pwc["easting"]).astype(float).round().astype("int32")
+    g["PWC_N"] = code.map(pwc["northing"]).astype(float).round().astype("int32")
+    imd = table("england_lsoa21_imd2025.csv", "LSOA21CD")
+    g["IMD25_RANK"] = code.map(imd["IMD25_RANK"]).astype("int32")
+    g["IMD25_DECILE"] = code.map(imd["IMD25_DECILE"]).astype("int8")
+    g["IMD25_SCORE"] = code.map(imd["IMD25_SCORE"]).astype("float32")
+    for dom in ("INCOME", "EMPLOYMENT", "HEALTH"):
+        g[f"IMD25_{dom}_DECILE"] = code.map(imd[f"{dom}_DECILE"]).astype("int8")
+
+
+def build_lsoa21(shared: Path, pop: pd.DataFrame) -> gpd.GeoDataFrame:
     g = gpd.read_file(shared / "boundaries" / "england_lsoa21_bgc.gpkg")
     lad = _lad_lookup(shared)
     cur = lad[lad["Current"]].set_index("LADCD")
@@ -64,34 +118,18 @@ def build_lsoa21(shared: Path, lsoa11: gpd.GeoDataFrame, pop: pd.DataFrame) -> g
     mname = g["LSOA21NM"].str[:-1]
     g["MSOA21CD"] = mname.map(msoa["MSOA21CD"])
     g["MSOA21_NAME"] = mname.map(msoa["MSOA21_HCL_NAME"])
-    # ICB: per LSOA, from the 2011 lookup where unchanged, else by interior point in LSOA11
-    l11 = lsoa11.set_index("LSOA11CD")
-    icb = g["LSOA21CD"].map(l11["ICB_CD"])
-    g["ICB_METHOD"] = np.where(icb.notna(), "lsoa11_code_unchanged", "interior_point_in_lsoa11")
-    missing = icb.isna().to_numpy()
-    pts = shapely.point_on_surface(g.geometry.values[missing])
-    tree = shapely.STRtree(lsoa11.geometry.values)
-    idx_pt, idx_poly = tree.query(pts, predicate="within")
-    hit = pd.Series(idx_poly, index=idx_pt)
-    hit = hit[~hit.index.duplicated()]
-    pos = np.full(len(pts), -1)
-    pos[hit.index.to_numpy()] = hit.to_numpy()
-    if (pos < 0).any():  # points outside the super-generalised 2011 shapes: nearest one
-        nearest = tree.query_nearest(pts[pos < 0], return_distance=False)[1]
-        pos[pos < 0] = nearest
-    icb_vals = icb.to_numpy(dtype=object)
-    icb_vals[missing] = lsoa11["ICB_CD"].to_numpy()[pos]
-    g["ICB_CD"] = icb_vals
-    icb_names = lsoa11.drop_duplicates("ICB_CD").set_index("ICB_CD")["ICB_NM"]
-    g["ICB_NM"] = g["ICB_CD"].map(icb_names)
-    g["IMD19_DECILE"] = g["LSOA21CD"].map(l11["IMD19_DECILE"]).astype("Int8")
+    _add_lookups(shared, g, lad)
     p = pop.set_index("LSOA21CD")
     for c in ["usual_residents", "age_0_15", "age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_plus"]:
         g[c] = g["LSOA21CD"].map(p[c]).astype("int32")
     g = g.rename(columns={"usual_residents": "population"})
     g["geometry"] = _tidy(g.geometry.values)
     cols = ["LSOA21CD", "LSOA21NM", "MSOA21CD", "MSOA21_NAME", "LAD_CD", "LAD_NM", "UTLA_CD", "UTLA_NM",
-            "RGN_CD", "RGN_NM", "ICB_CD", "ICB_NM", "ICB_METHOD", "IMD19_DECILE", "population",
+            "HWB_CD", "HWB_NM", "CAUTH_CD", "CAUTH_NM", "RGN_CD", "RGN_NM", "WD24CD", "WD24NM",
+            "SICBL26_CD", "SICBL26_NM", "ICB26_CD", "ICB26_NM", "ICB26_DERIVATION",
+            "SICBL24_CD", "SICBL24_NM", "ICB24_CD", "ICB24_NM", "PWC_E", "PWC_N",
+            "IMD25_RANK", "IMD25_DECILE", "IMD25_SCORE", "IMD25_INCOME_DECILE", "IMD25_EMPLOYMENT_DECILE",
+            "IMD25_HEALTH_DECILE", "population",
             "age_0_15", "age_16_24", "age_25_34", "age_35_49", "age_50_64", "age_65_plus", "geometry"]
     return g[cols].sort_values("LSOA21CD").reset_index(drop=True)
 
@@ -134,10 +172,24 @@ def build_lsoa11(shared: Path, pop: pd.DataFrame, lsoa21_raw: gpd.GeoDataFrame) 
     g.loc[changed["index"].to_numpy(), "population"] = vals
     g["population"] = g["population"].round().astype("int32")
     g["IMD19_DECILE"] = g["IMD19_DECILE"].astype("Int8")
+    g["MSOA11NM"] = g["LSOA11NM"].str[:-1]  # ONS: an LSOA's name is its MSOA's name plus one letter
     g["geometry"] = _tidy(g.geometry.values)
-    cols = ["LSOA11CD", "LSOA11NM", "LAD19CD", "LAD_CD", "LAD_NM", "RGN_CD", "RGN_NM", "SICBL_CD",
+    cols = ["LSOA11CD", "LSOA11NM", "MSOA11NM", "LAD19CD", "LAD_CD", "LAD_NM", "RGN_CD", "RGN_NM", "SICBL_CD",
             "SICBL_NM", "ICB_CD", "ICB_NM", "IMD19_DECILE", "population", "POP_METHOD", "geometry"]
     return g[cols].sort_values("LSOA11CD").reset_index(drop=True)
+
+
+def _upper_tiers_2011(l11: gpd.GeoDataFrame, l21: gpd.GeoDataFrame, lad: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Upper tier, combined authority and HWB of each LSOA 2011 by its current LA (as in the 2021 set)."""
+    cur = lad[lad["Current"]].set_index("LADCD")
+    hwb = l21.drop_duplicates("UTLA_CD").set_index("UTLA_CD")
+    out = l11.copy()
+    for col, src in (("UTLA_CD", "UTLACD"), ("UTLA_NM", "UTLANM"), ("CAUTH_CD", "CAUTHCD"), ("CAUTH_NM", "CAUTHNM")):
+        out[col] = out["LAD_CD"].map(cur[src])
+    out["HWB_CD"] = out["UTLA_CD"].map(hwb["HWB_CD"])
+    out["HWB_NM"] = out["UTLA_CD"].map(hwb["HWB_NM"])
+    geom = out.pop("geometry")
+    return gpd.GeoDataFrame(out.assign(geometry=geom), geometry="geometry", crs=l11.crs)
 
 
 def build_services(shared: Path) -> pd.DataFrame:
@@ -165,6 +217,7 @@ def build_services(shared: Path) -> pd.DataFrame:
     ho = pd.read_csv(s / "hospitals_nhs_website_england.csv", dtype=str)
     ho = ho[ho["postcode_live_2025"] == "True"]  # drop closed/moved sites (SOURCES.md caveat)
     frames.append(pd.DataFrame({"dataset": "hospitals", "service_id": ho["ods_code"], "name": ho["name"],
+                                "parent_code": ho["parent_ods_code"],
                                 "setting_group": "hospital_site", "setting": ho["subtype"] + " / " + ho["sector"],
                                 "easting": ho["easting"], "northing": ho["northing"],
                                 "geocode_method": ho["geocode_method"]}))
@@ -174,12 +227,90 @@ def build_services(shared: Path) -> pd.DataFrame:
                                 "name": cdc["name"], "setting_group": cdc["site_type"], "setting": cdc["site_type"],
                                 "easting": cdc["easting"], "northing": cdc["northing"],
                                 "geocode_method": "published_latlon"}))
+    de = pd.read_csv(s / "dental_practices_england.csv", dtype=str)
+    de = de[de["status"] == "A"]  # active practices only (346 closed dropped)
+    frames.append(pd.DataFrame({"dataset": "dental_practices", "service_id": de["org_code"], "name": de["name"],
+                                "setting_group": "dental_practice", "setting": "general dental practice",
+                                "easting": de["easting"], "northing": de["northing"],
+                                "geocode_method": "codepoint_postcode"}))
     out = pd.concat(frames, ignore_index=True)
     out["easting"] = pd.to_numeric(out["easting"], errors="coerce")
     out["northing"] = pd.to_numeric(out["northing"], errors="coerce")
     out["list_size"] = pd.to_numeric(out["list_size"], errors="coerce").astype("Int32")
     out = out.dropna(subset=["easting", "northing"]).reset_index(drop=True)
     return out
+
+
+MH_TRUSTS_MISSING = {  # SOURCES.md: mental-health trusts absent from the 2022 CQC list (T-coded)
+    "TAD": "Bradford District Care NHS Foundation Trust",
+    "TAF": "Camden and Islington NHS Foundation Trust",
+    "TAH": "Sheffield Health and Social Care NHS Foundation Trust",
+    "TAJ": "Black Country Healthcare NHS Foundation Trust",
+}
+
+
+def build_trusts(shared: Path) -> pd.DataFrame:
+    """NHS trusts with their CQC category and a ``mental_health`` flag, the list's known gaps filled.
+
+    The four T-coded mental-health trusts missing from the 2022 list are added; RHA (Nottinghamshire
+    Healthcare, a mental-health and community trust) is listed by CQC as "Acute hospital - NHS specialist"
+    and flagged mental health; ``category_source`` says which rows were changed and why.
+    """
+    t = pd.read_csv(shared / "services" / "nhs_trusts_cqc_category_2022.csv", dtype=str)
+    t = t[["trust_code", "trust_name", "primary_category"]].copy()
+    t["mental_health"] = t["primary_category"].fillna("").str.startswith("Mental health")
+    t["category_source"] = np.where(t["primary_category"].isna(), "no category in CQC 2022 list", "CQC 2022")
+    rha = t["trust_code"] == "RHA"
+    t.loc[rha, "mental_health"] = True
+    t.loc[rha, "category_source"] = "CQC 2022 says acute specialist; mental-health trust (SOURCES.md caveat)"
+    add = pd.DataFrame({"trust_code": list(MH_TRUSTS_MISSING), "trust_name": list(MH_TRUSTS_MISSING.values()),
+                        "primary_category": pd.NA, "mental_health": True,
+                        "category_source": "not in CQC 2022 list; mental-health trust (SOURCES.md known gap)"})
+    out = pd.concat([t, add[~add["trust_code"].isin(t["trust_code"])]], ignore_index=True)
+    return out.sort_values("trust_code").reset_index(drop=True)
+
+
+def build_gp_registrations(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Practice x LSOA 2021 registered patients (July 2022, estimated onto 2021 codes) with today's PCN.
+
+    Returns the table and the practices whose code is not in the current practice list (ODS Feb 2026),
+    with their patients: kept in the table (``pcn_code`` NA), reported, never dropped.
+    """
+    s = shared / "services"
+    reg = pd.read_csv(s / "gp_registered_patients_by_lsoa21_jul2022_estimated.csv.gz",
+                      dtype={"PRACTICE_CODE": str, "LSOA21_CODE": str})
+    reg = reg[reg["LSOA21_CODE"].str.startswith("E01")]
+    gp = pd.read_csv(s / "gp_practices_england.csv", dtype=str).set_index("practice_code")
+    out = pd.DataFrame({"practice_code": reg["PRACTICE_CODE"].to_numpy(), "lsoa21cd": reg["LSOA21_CODE"].to_numpy(),
+                        "patients": reg["NUMBER_OF_PATIENTS_EST"].astype("float32").to_numpy()})
+    out["pcn_code"] = out["practice_code"].map(gp["pcn_code"])
+    out["practice_current"] = out["practice_code"].isin(gp.index)
+    out = out.sort_values(["practice_code", "lsoa21cd"]).reset_index(drop=True)
+    gone = (out[~out["practice_current"]].groupby("practice_code", as_index=False)
+            .agg(patients=("patients", "sum"), lsoas=("lsoa21cd", "size")))
+    gone["patients"] = gone["patients"].round(1)
+    return out, gone.sort_values("practice_code").reset_index(drop=True)
+
+
+def build_postcodes(shared: Path) -> pd.DataFrame:
+    """Code-Point Open 2025.2, England: postcode (as published) + int32 easting/northing; (0,0) rows dropped."""
+    pc = pd.read_csv(shared / "lookups" / "england_postcodes_codepoint_open_2025_2.csv.gz",
+                     usecols=["postcode", "easting", "northing", "pq"], dtype={"postcode": str})
+    pc = pc[(pc["pq"] != 90) & ~((pc["easting"] == 0) & (pc["northing"] == 0))]
+    out = pd.DataFrame({"postcode": pc["postcode"].to_numpy(), "easting": pc["easting"].astype("int32").to_numpy(),
+                        "northing": pc["northing"].astype("int32").to_numpy()})
+    return out.sort_values("postcode").drop_duplicates("postcode").reset_index(drop=True)
+
+
+def _write_postcodes(pcs: pd.DataFrame, path: Path) -> None:
+    """Sorted postcodes share prefixes and neighbours share coordinates: delta encodings halve the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(pcs, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", compression_level=19, use_dictionary=False,
+                   column_encoding={"postcode": "DELTA_BYTE_ARRAY", "easting": "DELTA_BINARY_PACKED",
+                                    "northing": "DELTA_BINARY_PACKED"})
 
 
 def build_adjacency() -> dict[str, int]:
@@ -197,6 +328,11 @@ def build_adjacency() -> dict[str, int]:
         edges.to_parquet(OUT / f"lsoa{vintage % 100}_adjacency.parquet", compression="zstd", index=False)
         counts[f"lsoa{vintage % 100}_land_edges"] = len(edges)
     return counts
+
+
+def _changed_icb(l21: pd.DataFrame) -> int:
+    """LSOAs whose April 2026 ICB is not their 2024 ICB (SOURCES.md: 10,207)."""
+    return int((l21["ICB26_CD"] != l21["ICB24_CD"]).sum())
 
 
 def main() -> None:
@@ -218,24 +354,48 @@ def main() -> None:
     raw21 = gpd.read_file(shared / "boundaries" / "england_lsoa21_bgc.gpkg", columns=["LSOA21CD", "LAD_ACTIVE_CD"])
     raw21 = raw21.sort_values("LSOA21CD").reset_index(drop=True)
     l11 = build_lsoa11(shared, pop_all, raw21)
-    l11.to_parquet(OUT / "lsoa11_england.parquet", compression="zstd", index=False)
-    l21 = build_lsoa21(shared, l11, pop_all)
+    l21 = build_lsoa21(shared, pop_all)
     l21.to_parquet(OUT / "lsoa21_england.parquet", compression="zstd", index=False)
+    l11 = _upper_tiers_2011(l11, l21, _lad_lookup(shared))
+    l11.to_parquet(OUT / "lsoa11_england.parquet", compression="zstd", index=False)
     svc = build_services(shared)
     svc.to_parquet(OUT / "services_england.parquet", compression="zstd", index=False)
     lad = _lad_lookup(shared)
     lad.to_csv(OUT / "lad_codes.csv", index=False)
+    trusts = build_trusts(shared)
+    trusts.to_parquet(OUT / "nhs_trusts.parquet", compression="zstd", index=False)
+    reg, gone = build_gp_registrations(shared)
+    reg.to_parquet(OUT / "gp_registrations_lsoa21.parquet", compression="zstd", index=False)
+    gone.to_csv(OUT / "gp_registrations_practices_not_current.csv", index=False)
+    pcs = build_postcodes(shared)
+    _write_postcodes(pcs, OUT / "postcodes_england.parquet")
     eng21 = int(pop_all[pop_all["LSOA21CD"].str.startswith("E")]["usual_residents"].sum())
     summary = {
         "lsoa21_rows": len(l21), "lsoa21_population": int(l21["population"].sum()),
         "lsoa21_la_codes_mapped_forward": int((l21["LAD_CD"] != raw21["LAD_ACTIVE_CD"]).sum()),
         "lsoa21_las": int(l21["LAD_CD"].nunique()),
-        "lsoa21_icb_by_interior_point": int((l21["ICB_METHOD"] != "lsoa11_code_unchanged").sum()),
+        "lsoa21_icb26": int(l21["ICB26_CD"].nunique()), "lsoa21_icb24": int(l21["ICB24_CD"].nunique()),
+        "lsoa21_sicbl26": int(l21["SICBL26_CD"].nunique()), "lsoa21_sicbl24": int(l21["SICBL24_CD"].nunique()),
+        "lsoa21_changed_icb_2024_2026": int(_changed_icb(l21)),
+        "lsoa21_icb26_frimley_lsoas_split_by_county": int(l21["SICBL24_NM"].str.contains("Frimley").sum()),
+        "lsoa21_icb26_lsoas_in_rebuilt_sicbls": int((l21["ICB26_DERIVATION"] != "retained_sicbl").sum()),
+        "lsoa21_utlas": int(l21["UTLA_CD"].nunique()), "lsoa21_hwbs": int(l21["HWB_CD"].nunique()),
+        "lsoa21_combined_authorities": int(l21["CAUTH_CD"].nunique()),
+        "lsoa21_wards": int(l21["WD24CD"].nunique()),
+        "lsoa11_utla_missing": int(l11["UTLA_CD"].isna().sum()), "lsoa11_hwb_missing": int(l11["HWB_CD"].isna().sum()),
+        "lsoa21_imd25_missing": int(l21["IMD25_DECILE"].isna().sum()),
         "lsoa11_rows": len(l11), "lsoa11_population": int(l11["population"].sum()),
         "lsoa11_estimated": int((l11["POP_METHOD"] != "census2021_same_code").sum()),
         "england_census2021_total": eng21,
         "lsoa11_total_error_pct": round(100 * (int(l11["population"].sum()) - eng21) / eng21, 4),
         "services_rows": len(svc),
+        "services_by_dataset": {k: int(v) for k, v in svc["dataset"].value_counts().sort_index().items()},
+        "nhs_trusts": len(trusts), "nhs_trusts_mental_health": int(trusts["mental_health"].sum()),
+        "gp_registrations_rows": len(reg), "gp_registrations_practices": int(reg["practice_code"].nunique()),
+        "gp_registrations_patients": round(float(reg["patients"].sum())),
+        "gp_registrations_practices_not_current": len(gone),
+        "gp_registrations_patients_not_current": round(float(gone["patients"].sum())),
+        "postcodes_rows": len(pcs),
     }
     summary.update(build_adjacency())
     (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from typer.testing import CliRunner
 
-from nhgeo.boundaries import load_boundaries
+from nhgeo.boundaries import load_boundaries, load_units
 from nhgeo.cli import app
+from nhgeo.data import get_path
 from nhgeo.errors import InputError
+from nhgeo.graph import build_graph
+from nhgeo.model import Col
 from nhgeo.selection import select_place
 
 runner = CliRunner()
@@ -98,7 +102,7 @@ def test_missing_file_and_unknown_place() -> None:
     res = runner.invoke(app, ["graph", "--boundaries", "/nonexistent/x.gpkg"])
     assert res.exit_code == 2 and "not found" in res.output
     res = runner.invoke(app, ["graph", "--place", "Camdn"])
-    assert res.exit_code == 2 and "did you mean 'camden'" in res.output
+    assert res.exit_code == 2 and "did you mean 'Camden' (local authority)" in res.output
 
 
 def test_place_resolution(england: gpd.GeoDataFrame) -> None:
@@ -107,3 +111,32 @@ def test_place_resolution(england: gpd.GeoDataFrame) -> None:
     ncl = select_place(england, "North Central London")
     assert set(ncl["la_name"]) == {"Barnet", "Camden", "Enfield", "Haringey", "Islington"}
     assert select_place(england, "London")["region_name"].eq("London").all()
+
+
+def test_user_file_gets_the_chosen_icb_vintage_and_new_columns(camden_file: Path) -> None:
+    units, _ = load_units(camden_file)
+    assert set(units[Col.ICB_NAME]) == {"NHS West and North London Integrated Care Board"}  # 2026 default
+    assert units.attrs["vintages"]["icb"] == 2026 and units.attrs["vintages"]["imd"] == 2025
+    old, _ = load_units(camden_file, icb_vintage=2024)
+    assert set(old[Col.ICB_NAME]) == {"NHS North Central London Integrated Care Board"}
+    assert units[Col.WARD].notna().all() and units[Col.IMD].notna().all() and units[Col.HWB].eq("E09000007").all()
+
+
+def test_unknown_codes_load_as_unknown_not_invented(camden_file: Path, tmp_path: Path) -> None:
+    """Welsh LSOA codes (real W01 codes, with their Census population) and their own LA column."""
+    g = gpd.read_file(camden_file)
+    pop = pd.read_parquet(get_path("population"))
+    welsh = pop.loc[pop["LSOA21CD"].str.startswith("W01"), "LSOA21CD"].head(len(g)).to_numpy()
+    g["LSOA21CD"] = welsh
+    g["LSOA21NM"] = welsh
+    g["LAD22CD"] = "W06000015"
+    path = tmp_path / "wales.gpkg"
+    g.to_file(path, driver="GPKG")
+    units, rep = load_boundaries(path)
+    assert units[Col.ICB].eq("UNKNOWN").all() and units[Col.REGION].eq("UNKNOWN").all()
+    assert units[Col.LA].eq("W06000015").all()
+    assert units[Col.WARD].isna().all() and units[Col.IMD].isna().all()  # not invented
+    assert any("not in the embedded" in n for n in rep.notes)
+    assert int(units[Col.POP].sum()) == int(pop.set_index("LSOA21CD").loc[welsh, "usual_residents"].sum())
+    assert len(select_place(units, "W06000015")) == len(g)
+    assert build_graph(units).n_components == 1

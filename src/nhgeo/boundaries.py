@@ -1,14 +1,21 @@
 """Load LSOA boundaries (embedded or the user's own) into one standard GeoDataFrame.
 
-Every loader returns a GeoDataFrame in EPSG:27700 indexed 0..n-1 with these columns
-(missing information is NA, never invented):
+Every loader returns a GeoDataFrame in EPSG:27700 indexed 0..n-1 with the columns of
+:data:`STANDARD_COLUMNS` (named by :class:`nhgeo.model.Col`; missing information is NA, never invented):
 
 ``code``, ``name``, ``population``, ``la_code``, ``la_name``, ``icb_code``, ``icb_name``,
 ``region_code``, ``region_name``, ``msoa_code``, ``msoa_name``, ``age_0_15``, ``age_65_plus``,
-``imd_decile``, ``geometry``.
+``imd_decile``, then the wider geography: sub-ICB location (``sicbl_*``), the other ICB vintage's
+ICB and sub-ICB (``icb_other_*``, ``sicbl_other_*``), upper tier (``utla_*``), Health and Wellbeing
+Board (``hwb_*``), combined authority (``cauth_*``), electoral ward 2024 (``ward_*``), the
+population-weighted centroid (``pwc_x``, ``pwc_y``) and IMD rank, score and domain deciles, and ``geometry``.
 
-``gdf.attrs`` carries ``vintage`` (2011/2021), ``source`` and ``notes`` so every output
-can state what it was computed from.
+ICB vintage: the LSOA 2021 set carries the April 2026 ICBs (36, the default) and April 2024 (42);
+``icb_vintage`` picks which fills ``icb_code``/``sicbl_code`` (the other goes to ``icb_other_*``).
+The LSOA 2011 set has ICBs of 2022 and IMD 2019 only; the 2021 set has IMD 2025.
+
+``gdf.attrs`` carries ``vintage`` (LSOA 2011/2021), ``icb_vintage``, ``vintages`` (a dict: lsoa, la,
+icb, imd, population, ward, ...), ``source`` and ``notes`` so every output can state what it was computed from.
 """
 
 from __future__ import annotations
@@ -25,20 +32,40 @@ import shapely
 
 from .data import DATASETS, get_path
 from .errors import InputError
+from .model import Col
 
 CRS = "EPSG:27700"
-STANDARD_COLUMNS = [
-    "code", "name", "population", "la_code", "la_name", "icb_code", "icb_name", "region_code",
-    "region_name", "msoa_code", "msoa_name", "age_0_15", "age_65_plus", "imd_decile",
-]
+STANDARD_COLUMNS = [*Col.STANDARD, *Col.GEOGRAPHY]
+ICB_VINTAGES = (2026, 2024)
+DEFAULT_ICB_VINTAGE = 2026
+UNKNOWN_ICB = ("UNKNOWN", "Unknown ICB")
+UNKNOWN_REGION = ("UNKNOWN", "Unknown region")
+UNKNOWN_LA = ("UNKNOWN", "Unknown LA")
 
 _EMBEDDED_RENAME = {
-    21: {"LSOA21CD": "code", "LSOA21NM": "name", "LAD_CD": "la_code", "LAD_NM": "la_name", "ICB_CD": "icb_code",
-         "ICB_NM": "icb_name", "RGN_CD": "region_code", "RGN_NM": "region_name", "MSOA21CD": "msoa_code",
-         "MSOA21_NAME": "msoa_name", "IMD19_DECILE": "imd_decile"},
-    11: {"LSOA11CD": "code", "LSOA11NM": "name", "LAD_CD": "la_code", "LAD_NM": "la_name", "ICB_CD": "icb_code",
-         "ICB_NM": "icb_name", "RGN_CD": "region_code", "RGN_NM": "region_name", "IMD19_DECILE": "imd_decile"},
+    21: {"LSOA21CD": Col.CODE, "LSOA21NM": Col.NAME, "LAD_CD": Col.LA, "LAD_NM": Col.LA_NAME,
+         "RGN_CD": Col.REGION, "RGN_NM": Col.REGION_NAME, "MSOA21CD": Col.MSOA, "MSOA21_NAME": Col.MSOA_NAME,
+         "UTLA_CD": Col.UTLA, "UTLA_NM": Col.UTLA_NAME, "HWB_CD": Col.HWB, "HWB_NM": Col.HWB_NAME,
+         "CAUTH_CD": Col.CAUTH, "CAUTH_NM": Col.CAUTH_NAME, "WD24CD": Col.WARD, "WD24NM": Col.WARD_NAME,
+         "PWC_E": Col.PWC_X, "PWC_N": Col.PWC_Y, "IMD25_DECILE": Col.IMD, "IMD25_RANK": Col.IMD_RANK,
+         "IMD25_SCORE": Col.IMD_SCORE, "IMD25_INCOME_DECILE": Col.IMD_INCOME,
+         "IMD25_EMPLOYMENT_DECILE": Col.IMD_EMPLOYMENT, "IMD25_HEALTH_DECILE": Col.IMD_HEALTH},
+    11: {"LSOA11CD": Col.CODE, "LSOA11NM": Col.NAME, "MSOA11NM": Col.MSOA_NAME, "LAD_CD": Col.LA,
+         "LAD_NM": Col.LA_NAME, "ICB_CD": Col.ICB, "ICB_NM": Col.ICB_NAME, "SICBL_CD": Col.SICBL,
+         "SICBL_NM": Col.SICBL_NAME, "RGN_CD": Col.REGION, "RGN_NM": Col.REGION_NAME, "IMD19_DECILE": Col.IMD,
+         "UTLA_CD": Col.UTLA, "UTLA_NM": Col.UTLA_NAME, "HWB_CD": Col.HWB, "HWB_NM": Col.HWB_NAME,
+         "CAUTH_CD": Col.CAUTH, "CAUTH_NM": Col.CAUTH_NAME},
 }
+
+# what each embedded set's columns date from (stated in every output through ``attrs["vintages"]``)
+_VINTAGES: dict[int, dict[str, int]] = {
+    2021: {"lsoa": 2021, "la": 2023, "utla": 2023, "hwb": 2023, "ward": 2024, "imd": 2025, "population": 2021,
+           "centroid": 2021},
+    2011: {"lsoa": 2011, "la": 2023, "utla": 2023, "hwb": 2023, "icb": 2022, "sicbl": 2022, "imd": 2019,
+           "population": 2021},
+}
+ICB_2026_CAVEAT = ("ICB April 2026 (36) rebuilt from the 2024 lookup and published counts: Frimley's 455 LSOAs "
+                   "split by county (not checked LSOA by LSOA)")
 
 CODE_CANDIDATES = ["LSOA21CD", "LSOA11CD", "lsoa21cd", "lsoa11cd", "LSOA21", "LSOA11", "lsoa_code", "LSOACD", "code"]
 POP_CANDIDATES = ["population", "usual_residents", "pop", "POP", "Population", "total_population"]
@@ -90,19 +117,51 @@ def embedded_codes(vintage: int) -> set[str]:
     return set(pd.read_parquet(get_path(f"lsoa{vintage % 100}"), columns=[col])[col].astype(str))
 
 
-def load_embedded(vintage: int = 2021) -> gpd.GeoDataFrame:
-    """The embedded England LSOA set for ``vintage`` (2021 default, or 2011) in the standard schema."""
+def check_icb_vintage(icb_vintage: int | None) -> int:
+    """The ICB vintage to use: 2026 (default) or 2024; anything else is an input error."""
+    if icb_vintage is None:
+        return DEFAULT_ICB_VINTAGE
+    if icb_vintage not in ICB_VINTAGES:
+        raise InputError(f"unknown ICB vintage {icb_vintage}; use 2026 (36 ICBs, default) or 2024 (42 ICBs)")
+    return int(icb_vintage)
+
+
+def load_embedded(vintage: int = 2021, icb_vintage: int | None = None) -> gpd.GeoDataFrame:
+    """The embedded England LSOA set for ``vintage`` (2021 default, or 2011) in the standard schema.
+
+    ``icb_vintage`` (2026 default, or 2024) decides which ICB and sub-ICB fill ``icb_code``/``sicbl_code``
+    in the 2021 set; the 2011 set has the ICBs of 2022 only (said in ``attrs["notes"]``).
+    """
     if vintage not in (2011, 2021):
         raise InputError(f"unknown LSOA vintage {vintage}; use 2021 or 2011")
+    icbv = check_icb_vintage(icb_vintage)
     name = "lsoa21" if vintage == 2021 else "lsoa11"
     gdf = gpd.read_parquet(get_path(name))
-    gdf = gdf.rename(columns=_EMBEDDED_RENAME[vintage % 100])
+    rename = dict(_EMBEDDED_RENAME[vintage % 100])
+    vintages = dict(_VINTAGES[vintage])
+    notes: list[str] = []
+    if vintage == 2021:
+        other = 2024 if icbv == 2026 else 2026
+        for yy, (icb, icb_nm, sub, sub_nm) in ((icbv % 100, (Col.ICB, Col.ICB_NAME, Col.SICBL, Col.SICBL_NAME)),
+                                               (other % 100, (Col.ICB_OTHER, Col.ICB_OTHER_NAME, Col.SICBL_OTHER,
+                                                              Col.SICBL_OTHER_NAME))):
+            rename.update({f"ICB{yy}_CD": icb, f"ICB{yy}_NM": icb_nm, f"SICBL{yy}_CD": sub, f"SICBL{yy}_NM": sub_nm})
+        gdf["ICB_METHOD"] = gdf["ICB26_DERIVATION"] if icbv == 2026 else "ons_lookup_2024"
+        vintages.update(icb=icbv, sicbl=icbv, icb_other=other)
+        if icbv == 2026:
+            notes.append(ICB_2026_CAVEAT)
+    else:
+        icbv = 2022
+        notes.append("the LSOA 2011 set has ICBs of 2022 (42) and IMD 2019 only; use 2021 codes for ICB 2026/2024 "
+                     "and IMD 2025")
+    gdf = gdf.rename(columns=rename)
     for col in STANDARD_COLUMNS:
         if col not in gdf.columns:
             gdf[col] = pd.NA
-    extra = [c for c in ("POP_METHOD", "ICB_METHOD", "SICBL_CD", "SICBL_NM") if c in gdf.columns]
+    extra = [c for c in ("POP_METHOD", "ICB_METHOD") if c in gdf.columns]
     gdf = gdf[[*STANDARD_COLUMNS, *extra, "geometry"]]
-    gdf.attrs.update(vintage=vintage, source=f"embedded:{name} ({DATASETS[name].vintage})")
+    gdf.attrs.update(vintage=vintage, icb_vintage=icbv, vintages=vintages, notes=notes,
+                     source=f"embedded:{name} ({DATASETS[name].vintage})")
     return gdf
 
 
@@ -115,13 +174,15 @@ def load_boundaries(
     la_boundaries: str | Path | None = None,
     vintage: int | None = None,
     layer: str | None = None,
+    icb_vintage: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Read a user's LSOA boundary file into the standard schema.
 
     Codes are checked (present, unique); population comes from ``pop_column`` or, for
     LSOA codes, from the embedded Census 2021 table / 2011 set; LA membership from
     ``la_column``, ``la_boundaries`` (largest overlap) or the embedded lookup by code.
-    ICB and MSOA come from the embedded set when the codes are known there.
+    ICB (of ``icb_vintage``), MSOA, ward and the rest come from the embedded set when the codes are known
+    there; codes it does not know (e.g. Welsh W01 codes) get ICB and region "UNKNOWN" and NA elsewhere.
     """
     path = Path(path)
     if not path.exists():
@@ -160,7 +221,8 @@ def load_boundaries(
     if vintage is None:
         vintage = _vintage_from_codes(codes, code_col)
     report.vintage = vintage
-    ref = load_embedded(vintage).drop(columns="geometry").set_index("code")
+    embedded = load_embedded(vintage, icb_vintage)
+    ref = embedded.drop(columns="geometry").set_index(Col.CODE)
     geoms = raw.geometry.values
     if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
         raise InputError(f"{int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum())} feature(s) in {path} "
@@ -199,9 +261,9 @@ def load_boundaries(
         out["population"] = pop.to_numpy()
         report.notes.append("population from Census 2021" + (" (1,034 changed 2011 codes estimated)"
                                                               if vintage == 2011 else ""))
-    for col in ("icb_code", "icb_name", "region_code", "region_name", "msoa_code", "msoa_name", "imd_decile",
-                "age_0_15", "age_65_plus", "la_code", "la_name"):
-        out[col] = out["code"].map(ref[col]) if col in ref.columns else pd.NA
+    for col in STANDARD_COLUMNS:
+        if col not in (Col.CODE, Col.NAME, Col.POP):
+            out[col] = out[Col.CODE].map(ref[col]) if col in ref.columns else pd.NA
     # local authority
     la_col = _detect(cols, la_column, LA_CANDIDATES, "local authority", "--la-column")
     if la_boundaries is not None:
@@ -214,13 +276,20 @@ def load_boundaries(
         n = int(out["la_code"].isna().sum())
         report.notes.append(f"{n} unit(s) have no local authority (no LA column, codes unknown); set --la-column "
                             "or --la-boundaries")
-        out["la_code"] = out["la_code"].fillna("UNKNOWN")
-        out["la_name"] = out["la_name"].fillna("Unknown LA")
-    if out["icb_code"].isna().any():
-        out["icb_code"] = out["icb_code"].fillna("UNKNOWN")
-        out["icb_name"] = out["icb_name"].fillna("Unknown ICB")
+        out[Col.LA] = out[Col.LA].fillna(UNKNOWN_LA[0])
+        out[Col.LA_NAME] = out[Col.LA_NAME].fillna(UNKNOWN_LA[1])
+    unknown = out[Col.ICB].isna()
+    if unknown.any():
+        report.notes.append(f"{int(unknown.sum())} unit(s) have codes not in the embedded England LSOA {vintage} set "
+                            "(e.g. Welsh W01): ICB and region 'UNKNOWN'")
+    for (col, col_name), (code, label) in (((Col.ICB, Col.ICB_NAME), UNKNOWN_ICB),
+                                           ((Col.REGION, Col.REGION_NAME), UNKNOWN_REGION)):
+        out[col] = out[col].astype(object).where(out[col].notna(), code)
+        out[col_name] = out[col_name].astype(object).where(out[col_name].notna(), label)
     out = out[[*STANDARD_COLUMNS, "geometry"]]
-    out.attrs.update(vintage=vintage, source=f"file:{path}")
+    out.attrs.update(vintage=vintage, icb_vintage=embedded.attrs["icb_vintage"],
+                     vintages=dict(embedded.attrs["vintages"]), notes=list(embedded.attrs["notes"]),
+                     source=f"file:{path}")
     return out, report
 
 
@@ -265,6 +334,7 @@ class LoadOptions(TypedDict, total=False):
     """How to read the units: every command and pipeline function takes these, with these names."""
 
     vintage: int | None  # LSOA 2021 (default) or 2011
+    icb_vintage: int | None  # ICBs of April 2026 (36, default) or 2024 (42); the 2011 set has 2022 only
     code_column: str | None  # user files: the LSOA code column (auto-detected when None)
     pop_column: str | None  # user files: population (else Census 2021 by code)
     la_column: str | None  # user files: LA code column
@@ -277,7 +347,7 @@ def load_units(boundaries: str | Path | None = None, **options: Unpack[LoadOptio
     la_boundaries = options.get("la_boundaries")
     if boundaries is None:
         v = options.get("vintage") or 2021
-        gdf = load_embedded(v)
+        gdf = load_embedded(v, options.get("icb_vintage"))
         rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))
         if la_boundaries is not None:
             gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)

@@ -25,15 +25,20 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             "lsoa21",
             "lsoa21_england.parquet",
-            "England LSOA (Dec 2021) boundaries, generalised clipped (BGC), with LA (2023), ICB (2022, per LSOA), "
-            "MSOA 2021 + local name, Census 2021 usual residents by age, IMD 2019 decile",
-            "LSOA 2021 (BGC); LA 2023; ICB 2022; Census 2021; IMD 2019",
+            "England LSOA (Dec 2021) boundaries, generalised clipped (BGC), with LA (2023), upper tier and Health "
+            "and Wellbeing Board, combined authority (pre-2024 list, 10), region, electoral ward (2024, best fit), "
+            "sub-ICB location and ICB for April 2026 (36 ICBs; rebuilt: Frimley's LSOAs split by county from "
+            "published counts, not the ONS file) and April 2024 (42 ICBs, ONS), MSOA 2021 + local name, "
+            "population-weighted centroid (ONS v3), Census 2021 usual residents by age, IMD 2025 (rank, decile, "
+            "score; income, employment, health deciles)",
+            "LSOA 2021 (BGC); LA 2023; ward 2024; ICB 2026 and 2024; HWB/upper tier 2023; Census 2021; IMD 2025",
         ),
         Dataset(
             "lsoa11",
             "lsoa11_england.parquet",
-            "England LSOA (Dec 2011) boundaries, super generalised (BSC), with LAD 2019 (+current), sub-ICB and ICB "
-            "(2022), IMD 2019 decile, population (Census 2021; 1,034 changed codes estimated)",
+            "England LSOA (Dec 2011) boundaries, super generalised (BSC), LSOA and MSOA 2011 names, LAD 2019 "
+            "(+current), sub-ICB and ICB (2022), IMD 2019 decile (IMD 2025 is on 2021 codes only), population "
+            "(Census 2021; 1,034 changed codes estimated)",
             "LSOA 2011 (BSC); LAD 2019; ICB 2022; Census 2021 (partly estimated); IMD 2019",
         ),
         Dataset(
@@ -47,7 +52,8 @@ DATASETS: dict[str, Dataset] = {
             "services_england.parquet",
             "Health service points in England: GP practices (ODS Feb 2026, list size ~Jan 2026, PCN ~Oct 2024), "
             "community pharmacies (~Mar 2025), other ODS settings (Feb 2026), hospitals (NHS website, <=Jun 2023), "
-            "CDCs and elective hubs (2025)",
+            "CDCs and elective hubs (2025), dental practices (ODS ~May 2024, active only); hospitals carry their "
+            "operating trust (parent_code)",
             "mixed, 2023-2026 (see README)",
         ),
         Dataset(
@@ -63,7 +69,37 @@ DATASETS: dict[str, Dataset] = {
             "Land adjacency of the England LSOA 2011 set, as adjacency21",
             "LSOA 2011 (BSC)",
         ),
-        Dataset("lad_codes", "lad_codes.csv", "Every England LA code since 2011 with its current successor", "2023"),
+        Dataset(
+            "nhs_trusts",
+            "nhs_trusts.parquet",
+            "NHS trusts with their CQC primary inspection category and a mental_health flag (Jan 2022 list; the "
+            "four missing T-coded mental-health trusts added and RHA flagged, per category_source)",
+            "CQC Jan 2022",
+        ),
+        Dataset(
+            "gp_registrations",
+            "gp_registrations_lsoa21.parquet",
+            "Patients registered at each GP practice by LSOA 2021 of residence (practice_code, lsoa21cd, patients; "
+            "July 2022, moved onto 2021 codes: split LSOAs share equally, so fractional), with the practice's "
+            "current PCN (pcn_code; NA and practice_current False when the code is not in ODS Feb 2026)",
+            "registrations Jul 2022; PCN ~Oct 2024; practices ODS Feb 2026",
+        ),
+        Dataset(
+            "gp_registrations_not_current",
+            "gp_registrations_practices_not_current.csv",
+            "Practices in the July 2022 registrations whose code is not in the current practice list (merged or "
+            "closed since), with their patients and LSOA count",
+            "Jul 2022 vs ODS Feb 2026",
+        ),
+        Dataset(
+            "postcodes",
+            "postcodes_england.parquet",
+            "OS Code-Point Open 2025.2, England postcodes (as published, e.g. 'AL1 1AG') with easting/northing "
+            "(int32, BNG metres); the 786 rows without coordinates dropped",
+            "Code-Point Open 2025.2",
+        ),
+        Dataset("lad_codes", "lad_codes.csv", "Every England LA code since 2011 with its current successor, upper "
+                "tier, combined authority (pre-2024 list) and region", "2023"),
     ]
 }
 
