@@ -30,9 +30,9 @@ import pandas as pd
 import pyproj
 import shapely
 
+from .columns import Col
 from .data import DATASETS, get_path
 from .errors import InputError
-from .model import Col
 
 CRS = "EPSG:27700"
 STANDARD_COLUMNS = [*Col.STANDARD, *Col.GEOGRAPHY]

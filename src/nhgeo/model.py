@@ -3,7 +3,7 @@
 This is the lowest layer above loading: it imports only :mod:`nhgeo.errors`, :mod:`nhgeo.graph` and
 pandas/geopandas, so every later stage (partition, places, rules, render) can read it.
 
-* :class:`Col` names every standard unit column once; code reads ``units[Col.POP]``, never a literal.
+* :class:`Col` (from :mod:`nhgeo.columns`) names every standard unit column once (``units[Col.POP]``).
 * :class:`Rules` holds the thresholds (band, place band, LA crossing) and per-rule severity overrides.
 * :class:`Study` is a set of units with their adjacency graph and where they came from.
 * :class:`Assignment` is unit -> neighbourhood -> place, with names and waivers, aligned to a study's units.
@@ -22,64 +22,15 @@ import numpy as np
 import pandas as pd
 
 from .boundaries import LoadOptions, LoadReport, load_units
+from .columns import Col
 from .errors import InputError
 from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
 from .selection import select_place
 from .services import ServiceSet
 
 T = TypeVar("T")
-
-
-class Col:
-    """Standard unit columns (every loader returns these; missing information is NA, never invented)."""
-
-    CODE = "code"
-    NAME = "name"
-    POP = "population"
-    LA = "la_code"
-    LA_NAME = "la_name"
-    ICB = "icb_code"
-    ICB_NAME = "icb_name"
-    REGION = "region_code"
-    REGION_NAME = "region_name"
-    MSOA = "msoa_code"
-    MSOA_NAME = "msoa_name"
-    AGE_0_15 = "age_0_15"
-    AGE_65_PLUS = "age_65_plus"
-    IMD = "imd_decile"
-    GEOMETRY = "geometry"
-    # assignment columns (added to a copy of the units)
-    NEIGHBOURHOOD = "neighbourhood"
-    NEIGHBOURHOOD_NAME = "neighbourhood_name"
-    PLACE = "place"
-
-    STANDARD = (CODE, NAME, POP, LA, LA_NAME, ICB, ICB_NAME, REGION, REGION_NAME, MSOA, MSOA_NAME, AGE_0_15,
-                AGE_65_PLUS, IMD)
-    # geography and deprivation added for issue 17 (NA where the data has none, e.g. the 2011 set)
-    SICBL = "sicbl_code"  # sub-ICB location of the chosen ICB vintage
-    SICBL_NAME = "sicbl_name"
-    ICB_OTHER = "icb_other_code"  # the ICB of the other vintage (2024 when 2026 is chosen, and vice versa)
-    ICB_OTHER_NAME = "icb_other_name"
-    SICBL_OTHER = "sicbl_other_code"
-    SICBL_OTHER_NAME = "sicbl_other_name"
-    UTLA = "utla_code"  # upper-tier LA: county, unitary, metropolitan or London borough
-    UTLA_NAME = "utla_name"
-    HWB = "hwb_code"  # Health and Wellbeing Board
-    HWB_NAME = "hwb_name"
-    CAUTH = "cauth_code"  # combined authority (the data's pre-2024 list of 10)
-    CAUTH_NAME = "cauth_name"
-    WARD = "ward_code"  # electoral ward 2024, best fit
-    WARD_NAME = "ward_name"
-    PWC_X = "pwc_x"  # population-weighted centroid, EPSG:27700 metres
-    PWC_Y = "pwc_y"
-    IMD_RANK = "imd_rank"  # 1 = most deprived
-    IMD_SCORE = "imd_score"
-    IMD_INCOME = "imd_income_decile"
-    IMD_EMPLOYMENT = "imd_employment_decile"
-    IMD_HEALTH = "imd_health_decile"
-    GEOGRAPHY = (SICBL, SICBL_NAME, ICB_OTHER, ICB_OTHER_NAME, SICBL_OTHER, SICBL_OTHER_NAME, UTLA, UTLA_NAME, HWB,
-                 HWB_NAME, CAUTH, CAUTH_NAME, WARD, WARD_NAME, PWC_X, PWC_Y, IMD_RANK, IMD_SCORE, IMD_INCOME,
-                 IMD_EMPLOYMENT, IMD_HEALTH)
+__all__ = ["Assignment", "Col", "Footprint", "NeighbourhoodSpec", "PlaceSpec", "Rules", "Study", "choose_k",
+           "open_study", "positions_by", "study_of"]
 
 
 SEVERITIES = ("error", "warning", "off")

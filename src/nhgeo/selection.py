@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from .columns import Col
 from .errors import InputError
-from .model import Col
 
 PLACE_HINT = ("give a local authority ('Camden' or E09000007), a county or unitary ('Kent'), a Health and Wellbeing "
               "Board, a sub-ICB location, an ICB (2026 or 2024 name or code), a region, a combined authority "
