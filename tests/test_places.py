@@ -16,7 +16,7 @@ from nhgeo.places import _exchange_repair
 
 @pytest.fixture(scope="module")
 def london() -> ProposeResult:
-    return nhgeo.propose("London", seed=0)
+    return nhgeo.propose("London", seed=0, icb_vintage=2024)  # the 42 ICBs these merges were written for
 
 
 def _assert_nested(res: ProposeResult) -> None:
@@ -40,14 +40,14 @@ def test_london_places_nest_and_follow_las(london: ProposeResult) -> None:
     _assert_nested(london)
     assert len(london.places) == 28
     by_name = {p.name: p for p in london.places}
-    # small neighbouring boroughs of one ICB (April 2026: West and North London) merge; LAs in band stay whole
-    assert by_name["Camden & Westminster"].la_codes == ["E09000007", "E09000033"]
+    # small neighbouring boroughs of one ICB merge (Camden 210k + Islington 217k); LAs in band stay whole
+    assert by_name["Camden & Islington"].la_codes == ["E09000007", "E09000019"]
     assert by_name["Hammersmith and Fulham & Kensington and Chelsea"].status == "ok"
     assert by_name["Hackney"].la_codes == ["E09000012"] and by_name["Hackney"].status == "ok"
     assert sum(p.status == "ok" for p in london.places) == 25
-    # Islington (217k) cannot reach the band without breaking a neighbour: kept and explained
-    isl = by_name["Islington"]
-    assert isl.status == "exception" and "below the place minimum" in isl.reasons[0]
+    # Westminster (204k) cannot reach the band without breaking a neighbour: kept and explained
+    west = by_name["Westminster"]
+    assert west.status == "exception" and "below the place minimum" in west.reasons[0]
 
 
 def test_big_la_split_into_in_band_places() -> None:

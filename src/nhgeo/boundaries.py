@@ -126,6 +126,14 @@ def check_icb_vintage(icb_vintage: int | None) -> int:
     return int(icb_vintage)
 
 
+def _source_vintages(vintage: int, icb_vintage: int) -> str:
+    """What the units' columns date from, in one line for every output's ``source``."""
+    if vintage == 2011:
+        return DATASETS["lsoa11"].vintage
+    icb = "ICB April 2026 (36, rebuilt)" if icb_vintage == 2026 else "ICB April 2024 (42)"
+    return f"LSOA 2021 (BGC); LA 2023; {icb}; ward 2024; Census 2021; IMD 2025"
+
+
 def load_embedded(vintage: int = 2021, icb_vintage: int | None = None) -> gpd.GeoDataFrame:
     """The embedded England LSOA set for ``vintage`` (2021 default, or 2011) in the standard schema.
 
@@ -161,7 +169,7 @@ def load_embedded(vintage: int = 2021, icb_vintage: int | None = None) -> gpd.Ge
     extra = [c for c in ("POP_METHOD", "ICB_METHOD") if c in gdf.columns]
     gdf = gdf[[*STANDARD_COLUMNS, *extra, "geometry"]]
     gdf.attrs.update(vintage=vintage, icb_vintage=icbv, vintages=vintages, notes=notes,
-                     source=f"embedded:{name} ({DATASETS[name].vintage})")
+                     source=f"embedded:{name} ({_source_vintages(vintage, icbv)})")
     return gdf
 
 
