@@ -13,6 +13,7 @@ from typing import Unpack
 import geopandas as gpd
 import pandas as pd
 
+from .alignment import PcnAlignment, WardAlignment, pcn_alignment, ward_alignment
 from .boundaries import LoadOptions
 from .config import read_footprint
 from .graph import DEFAULT_SNAP_M, part_components
@@ -64,6 +65,12 @@ class ProposeResult:
     def to_assignment(self) -> Assignment:
         """The proposal as the shared :class:`nhgeo.model.Assignment` (what rules and renderers read)."""
         return Assignment.align(self.footprint(), self.study)
+
+    def alignment(self) -> tuple[WardAlignment | None, PcnAlignment | None]:
+        """Wards split between neighbourhoods, and PCN catchments kept together (None where no data)."""
+        labels = self.proposal.labels.to_numpy()
+        return (ward_alignment(self.study.units, labels),
+                pcn_alignment(self.study.units, labels, self.study.vintage))
 
     def _places_in_pieces(self) -> set[str]:
         """Places whose units are not one connected area on the study's graph."""

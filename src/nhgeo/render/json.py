@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..alignment import alignment_to_dict
 from ..coverage import CoverageResult, pcn_summary
 from ..model import Col
 from ..services import SERVICE_VINTAGE
@@ -56,6 +57,7 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
                     "neighbourhoods": pl.neighbourhoods, "la_codes": pl.la_codes, "status": pl.status,
                     "reasons": pl.reasons} for pl in result.places],
         "hierarchy": hierarchy(result),
+        "alignment": alignment_to_dict(*result.alignment()),
     }
 
 

@@ -89,6 +89,14 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
         console.print(f"[bold]places[/] {len(result.places)} ({ok} in band and contiguous, "
                       f"{result.study.units[Col.ICB].nunique()} ICBs; band {p.rules.place_min:,}–"
                       f"{p.rules.place_max:,})")
+    ward, pcn = result.alignment()
+    if ward is not None:
+        console.print(f"[bold]wards split[/] {ward.split} of {ward.wards} ({ward.pct_split:.0f}%; "
+                      f"{ward.people_in_split_parts:,} people in the split parts)")
+    if pcn is not None:
+        console.print(f"[bold]PCN catchments[/] median {100 * pcn.median_share:.0f}% of a PCN's patients (living "
+                      f"here) in its main neighbourhood; {pcn.below(0.5)} of {pcn.pcns} PCNs under half, "
+                      f"{pcn.below(0.8)} under 80%")
     for note in p.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"[dim]data: {result.study.source}, LSOA {result.study.vintage}; population Census 2021; "
