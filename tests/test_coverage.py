@@ -380,3 +380,17 @@ def test_missing_findings_name_the_nearest_service(ncl: tuple[object, CoverageRe
         assert row["status"] == "missing" and isinstance(row["nearest_name"], str)
         assert row["nearest_name"] in f.message and f"{int(row['nearest_from_centre_m']):,} m" in f.message
         assert f.fix and f.fix.startswith(f"plan access to {row['nearest_name']}")
+
+
+def test_mental_health_by_operator_before_name() -> None:
+    """Hospital sites run by mental-health trusts count by operator; the name pattern is the last resort."""
+    from nhgeo.services import component_mask, match_method
+
+    svc = load_services()
+    mh = {c.name: c for c in load_catalogue()}["mental_health"]
+    counted, method = component_mask(svc, mh), match_method(svc, mh)
+    assert set(method[counted]) == {"operator", "name"}
+    by_op = svc[counted & (method == "operator")]
+    assert (by_op["dataset"] == "hospitals").all() and len(by_op) > 100
+    dent = {c.name: c for c in load_catalogue()}["dentistry"]
+    assert not dent.required and component_mask(svc, dent).sum() == (svc["dataset"] == "dental_practices").sum()

@@ -34,6 +34,7 @@ class Component:
     datasets: tuple[str, ...] = ()
     setting_groups: tuple[str, ...] = ()
     name_pattern: str | None = None
+    operator_category: str | None = None  # e.g. "mental_health": sites run by trusts of that CQC category count
     distance_m: float = 3000.0
     required: bool = True
     note: str = ""
@@ -76,7 +77,8 @@ def _component(name: str, c: dict[str, Any], dist: dict[str, Any], req: list[str
         re.compile(c["name_pattern"])
     return Component(
         name=name, label=str(c.get("label", name)), datasets=tuple(c.get("datasets", ())),
-        setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"), distance_m=distance,
+        setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"),
+        operator_category=c.get("operator_category"), distance_m=distance,
         required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
         short=str(c.get("short", str(c.get("label", name))[:6])))
 
@@ -152,9 +154,26 @@ def check_components(services: pd.DataFrame, catalogue: list[Component]) -> None
 def component_mask(svc: gpd.GeoDataFrame, comp: Component) -> np.ndarray:
     """Which service points count for ``comp``."""
     m = svc["dataset"].isin(comp.datasets).to_numpy() | svc["setting_group"].isin(comp.setting_groups).to_numpy()
-    if comp.name_pattern:
-        m &= svc["name"].astype(str).str.contains(re.compile(comp.name_pattern), regex=True).to_numpy()
+    if comp.name_pattern or comp.operator_category:
+        m &= match_method(svc, comp) != ""
     return np.asarray(m | (svc["component"].astype(object) == comp.name).to_numpy(), dtype=bool)
+
+
+def match_method(svc: pd.DataFrame, comp: Component) -> np.ndarray:
+    """How each point matches ``comp`` beyond its dataset: "operator" (run by a trust of the component's CQC
+    category), else "name" (the name pattern), else "" — the operator is preferred, names are the last resort."""
+    out = np.full(len(svc), "", dtype=object)
+    if comp.name_pattern:
+        by_name = svc["name"].astype(str).str.contains(re.compile(comp.name_pattern), regex=True).to_numpy()
+        out[by_name] = "name"
+    if comp.operator_category and "parent_code" in svc.columns:
+        trusts = pd.read_parquet(get_path("nhs_trusts"))
+        if comp.operator_category not in trusts.columns:
+            raise InputError(f"catalogue component {comp.name!r}: unknown operator_category "
+                             f"{comp.operator_category!r}; known: mental_health")
+        codes = set(trusts.loc[trusts[comp.operator_category].astype(bool), "trust_code"].astype(str))
+        out[svc["parent_code"].astype(str).isin(codes).to_numpy()] = "operator"
+    return out
 
 
 @dataclass
