@@ -638,7 +638,7 @@ def render_html(data: ReportData) -> str:
         '<th scope=col aria-sort=none><button type=button data-k=count>neighbourhoods / LSOAs</button></th>'
         '<th scope=col aria-sort=none><button type=button data-k=status>status</button></th></tr></thead>'
         '<tbody></tbody></table></div></section>',
-        f'<section id=s-findings><h2>Findings by rule</h2>{_findings_html(data.findings, set(idx) | set(shapes.places))}'
+        f'<section id=s-findings><h2>Findings by rule</h2>{_findings_html(data.findings, set(idx) | set(shapes.places) | set(lsoa_links))}'
         + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>",
     ]
     if cov_html:
