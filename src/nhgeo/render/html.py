@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -97,6 +98,23 @@ def _union(geoms: np.ndarray) -> shapely.Geometry:
         return shapely.union_all(geoms)
 
 
+_LUT_R = 4096
+_LUT = np.array([str(v) if v < 0 else f" {v}" for v in range(-_LUT_R, _LUT_R + 1)], dtype=object)
+_LUT_LEN = np.array([len(t) for t in _LUT], dtype=np.int64)
+
+
+def _tokens(nums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each integer as SVG path text with its separator (" 12", "-3": no space needed before a minus) and the
+    text lengths; a lookup table makes this one fancy index instead of millions of ``str`` calls."""
+    ix = np.clip(nums, -_LUT_R, _LUT_R) + _LUT_R
+    toks = _LUT[ix]
+    width = _LUT_LEN[ix]
+    for i in np.flatnonzero(np.abs(nums) > _LUT_R).tolist():
+        toks[i] = str(nums[i]) if nums[i] < 0 else f" {nums[i]}"
+        width[i] = len(toks[i])
+    return toks, width
+
+
 class _Grid:
     """British National Grid metres -> integer SVG units (y down) on a grid of ``q`` metres."""
 
@@ -140,10 +158,9 @@ class _Grid:
         seg = np.flatnonzero(keep)
         seg_ring = ring_of[seg]
         nums = d[seg].ravel()
-        width = np.where(nums == 0, 1, np.floor(np.log10(np.maximum(np.abs(nums), 1))).astype(np.int64) + 1) \
-            + (nums < 0) + 1  # digits, sign, separator
+        toks, width = _tokens(nums)
         ends = np.cumsum(width)
-        text = " ".join(map(str, nums.tolist())) + " "
+        text = "".join(toks.tolist())
         first = np.searchsorted(ring_of, np.arange(len(rings)))
         lo = np.searchsorted(seg_ring, np.arange(len(rings)))
         hi = np.searchsorted(seg_ring, np.arange(len(rings)), side="right")
@@ -154,7 +171,7 @@ class _Grid:
             if b - a < minimum or f >= len(q):
                 continue
             s0 = int(ends[2 * a - 1]) if a else 0
-            body = text[s0:int(ends[2 * b - 1]) - 1].replace(" -", "-")
+            body = text[s0:int(ends[2 * b - 1])]
             out[o].append(f"M{q[f, 0]} {q[f, 1]}l{body}{z}")
         return ["".join(x) for x in out]
 
@@ -171,18 +188,23 @@ class _Shapes:
     las: dict[str, shapely.Geometry]
 
 
+def _display_grid(units: gpd.GeoDataFrame, tolerance_m: float | None) -> tuple[_Grid, float]:
+    """The drawing grid and simplification tolerance: by default 1/15,000 of the extent (2-40 m)."""
+    bounds = shapely.total_bounds(np.asarray(units.geometry.values))
+    extent = float(max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1.0))
+    tol = tolerance_m if tolerance_m is not None else float(np.clip(extent / 15_000, 2.0, 40.0))
+    return _Grid(bounds, max(1.0, tol / 2)), tol
+
+
 def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None) -> _Shapes:
     """Neighbourhood, place and LA shapes simplified together (shared edges kept), with the grid to draw them."""
     geoms = np.asarray(units.geometry.values)
-    bounds = shapely.total_bounds(geoms)
-    extent = float(max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1.0))
-    tol = tolerance_m if tolerance_m is not None else float(np.clip(extent / 15_000, 2.0, 40.0))
-    grid = _Grid(bounds, max(1.0, tol / 2))
+    grid, tol = _display_grid(units, tolerance_m)
     hood = units[Col.NEIGHBOURHOOD].astype(str).to_numpy()
     la = units[Col.LA].astype(str).to_numpy() if Col.LA in units.columns else np.full(len(units), "")
     place = (units[Col.PLACE].astype(object).where(units[Col.PLACE].notna(), "").astype(str).to_numpy()
              if Col.PLACE in units.columns else np.full(len(units), ""))
-    keys, members = _groups(np.char.add(np.char.add(hood.astype(str), "\x00"), la.astype(str)))
+    _, members = _groups(np.char.add(np.char.add(hood.astype(str), "\x00"), la.astype(str)))
     pieces = np.array([_union(geoms[ix]) for ix in members], dtype=object)
     pieces = shapely.coverage_simplify(pieces, tol) if tol > 0 else pieces
     first = np.array([ix[0] for ix in members])
@@ -206,6 +228,14 @@ def _lsoa_lines(units: gpd.GeoDataFrame, grid: _Grid) -> str:
     return f'<g transform="scale(2)"><path d="{d}"/></g>'
 
 
+def _bboxes(shapes: dict[str, shapely.Geometry], ids: list[str], grid: _Grid) -> dict[str, list[int]]:
+    """Bounding box of each shape on the grid as [left, top, right, bottom] (zeros when it has no shape)."""
+    b = shapely.bounds(np.array([shapes.get(i) for i in ids], dtype=object))
+    lo, hi = grid.ints(np.nan_to_num(b[:, :2])), grid.ints(np.nan_to_num(b[:, 2:]))
+    return {i: ([int(lo[k, 0]), int(hi[k, 1]), int(hi[k, 0]), int(lo[k, 1])] if i in shapes else [0, 0, 0, 0])
+            for k, i in enumerate(ids)}
+
+
 def _label_points(shapes: dict[str, shapely.Geometry], grid: _Grid) -> dict[str, tuple[int, int, int]]:
     """Label position (x, y) and a size (the largest circle inside, in grid units) per shape."""
     ids = sorted(shapes)
@@ -217,7 +247,7 @@ def _label_points(shapes: dict[str, shapely.Geometry], grid: _Grid) -> dict[str,
     area = shapely.area(parts)
     best = pd.Series(area).groupby(idx).idxmax().to_numpy()
     main = parts[best]
-    circ = shapely.maximum_inscribed_circle(main, tolerance=grid.q * 4)
+    circ = shapely.maximum_inscribed_circle(main, tolerance=grid.q * 10)
     centre = shapely.get_coordinates(shapely.get_point(circ, 0))
     radius = shapely.length(circ)
     xy = grid.ints(centre)
@@ -294,7 +324,7 @@ def _colour_index(shapes: dict[str, shapely.Geometry], grid: _Grid, within: dict
     if not ids:
         return {}
     geoms = np.array([shapes[i] for i in ids], dtype=object)
-    a, b = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=grid.q * 2)
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")  # simplified together: borders are shared
     nbrs: dict[int, set[int]] = {k: set() for k in range(len(ids))}
     for i, j in zip(a.tolist(), b.tolist(), strict=True):
         if i != j and (within is None or within.get(ids[i]) == within.get(ids[j])):
@@ -370,7 +400,8 @@ def _coverage_html(grid: pd.DataFrame | None, names: dict[str, str], known: set[
     for n in sorted(st.index.astype(str)):
         cells = []
         for c in comps:
-            s = str(st.at[n, c]) if c in st.columns and pd.notna(st.at[n, c]) else "no-data"
+            v: Any = st.at[n, c] if c in st.columns else None
+            s = str(v) if v is not None and pd.notna(v) else "no-data"
             cells.append(f'<td class="co co-{_e(s)}">{CORE_MARK.get(s, "?")} {_e(s)}</td>')
         link = f'<a href="#map" class=unit data-unit="{_e(n)}">{_e(n)}</a>' if n in known else _e(n)
         rows.append(f"<tr><th scope=row>{link} <span class=nm>{_e(names.get(n, ''))}</span></th>{''.join(cells)}</tr>")
@@ -437,7 +468,10 @@ def render_html(data: ReportData) -> str:
     if data.kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {data.kind!r}")
     units = data.units
-    shapes = display_shapes(units, data.tolerance_m)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # GEOS releases the GIL: LSOA lines beside the shapes
+        lsoa_future = pool.submit(_lsoa_lines, units, _display_grid(units, data.tolerance_m)[0])
+        shapes = display_shapes(units, data.tolerance_m)
+        lsoa_d = lsoa_future.result()
     grid = shapes.grid
     figs = _figures(units)
     recs = {str(h["id"]): h for h in data.neighbourhoods}
@@ -486,13 +520,13 @@ def render_html(data: ReportData) -> str:
             core.setdefault(n, {})[c] = s
 
     labels = _label_points(shapes.hoods, grid)
-    hood_json = []
+    fig_rec: dict[str, dict[str, Any]] = figs.to_dict("index")
+    hood_bb = _bboxes(shapes.hoods, ids, grid)
+    hood_json: list[dict[str, Any]] = []
     for k, n in enumerate(ids):
         rec = recs.get(n, {})
-        fr = figs.loc[n] if n in figs.index else None
+        fr = fig_rec.get(n)
         st = _status(rec.get("status"))
-        geom = shapes.hoods.get(n)
-        bb = grid.ints(np.array(shapely.bounds(geom)).reshape(2, 2)) if geom is not None else np.zeros((2, 2), int)
         hood_json.append({
             "i": k, "id": n, "name": str(rec.get("name", n)), "status": st, "raw_status": str(rec.get("status", "ok")),
             "reasons": [str(x) for x in rec.get("reasons", [])],
@@ -504,26 +538,28 @@ def render_html(data: ReportData) -> str:
             "place": place_of.get(n, ""), "la": la_of.get(n, ""), "la_name": la_name.get(la_of.get(n, ""), ""),
             "icb": icb_of.get(n, ""), "region": region_of.get(n, ""),
             "core": core.get(n, {}), "findings": hood_find.get(n, []),
-            "bbox": [int(bb[0, 0]), int(bb[1, 1]), int(bb[1, 0]), int(bb[0, 1])],
+            "bbox": hood_bb[n],
         })
     idx = {h["id"]: h["i"] for h in hood_json}
 
     # places: records, else derived from the units
     pops = {h["id"]: h["population"] for h in hood_json}
     place_ids = sorted(set(place_of.values()) | set(place_rec))
-    place_json = []
+    place_json: list[dict[str, Any]] = []
+    place_bb = _bboxes(shapes.places, place_ids, grid)
+    members_of: dict[str, list[str]] = {}
+    for n in ids:
+        members_of.setdefault(place_of.get(n, ""), []).append(n)
     for p in place_ids:
         rec = place_rec.get(p, {})
-        members = [n for n in ids if place_of.get(n) == p]
-        geom = shapes.places.get(p)
-        bb = grid.ints(np.array(shapely.bounds(geom)).reshape(2, 2)) if geom is not None else np.zeros((2, 2), int)
+        members = members_of.get(p, [])
         icb = str(rec.get("icb_code", rec.get("icb", icb_of.get(members[0], "") if members else "")))
         place_json.append({
             "id": p, "name": str(rec.get("name", p)), "status": _status(rec.get("status")),
             "raw_status": str(rec.get("status", "ok")), "reasons": [str(x) for x in rec.get("reasons", [])],
             "population": int(rec.get("population", sum(pops[n] for n in members))), "icb": icb,
             "neighbourhoods": [idx[n] for n in members if n in idx], "findings": place_find.get(p, []),
-            "bbox": [int(bb[0, 0]), int(bb[1, 1]), int(bb[1, 0]), int(bb[0, 1])], "colour": pcol.get(p, 8)})
+            "bbox": place_bb[p], "colour": pcol.get(p, 8)})
 
     components = []
     cov_html, comps = _coverage_html(data.coverage, {h["id"]: h["name"] for h in hood_json}, set(idx))
@@ -536,7 +572,8 @@ def render_html(data: ReportData) -> str:
     hood_paths, hatch_paths = [], []
     hood_d = grid.paths([shapes.hoods.get(h["id"]) for h in hood_json])
     for h, d in zip(hood_json, hood_d, strict=True):
-        hood_paths.append(f'<path id="h{h["i"]}" class="hood c{hood_col.get(h["id"], 8)}t{hood_tint.get(h["id"], 0)} s-{h["status"]}" '
+        fill = f'c{hood_col.get(h["id"], 8)}t{hood_tint.get(h["id"], 0)}'
+        hood_paths.append(f'<path id="h{h["i"]}" class="hood {fill} s-{h["status"]}" '
                           f'data-i="{h["i"]}" d="{d}"/>')
         if h["status"] != "ok":
             pat = "hatch-f" if h["status"] == "failing" else "hatch-w"
@@ -544,7 +581,6 @@ def render_html(data: ReportData) -> str:
     la_d = "".join(grid.paths(shapely.boundary([shapes.las[k] for k in sorted(shapes.las)]), close=False)) \
         if len(shapes.las) > 1 else ""
     place_d = "".join(grid.paths(shapely.boundary([shapes.places[k] for k in sorted(shapes.places)]), close=False))
-    lsoa_d = _lsoa_lines(units, grid)
     svc_paths, svc_legend = [], []
     if data.services is not None and len(data.services):
         s = data.services
@@ -572,8 +608,9 @@ def render_html(data: ReportData) -> str:
                            f'<tspan class=hid>{_e(_short_id(h["id"]))}</tspan>'
                            f'<tspan class=hnm x="{x}" dy="1.1em">{_e(_short_name(h["name"]))}</tspan></text>')
     plabels = _label_points(shapes.places, grid)
-    place_labels = [f'<text class=pl data-p="{place_index[p["id"]]}" data-r="{plabels[p["id"]][2]}" x="{plabels[p["id"]][0]}" '
-                    f'y="{plabels[p["id"]][1]}">{_e(p["name"])}</text>' for p in place_json if p["id"] in plabels]
+    place_labels = [f'<text class=pl data-p="{place_index[p["id"]]}" data-r="{plabels[p["id"]][2]}" '
+                    f'x="{plabels[p["id"]][0]}" y="{plabels[p["id"]][1]}">{_e(p["name"])}</text>'
+                    for p in place_json if p["id"] in plabels]
     pal_css = "".join(f".by-place .c{k}t{t}{{fill:{_tint(c, t)}}}" for k, c in enumerate(PALETTE) for t in range(3))
     st_css = "".join(f".by-status .s-{k}{{fill:{c}}}" for k, c in STATUS_COLOUR.items())
     svg = (
@@ -591,7 +628,7 @@ def render_html(data: ReportData) -> str:
         f'<g id=g-sel class=lines></g>'
         f'<g id=g-labels>{"".join(hood_labels)}</g><g id=g-plabels>{"".join(place_labels)}</g></svg>')
 
-    legend = _legend_html([(p["id"], p["name"], p["colour"]) for p in place_json], by_status,
+    legend = _legend_html([(str(p["id"]), str(p["name"]), int(p["colour"])) for p in place_json], by_status,
                           any(h["status"] != "ok" for h in hood_json), svc_legend, len(shapes.las) > 1)
     # hierarchy data for the table
     tree = {"regions": {k: region_name.get(k, k) for k in sorted(set(region_of.values()))},
@@ -638,7 +675,8 @@ def render_html(data: ReportData) -> str:
         '<th scope=col aria-sort=none><button type=button data-k=count>neighbourhoods / LSOAs</button></th>'
         '<th scope=col aria-sort=none><button type=button data-k=status>status</button></th></tr></thead>'
         '<tbody></tbody></table></div></section>',
-        f'<section id=s-findings><h2>Findings by rule</h2>{_findings_html(data.findings, set(idx) | set(shapes.places) | set(lsoa_links))}'
+        "<section id=s-findings><h2>Findings by rule</h2>"
+        + _findings_html(data.findings, set(idx) | set(shapes.places) | set(lsoa_links))
         + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>",
     ]
     if cov_html:
