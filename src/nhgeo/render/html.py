@@ -520,7 +520,7 @@ def render_html(data: ReportData) -> str:
             core.setdefault(n, {})[c] = s
 
     labels = _label_points(shapes.hoods, grid)
-    fig_rec: dict[str, dict[str, Any]] = figs.to_dict("index")
+    fig_rec = {str(k): v for k, v in figs.to_dict("index").items()}
     hood_bb = _bboxes(shapes.hoods, ids, grid)
     hood_json: list[dict[str, Any]] = []
     for k, n in enumerate(ids):
