@@ -179,7 +179,7 @@ class Page:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
         self.page.goto(target)
-        self.page.wait_for_function("window.nhgeoReport !== undefined")
+        self.page.wait_for_selector("#map[data-ready]", state="attached")
         self.target = target
 
     def close(self) -> None:

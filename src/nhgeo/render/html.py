@@ -224,8 +224,7 @@ def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None) ->
 def _lsoa_lines(units: gpd.GeoDataFrame, grid: _Grid) -> str:
     """Every LSOA ring on a grid twice as coarse as the shapes (a faint layer, drawn under the outlines)."""
     coarse = _Grid(np.array([grid.x0, grid.y0, grid.x1, grid.y1]), grid.q * 2)
-    d = "".join(coarse.paths(np.asarray(units.geometry.values)))
-    return f'<g transform="scale(2)"><path d="{d}"/></g>'
+    return "".join(coarse.paths(np.asarray(units.geometry.values)))
 
 
 def _bboxes(shapes: dict[str, shapely.Geometry], ids: list[str], grid: _Grid) -> dict[str, list[int]]:
@@ -264,6 +263,11 @@ def _status(s: str | None) -> str:
 
 def _short_id(nid: str) -> str:
     return nid.rsplit("-", 1)[-1] if "-" in nid else nid
+
+
+def _short_place(name: str) -> str:
+    """A place named by several LAs, shortened to the first ("Boston & Lincoln & ..." -> "Boston +")."""
+    return name.split(" & ")[0] + " +" if " & " in name else name
 
 
 def _short_name(name: str) -> str:
@@ -580,6 +584,7 @@ def render_html(data: ReportData) -> str:
             hatch_paths.append(f'<path fill="url(#{pat})" d="{d}"/>')
     la_d = "".join(grid.paths(shapely.boundary([shapes.las[k] for k in sorted(shapes.las)]), close=False)) \
         if len(shapes.las) > 1 else ""
+    la_on = len(shapes.las) <= 60  # for a region or England LA lines would crowd the places: a toggle
     place_d = "".join(grid.paths(shapely.boundary([shapes.places[k] for k in sorted(shapes.places)]), close=False))
     svc_paths, svc_legend = [], []
     if data.services is not None and len(data.services):
@@ -609,6 +614,7 @@ def render_html(data: ReportData) -> str:
                            f'<tspan class=hnm x="{x}" dy="1.1em">{_e(_short_name(h["name"]))}</tspan></text>')
     plabels = _label_points(shapes.places, grid)
     place_labels = [f'<text class=pl data-p="{place_index[p["id"]]}" data-r="{plabels[p["id"]][2]}" '
+                    f'data-n="{len(p["name"])}" data-s="{_e(_short_place(p["name"]))}" '
                     f'x="{plabels[p["id"]][0]}" y="{plabels[p["id"]][1]}">{_e(p["name"])}</text>'
                     for p in place_json if p["id"] in plabels]
     pal_css = "".join(f".by-place .c{k}t{t}{{fill:{_tint(c, t)}}}" for k, c in enumerate(PALETTE) for t in range(3))
@@ -622,8 +628,8 @@ def render_html(data: ReportData) -> str:
         '<pattern id=hatch-f patternUnits=userSpaceOnUse width=8 height=8>'
         '<path d="M0 0L8 8M8 0L0 8" stroke="#7a1f00" stroke-width=1.6 /></pattern></defs>'
         f'<g id=g-hoods>{"".join(hood_paths)}</g><g id=g-hatch>{"".join(hatch_paths)}</g>'
-        f'<g id=g-lsoa class="lines layer" hidden>{lsoa_d}</g>'
-        f'<g id=g-la class=lines><path d="{la_d}"/></g><g id=g-place class=lines><path d="{place_d}"/></g>'
+        '<g id=g-lsoa class="lines layer" hidden><g transform="scale(2)"><path/></g></g>'
+        f'<g id=g-la class=lines{"" if la_on else " hidden"}><path d="{la_d}"/></g><g id=g-place class=lines><path d="{place_d}"/></g>'
         f'<g id=g-svc class=layer hidden>{"".join(svc_paths)}</g>'
         f'<g id=g-sel class=lines></g>'
         f'<g id=g-labels>{"".join(hood_labels)}</g><g id=g-plabels>{"".join(place_labels)}</g></svg>')
@@ -651,7 +657,8 @@ def render_html(data: ReportData) -> str:
     meta = dict(data.meta)
     toggles = ('<label><input type=checkbox id=t-lsoa> LSOA lines</label>'
                + ('<label><input type=checkbox id=t-svc> service points</label>' if svc_paths else "")
-               + f'<label><input type=checkbox id=t-la checked{"" if la_d else " disabled"}> LA outlines</label>'
+               + f'<label><input type=checkbox id=t-la{" checked" if la_on and la_d else ""}{"" if la_d else " disabled"}> '
+               "LA outlines</label>"
                '<label><input type=checkbox id=t-labels checked> labels</label>'
                '<fieldset class=mode><legend>Colour by</legend>'
                f'<label><input type=radio name=mode value=place{"" if by_status else " checked"}> place</label>'
@@ -696,7 +703,9 @@ def render_html(data: ReportData) -> str:
         '</a> <a href="#s-findings">Findings</a>' + (' <a href="#s-core">Core offer</a>' if cov_html else "")
         + ' <a href="#s-meta">Reproduce &amp; data</a></nav></header><main>'
         + "".join(sections)
-        + f'</main><script type="application/json" id=data>{blob}</script><script>{js}</script></body></html>\n'
+        + f'</main><script type="application/json" id=data>{blob}</script>'
+        # LSOA lines: parsed only when the layer is first shown (a few MB for England)
+        + f'<script type="text/plain" id=lsoa-d>{lsoa_d}</script><script>{js}</script></body></html>\n'
     )
 
 

@@ -78,17 +78,25 @@
   function labels() {
     const kk = k();
     gl.setAttribute("font-size", (12 * kk).toFixed(2)); gl.setAttribute("stroke-width", (3 * kk).toFixed(2));
-    gp.setAttribute("font-size", (14 * kk).toFixed(2)); gp.setAttribute("stroke-width", (4 * kk).toFixed(2));
+    gp.setAttribute("font-size", (11.5 * kk).toFixed(2)); gp.setAttribute("stroke-width", (3 * kk).toFixed(2));
     const busy = {};
+    const n = hl.reduce((a, t) => a + (+t.dataset.r / kk > 13 ? 1 : 0), 0), far = n < hl.length / 3;
+    svg.classList.toggle("far", far);
     hl.forEach(t => {
-      const r = +t.dataset.r / kk, on = r > 13, name = 2 * r > 6.6 * +t.dataset.n + 8 && r > 22;
+      const r = +t.dataset.r / kk, on = r > 13 && !far, name = 2 * r > 6.6 * +t.dataset.n + 8 && r > 22;
       t.style.display = on ? "" : "none";
       if (on) busy[t.dataset.p] = 1;
       t.lastChild.style.display = name ? "" : "none";
       t.firstChild.setAttribute("dy", name ? "-0.55em" : "0");
     });
-    // place names where their neighbourhoods are too small to label (the overview)
-    pl.forEach(t => { t.style.display = (!busy[t.dataset.p] && +t.dataset.r / kk > 12) ? "" : "none"; });
+    // place names where their neighbourhoods are not labelled (the overview): full, short, or none
+    pl.forEach(t => {
+      if (!t.dataset.full) t.dataset.full = t.textContent;
+      const w = 2.8 * (+t.dataset.r / kk) / 6.6, full = t.dataset.full, short = t.dataset.s;
+      const text = busy[t.dataset.p] ? "" : full.length <= w ? full : short.length <= w ? short : "";
+      t.style.display = text ? "" : "none";
+      if (text && t.textContent !== text) t.textContent = text;
+    });
   }
   function scale() {
     const mpp = k() * Q, target = 110 * mpp, p = Math.pow(10, Math.floor(Math.log10(target)));
@@ -184,7 +192,13 @@
   // ---- layers and colour mode
   const vis = (el, on) => { if (on) el.removeAttribute("hidden"); else el.setAttribute("hidden", ""); };
   const toggle = (id, layer) => { const c = document.getElementById(id); if (c) c.onchange = () => vis(document.getElementById(layer), c.checked); };
-  toggle("t-lsoa", "g-lsoa"); toggle("t-la", "g-la");
+  toggle("t-la", "g-la");
+  const tlsoa = document.getElementById("t-lsoa"), glsoa = document.getElementById("g-lsoa");
+  tlsoa.onchange = () => {
+    const p = glsoa.querySelector("path"), src = document.getElementById("lsoa-d");
+    if (tlsoa.checked && !p.hasAttribute("d")) p.setAttribute("d", src.textContent);
+    vis(glsoa, tlsoa.checked);
+  };
   const ts = document.getElementById("t-svc");
   if (ts) ts.onchange = () => { vis(document.getElementById("g-svc"), ts.checked); vis(document.querySelector(".lg-svc"), ts.checked); };
   const tl = document.getElementById("t-labels");
@@ -268,4 +282,5 @@
   window.addEventListener("resize", apply);
   fit(0, 0, W, H, 0.01);
   window.nhgeoReport = {focusUnit: focusUnit, pin: pin, unpin: unpin, zoom: zoom, fit: fit};
+  svg.setAttribute("data-ready", "1");
 })();
