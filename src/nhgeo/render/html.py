@@ -629,7 +629,8 @@ def render_html(data: ReportData) -> str:
         '<path d="M0 0L8 8M8 0L0 8" stroke="#7a1f00" stroke-width=1.6 /></pattern></defs>'
         f'<g id=g-hoods>{"".join(hood_paths)}</g><g id=g-hatch>{"".join(hatch_paths)}</g>'
         '<g id=g-lsoa class="lines layer" hidden><g transform="scale(2)"><path/></g></g>'
-        f'<g id=g-la class=lines{"" if la_on else " hidden"}><path d="{la_d}"/></g><g id=g-place class=lines><path d="{place_d}"/></g>'
+        f'<g id=g-la class=lines{"" if la_on else " hidden"}><path d="{la_d}"/></g>'
+        f'<g id=g-place class=lines><path d="{place_d}"/></g>'
         f'<g id=g-svc class=layer hidden>{"".join(svc_paths)}</g>'
         f'<g id=g-sel class=lines></g>'
         f'<g id=g-labels>{"".join(hood_labels)}</g><g id=g-plabels>{"".join(place_labels)}</g></svg>')
@@ -657,8 +658,8 @@ def render_html(data: ReportData) -> str:
     meta = dict(data.meta)
     toggles = ('<label><input type=checkbox id=t-lsoa> LSOA lines</label>'
                + ('<label><input type=checkbox id=t-svc> service points</label>' if svc_paths else "")
-               + f'<label><input type=checkbox id=t-la{" checked" if la_on and la_d else ""}{"" if la_d else " disabled"}> '
-               "LA outlines</label>"
+               + f'<label><input type=checkbox id=t-la{" checked" if la_on and la_d else ""}'
+               + ("" if la_d else " disabled") + "> LA outlines</label>"
                '<label><input type=checkbox id=t-labels checked> labels</label>'
                '<fieldset class=mode><legend>Colour by</legend>'
                f'<label><input type=radio name=mode value=place{"" if by_status else " checked"}> place</label>'
