@@ -125,7 +125,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
         a.to_file(gpkg, layer="assignment", driver="GPKG")
         (tmp / "summary.json").write_text(json.dumps(proposal_to_dict(result), indent=2) + "\n", encoding="utf-8")
         if maps:
-            from .maps import draw_map
+            from .render.png import draw_map
 
             draw_map(a, hoods, tmp / "map.png", title=f"nhgeo proposal: {result.study.place}")
     return [out / n for n in ("footprint.toml", "neighbourhoods.gpkg", "summary.json")]
