@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -27,9 +28,34 @@ LaColOpt = Annotated[str | None, typer.Option("--la-column", help="Local authori
                                               "...).")]
 LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
                                                  "holding most of its area.")]
-SnapOpt = Annotated[float, typer.Option("--snap", help="Snapping tolerance in metres for tiny gaps between "
-                                        "generalised boundaries.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs and seed give identical output.")]
+# ---- numeric options: every range is declared here, once, and shown in --help -------------------------
+SNAP_RANGE_M = (0.0, 100.0)  # generalised ONS boundaries need ~5 m; beyond 100 m "touching" loses its meaning
+SEED_MAX = 2**32 - 1  # numpy's seed range
+POP_MAX = 100_000_000  # far above England's 56.5 million: a typo, not a band
+
+
+def _finite(value: float) -> float:
+    """Refuse NaN and infinities (a range check alone lets NaN through)."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number in {SNAP_RANGE_M[0]:g}-{SNAP_RANGE_M[1]:g}")
+    return value
+
+
+def population_option(flag: str, what: str) -> Any:
+    """A population threshold: a positive whole number of people (``Annotated[int, ...]``)."""
+    return typer.Option(flag, min=1, max=POP_MAX, help=f"{what} (people).")
+
+
+SnapOpt = Annotated[float, typer.Option("--snap", min=SNAP_RANGE_M[0], max=SNAP_RANGE_M[1], callback=_finite,
+                                        help="Snapping tolerance in metres for tiny gaps between generalised "
+                                        "boundaries.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed: same inputs and seed give "
+                                      "identical output.")]
+TargetOpt = Annotated[int, population_option("--target", "Target neighbourhood population")]
+MinPopOpt = Annotated[int, population_option("--min", "Minimum neighbourhood population")]
+MaxPopOpt = Annotated[int, population_option("--max", "Maximum neighbourhood population")]
+PlaceMinOpt = Annotated[int, population_option("--place-min", "Minimum place population")]
+PlaceMaxOpt = Annotated[int, population_option("--place-max", "Maximum place population")]
 FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
                                                    "(default: the footprint's own, else the LAs it touches).")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
