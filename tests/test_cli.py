@@ -40,9 +40,15 @@ def test_propose_writes_everything_and_validates(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "--force" in again.output
     assert len(tomllib.loads((out / "footprint.toml").read_text())["neighbourhoods"]) == 8
     assert runner.invoke(app, ["validate", str(out / "footprint.toml")]).exit_code == 0
-    # --lock keeps them, --force replaces
+    # --out may not hold an input (replacing it would lose it)
     res = runner.invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out), "--force", "--no-map",
                               "--lock", str(out / "footprint.toml"), "--seed", "5"])
+    assert res.exit_code == 2 and "holds the input" in res.output
+    # --lock keeps them, --force replaces
+    lock = tmp_path / "lock.toml"
+    lock.write_bytes((out / "footprint.toml").read_bytes())
+    res = runner.invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out), "--force", "--no-map",
+                              "--lock", str(lock), "--seed", "5"])
     assert res.exit_code == 0, res.output
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
 

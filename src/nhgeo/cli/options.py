@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ..errors import InputError
 from ..graph import DEFAULT_SNAP_M
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,6 +81,30 @@ _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("snap", SnapOpt, DEFAULT_SNAP_M)]
 
 
+def check_geo_file(path: Path | None, flag: str) -> None:
+    """A boundary file GDAL (or pyarrow, for GeoParquet) can open; else one line saying why (exit 2)."""
+    if path is None or not path.exists():
+        return  # the loaders say "not found" with the right words
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"{flag} {path} is an empty file; give a polygon file (GeoPackage, shapefile, GeoJSON, "
+                         "GeoParquet)")
+    if path.suffix.lower() in (".parquet", ".geoparquet") and path.is_file():
+        return
+    import pyogrio
+
+    try:
+        pyogrio.read_info(path)
+    except Exception as exc:  # pyogrio raises several types
+        what = "a folder GDAL cannot read" if path.is_dir() else "not a file GDAL can read"
+        raise InputError(f"{flag} {path} is {what} ({str(exc).splitlines()[0].split(';')[0]}); give a polygon "
+                         "file (GeoPackage, shapefile, GeoJSON, GeoParquet)") from None
+
+
+def source_files(source: Source) -> list[Path | None]:
+    """The files named by the boundary options (inputs an ``--out`` must not overwrite)."""
+    return [(source or {}).get("boundaries"), (source or {}).get("la_boundaries")]
+
+
 def source_options(fn: F) -> F:
     """Give a command the options that say which units to read; it receives them together as ``source``
     (the keyword arguments of :func:`nhgeo.model.open_study` and :class:`nhgeo.boundaries.LoadOptions`)."""
@@ -91,6 +116,8 @@ def source_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         source = {name: kwargs.pop(name) for name, _, _ in _SOURCE_OPTIONS}
+        check_geo_file(source["boundaries"], "--boundaries")
+        check_geo_file(source["la_boundaries"], "--la-boundaries")
         return fn(*args, source=source, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=own + shared)  # type: ignore[attr-defined]
