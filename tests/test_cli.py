@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import pytest
 from typer.testing import CliRunner
 
 from nhgeo.cli import app
@@ -40,9 +41,15 @@ def test_propose_writes_everything_and_validates(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "--force" in again.output
     assert len(tomllib.loads((out / "footprint.toml").read_text())["neighbourhoods"]) == 8
     assert runner.invoke(app, ["validate", str(out / "footprint.toml")]).exit_code == 0
-    # --lock keeps them, --force replaces
+    # --out may not hold an input (replacing it would lose it)
     res = runner.invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out), "--force", "--no-map",
                               "--lock", str(out / "footprint.toml"), "--seed", "5"])
+    assert res.exit_code == 2 and "holds the input" in res.output
+    # --lock keeps them, --force replaces
+    lock = tmp_path / "lock.toml"
+    lock.write_bytes((out / "footprint.toml").read_bytes())
+    res = runner.invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out), "--force", "--no-map",
+                              "--lock", str(lock), "--seed", "5"])
     assert res.exit_code == 0, res.output
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
@@ -118,3 +125,155 @@ def test_table_report_to_file(tmp_path: Path) -> None:
     assert "Core offer: North Central London" in text and "E09000007-N01" in text and "\x1b[" not in text
     again = runner.invoke(app, ["validate", str(ncl), "--out", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
+
+
+# ---- issue 13: every bad input is exit 2 with one line; nothing is computed or written first -----------------
+
+NCL = Path(__file__).resolve().parents[1] / "configs" / "examples" / "north_central_london.toml"
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Malformed inputs a new user might give."""
+    from nhgeo.boundaries import load_embedded
+    from nhgeo.selection import select_place
+
+    d = tmp_path_factory.mktemp("bad")
+    units = select_place(load_embedded(2021), "City of London")[["code", "population", "geometry"]].copy()
+    units["code"] = range(len(units))
+    units.to_file(d / "numeric.gpkg")
+    (d / "latin1.toml").write_bytes('[footprint]\nname = "Bromley & Sévenoaks"\n'.encode("latin-1"))
+    (d / "folder.toml").mkdir()
+    (d / "folder.csv").mkdir()
+    (d / "empty.csv").write_text("")
+    (d / "blank.csv").write_text("LSOA21CD,neighbourhood\nE01000001,a\n ,a\nE01000002,a\n")
+    (d / "file.txt").write_text("mine\n")
+    return d
+
+
+CASES = [  # (argument list with {d} for the folder of bad inputs, first words of the one error line)
+    (["propose", "--boundaries", "{d}/numeric.gpkg", "--out", "{d}/o"], "code column 'code' in"),
+    (["validate", "{d}/latin1.toml"], "is not UTF-8 text"),
+    (["validate", "{d}/folder.toml"], "is a folder"),
+    (["validate", "{d}/folder.csv"], "is a folder"),
+    (["coverage", str(NCL), "--services", "{d}/empty.csv", "--component", "social_care"], "services file"),
+    (["coverage", str(NCL), "--services", "{d}/folder.csv", "--component", "social_care"], "is a folder"),
+    (["propose", "-p", "Camden", "--la-boundaries", "{d}/empty.csv", "--out", "{d}/o"], "--la-boundaries"),
+    (["propose", "-p", "Camden", "--la-boundaries", "{d}/folder.csv", "--out", "{d}/o"], "--la-boundaries"),
+    (["propose", "-p", "Camden", "--out", "{d}/file.txt/sub"], "is a file, not a folder"),
+    (["propose", "-p", "Camden", "--out", "/proc/nhgeo-out"], "cannot write in"),
+    (["propose", "-p", "Camden", "--out", ".", "--force"], "is the current folder"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--snap", "inf"], "--snap"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--snap", "nan"], "--snap"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--snap", "-1"], "--snap"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--snap", "1e9"], "--snap"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--seed", "-1"], "--seed"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--target", "0"], "--target"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--place-max", "1e99"], "--place-max"),
+    (["validate", "{d}/blank.csv"], "row 3 (counting the header as row 1) has no LSOA code"),
+    (["validate", str(NCL), "--format", "xml"], "unknown --format 'xml'"),
+    (["diff", str(NCL), str(NCL), "--format", "junit"], "unknown --format 'junit'"),
+    (["diff", str(NCL), str(NCL), "--format", "github"], "unknown --format 'github'"),
+    (["coverage", str(NCL), "--format", "xml"], "unknown --format 'xml'"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--format", "markdown"], "unknown --format 'markdown'"),
+    (["graph", "-p", "Camden", "--format", "junit"], "unknown --format 'junit'"),
+    (["propose", "--out", "{d}/o"], "say which area to propose for"),
+    (["validate", str(NCL), "--out", str(NCL), "--force"], "is an input of this command"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), CASES, ids=[" ".join(a[:1] + a[-2:]) for a, _ in CASES])
+def test_bad_input_is_exit_2_with_one_line(bad_inputs: Path, args: list[str], says: str) -> None:
+    before = sorted(p.name for p in bad_inputs.iterdir())
+    res = runner.invoke(app, [a.replace("{d}", str(bad_inputs)) for a in args])
+    assert res.exit_code == 2, res.output
+    assert says in " ".join(res.output.split()) and "Traceback" not in res.output
+    assert sorted(p.name for p in bad_inputs.iterdir()) == before  # nothing written, not even a temp folder
+
+
+def test_force_leaves_a_foreign_file_alone(tmp_path: Path) -> None:
+    """--force replaces what nhgeo wrote (its manifest), never a file it did not write."""
+    out = tmp_path / "col"
+    args = ["propose", "-p", "City of London", "--out", str(out), "--no-map"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert json.loads((out / ".nhgeo-manifest.json").read_text())["files"] == [
+        "footprint.toml", "neighbourhoods.gpkg", "summary.json"]
+    (out / "notes.txt").write_text("my notes\n")
+    res = runner.invoke(app, [*args, "--force"])
+    assert res.exit_code == 2 and "notes.txt" in res.output
+    assert (out / "notes.txt").read_text() == "my notes\n" and (out / "footprint.toml").exists()
+    (out / "notes.txt").unlink()
+    assert runner.invoke(app, [*args, "--force", "--seed", "3"]).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["col"]  # no temp folder or .old copy beside it
+    # a plain folder holding the user's files is not nhgeo's to replace either
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "data.csv").write_text("x\n")
+    res = runner.invoke(app, ["propose", "-p", "City of London", "--out", str(mine), "--no-map", "--force"])
+    assert res.exit_code == 2 and "data.csv" in res.output and (mine / "data.csv").exists()
+
+
+def test_outputs_follow_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(app, ["propose", "-p", "City of London", "-o", str(tmp_path / "a" / "b"),
+                                   "--no-map"]).exit_code == 0
+    finally:
+        os.umask(old)
+    for p in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "footprint.toml"):
+        mode = stat.S_IMODE(p.stat().st_mode)
+        assert mode == (0o755 if p.is_dir() else 0o644), (p, oct(mode))
+
+
+def test_failed_report_leaves_no_folder(tmp_path: Path) -> None:
+    """A report that cannot be produced leaves neither the file nor the folders made for it."""
+    res = runner.invoke(app, ["validate", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "x" / "y.json")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()
+
+
+def test_diff_reports_a_duplicate_not_a_move(tmp_path: Path) -> None:
+    import tomli_w
+
+    d = tomllib.loads(NCL.read_text())
+    code = d["neighbourhoods"][1]["lsoas"][0]
+    d["neighbourhoods"][0]["lsoas"].append(code)  # now listed in the first neighbourhood too
+    new = tmp_path / "dup.toml"
+    new.write_text(tomli_w.dumps(d))
+    res = runner.invoke(app, ["diff", str(NCL), str(new), "--format", "json"])
+    out = json.loads(res.stdout)
+    assert code not in [m["code"] for m in out["moved"]]
+    assert out["duplicated"] == [{"code": code, "neighbourhoods": [d["neighbourhoods"][0]["id"],
+                                                                   d["neighbourhoods"][1]["id"]]}]
+    table = " ".join(runner.invoke(app, ["diff", str(NCL), str(new)]).output.split())
+    assert "listed more than once" in table and "0 LSOA(s) moved, 1 listed twice" in table
+    assert res.exit_code == 1  # listing a code twice breaks the unknown-code rule
+
+
+def test_boundaries_outside_england_end_to_end(tmp_path: Path) -> None:
+    """Welsh-style codes with their own LA column: no ICB or region is known; everything still runs, unknown
+    levels are shown as such, places follow the user's LAs, and population is labelled as the user's."""
+    from nhgeo.boundaries import load_embedded
+    from nhgeo.selection import select_place
+
+    u = select_place(load_embedded(2021), "Camden,Islington")[["code", "population", "la_code", "geometry"]].copy()
+    u["code"] = [f"W01{i:06d}" for i in range(len(u))]
+    u["la_code"] = u["la_code"].map({"E09000007": "W06000015", "E09000019": "W06000014"})
+    f = tmp_path / "wales.gpkg"
+    u.to_file(f)
+    out = tmp_path / "w"
+    res = runner.invoke(app, ["propose", "--boundaries", str(f), "--out", str(out), "--no-map"])
+    assert res.exit_code == 0, res.output
+    assert "unknown region" in res.output and "Census" not in res.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["population_source"].startswith("your own figures")
+    assert summary["hierarchy"][0]["code"] == "UNKNOWN"
+    assert {la for p in summary["places"] for la in p["la_codes"]} == {"W06000014", "W06000015"}
+    fp = str(out / "footprint.toml")
+    for args in (["validate", fp], ["coverage", fp, "--format", "json"], ["diff", fp, fp],
+                 ["validate", fp, "--format", "markdown"]):
+        res = runner.invoke(app, [*args, "--boundaries", str(f)])
+        assert res.exit_code in (0, 1), (args, res.output)
+    assert "your own figures" in res.output

@@ -218,6 +218,9 @@ def load_boundaries(
     code_col = _detect(cols, code_column, CODE_CANDIDATES, "code", "--code-column")
     if code_col is None:
         raise InputError(f"no LSOA code column found in {path}; columns are: {', '.join(cols)} (set --code-column)")
+    if pd.api.types.is_numeric_dtype(raw[code_col]):
+        raise InputError(f"code column {code_col!r} in {path} holds numbers (e.g. {raw[code_col].iloc[0]}), not LSOA "
+                         "codes such as E01000001; point --code-column at the column of LSOA codes")
     codes = raw[code_col].astype("string").str.strip()
     if codes.isna().any() or (codes == "").any():
         n = int((codes.isna() | (codes == "")).sum())

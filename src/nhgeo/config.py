@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
 import pandas as pd
 import pyogrio
 import tomli_w
@@ -153,7 +154,15 @@ def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:
                          f"'neighbourhood' column; found {', '.join(map(str, df.columns))}")
     place_col = next((cols[c] for c in ("place", "place_id") if c in cols), None)
     name_col = next((cols[c] for c in ("neighbourhood_name", "name") if c in cols), None)
-    df = df.dropna(subset=[code_col])
+    df = df[df.notna().any(axis=1)]  # wholly empty rows (spreadsheet leftovers) carry nothing
+    blank = df[code_col].isna() | (df[code_col].astype("string").str.strip() == "")
+    if blank.any():
+        pos = int(np.flatnonzero(blank.to_numpy())[0])
+        row = f"row {int(df.index[pos]) + 2} (counting the header as row 1)" if path.suffix.lower() == ".csv" \
+            else f"feature {int(df.index[pos]) + 1}"
+        raise InputError(f"{path}: {row} has no LSOA code in column {code_col!r}"
+                         + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else "")
+                         + "; fill in the code or delete the row")
     if df[nb_col].isna().any():
         raise InputError(f"{path}: {int(df[nb_col].isna().sum())} row(s) have no neighbourhood")
     v = vintage or (2011 if "11" in code_col else 2021)
@@ -177,17 +186,30 @@ def read_footprint(path: str | Path, vintage: int | None = None) -> Footprint:
     path = Path(path)
     if not path.exists():
         raise InputError(f"footprint file not found: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a footprint file (.toml, .csv or .gpkg)")
     suffix = path.suffix.lower()
     if suffix == ".toml":
         try:
             d = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{path}: malformed TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+                             f"{exc.start}); TOML must be UTF-8: re-save it as UTF-8") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
         return footprint_from_dict(d, str(path))
     if suffix == ".csv":
         try:
             df = pd.read_csv(path, dtype=str)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+                             f"{exc.start}); re-save the CSV as UTF-8") from None
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path} is empty; a footprint CSV needs a header (LSOA21CD,neighbourhood) and "
+                             "rows") from None
+        except (pd.errors.ParserError, OSError) as exc:
             raise InputError(f"{path}: cannot read CSV: {str(exc).splitlines()[0]}") from None
         return _from_table(df, path, vintage)
     if suffix in (".gpkg", ".geojson", ".shp", ".parquet"):

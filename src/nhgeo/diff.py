@@ -24,11 +24,12 @@ class FootprintDiff:
     population_change: dict[str, tuple[int, int]]  # unit -> (old, new) population, changed ones only
     newly_broken: list[Finding] = field(default_factory=list)
     fixed: list[Finding] = field(default_factory=list)
+    duplicated: dict[str, list[str]] = field(default_factory=dict)  # code -> neighbourhoods listing it, in NEW
 
     @property
     def changed(self) -> bool:
-        return bool(self.moved or self.added_neighbourhoods or self.removed_neighbourhoods or self.added_places
-                    or self.removed_places)
+        return bool(self.moved or self.duplicated or self.added_neighbourhoods or self.removed_neighbourhoods
+                    or self.added_places or self.removed_places)
 
     def exit_code(self, strict: bool = False) -> int:
         """1 when the change breaks a rule that held before (warnings too with ``strict``)."""
@@ -50,8 +51,11 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
     a = validate(old, boundaries, **kw)
     b = validate(new, boundaries, **kw)
     fa, fb = a.footprint.assignment(), b.footprint.assignment()
+    da, db = a.footprint.duplicate_codes(), b.footprint.duplicate_codes()
     moved = []
     for code in sorted(set(fa.index) | set(fb.index)):
+        if code in da or code in db:  # listed twice: a duplicate (reported as such), not a move
+            continue
         x, y = str(fa.get(code, "")), str(fb.get(code, ""))
         if x != y:
             moved.append((code, x, y))
@@ -71,4 +75,5 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
     return FootprintDiff(
         old=a, new=b, moved=moved, added_neighbourhoods=sorted(ib - ia), removed_neighbourhoods=sorted(ia - ib),
         added_places=sorted(pb - pa), removed_places=sorted(pa - pb), population_change=change,
-        newly_broken=[f for f in b.findings if _key(f) not in ka], fixed=[f for f in a.findings if _key(f) not in kb])
+        newly_broken=[f for f in b.findings if _key(f) not in ka], fixed=[f for f in a.findings if _key(f) not in kb],
+        duplicated={c: ids for c, ids in db.items() if da.get(c) != ids})

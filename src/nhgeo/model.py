@@ -197,6 +197,17 @@ class Study:
         return str(self.units.attrs.get("source", self.load.source))
 
     @property
+    def population_source(self) -> str:
+        """What the population figures are: Census 2021 (embedded, or matched to the file's codes) or the
+        user's own column. Every output labels population with this, never with a constant."""
+        estimated = " (1,034 changed 2011 LSOAs estimated)" if self.vintage == 2011 else ""
+        if self.source.startswith("embedded:"):
+            return f"Census 2021 usual residents{estimated}"
+        if any(n.startswith("population from Census 2021") for n in self.load.notes):
+            return f"Census 2021 usual residents, matched by LSOA code{estimated}"
+        return f"your own figures: the population column of {self.source.removeprefix('file:')}"
+
+    @property
     def codes(self) -> np.ndarray:
         """Unit codes as strings, aligned to ``units``."""
         return np.asarray(self.units[Col.CODE].astype(str).to_numpy(dtype=object))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,50 +21,168 @@ if TYPE_CHECKING:
     from .pipeline import ProposeResult
 
 
-def check_writable(dest: Path, force: bool) -> None:
-    """Refuse to replace an existing file or non-empty folder unless ``force``."""
-    if dest.exists() and not force and (dest.is_file() or any(dest.iterdir())):
+MANIFEST = ".nhgeo-manifest.json"  # in every output folder: the files nhgeo wrote there (what --force may replace)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _first_existing(path: Path) -> Path:
+    """``path`` or its nearest ancestor that exists."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _check_can_create(dest: Path, flag: str) -> None:
+    """``dest`` can be created: its nearest existing ancestor is a folder we may write in."""
+    base = _first_existing(dest.parent)
+    if not base.is_dir():
+        raise InputError(f"{flag} {dest}: {base} is a file, not a folder; choose another {flag}")
+    try:  # a real probe: os.access says yes to root on a read-only file system
+        os.rmdir(tempfile.mkdtemp(prefix=".nhgeo-probe.", dir=base))
+    except OSError as exc:
+        raise InputError(f"{flag} {dest}: cannot write in {base} ({exc.strerror or exc}); choose another "
+                         f"{flag}") from None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def written_by_nhgeo(dest: Path) -> set[str]:
+    """The names the manifest of output folder ``dest`` lists (empty when there is none or it is unreadable)."""
+    try:
+        files = json.loads((dest / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {str(f) for f in files} if isinstance(files, list) else set()
+
+
+def check_out_dir(dest: str | Path, force: bool, inputs: Iterable[str | Path | None] = ()) -> None:
+    """Check an output folder before any work: creatable and writable, not a file, not the current folder or one
+    above it or one holding an input; existing and non-empty only with ``force``, and then holding nothing but
+    what nhgeo wrote there (its manifest)."""
+    dest = Path(dest)
+    real = dest.resolve()
+    if _inside(Path.cwd().resolve(), real):
+        raise InputError(f"--out {dest} is the current folder or one above it; nhgeo writes a folder of its own: "
+                         "give a new one, e.g. --out out/run1")
+    for inp in inputs:
+        if inp is not None and _inside(Path(inp).resolve(), real):
+            raise InputError(f"--out {dest} holds the input {inp}; write to another folder")
+    if real.exists() and not real.is_dir():
+        raise InputError(f"--out {dest} is a file, not a folder; give a folder name")
+    _check_can_create(real, "--out")
+    if real.exists() and any(real.iterdir()):
+        if not force:
+            raise InputError(f"{dest} already exists; use --force to overwrite it or choose another --out")
+        ours = written_by_nhgeo(real) | {MANIFEST}
+        foreign = sorted(p.name for p in real.iterdir() if p.name not in ours)
+        if foreign:
+            raise InputError(f"--force replaces only what nhgeo wrote, and {dest} also holds "
+                             f"{', '.join(foreign[:5])}{' ...' if len(foreign) > 5 else ''}; move them out or "
+                             "choose another --out")
+
+
+def check_out_file(dest: str | Path, force: bool, inputs: Iterable[str | Path | None] = ()) -> None:
+    """Check an output file before any work: creatable, not a folder, not an input, not replaced without ``force``."""
+    dest = Path(dest)
+    real = dest.resolve()
+    if real.is_dir():
+        raise InputError(f"--out {dest} is a folder; give a file name, e.g. --out {dest / 'report.txt'}")
+    for inp in inputs:
+        if inp is not None and Path(inp).resolve() == real:
+            raise InputError(f"--out {dest} is an input of this command; write the result to another file")
+    _check_can_create(real, "--out")
+    if real.exists() and not force:
         raise InputError(f"{dest} already exists; use --force to overwrite it or choose another --out")
+
+
+def check_writable(dest: Path, force: bool) -> None:
+    """Refuse to replace an existing file or non-empty folder unless ``force`` (see :func:`check_out_dir`)."""
+    if dest.exists() and not dest.is_dir():
+        check_out_file(dest, force)
+    else:
+        check_out_dir(dest, force)
+
+
+def _make_parents(path: Path) -> list[Path]:
+    """Create the missing parents of ``path``; return those created (deepest last) to undo on failure."""
+    made = []
+    for p in reversed(path.parents):
+        if not p.exists():
+            p.mkdir()
+            made.append(p)
+    return made
+
+
+def _undo(made: list[Path]) -> None:
+    for p in reversed(made):
+        try:
+            p.rmdir()
+        except OSError:
+            break
 
 
 @contextmanager
 def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary folder beside ``dest``; on success it replaces ``dest`` in one rename."""
+    """Yield a temporary folder beside ``dest``; on success it replaces ``dest`` in one rename, with a manifest of
+    its files. Whatever happens (error, Ctrl-C, SIGTERM) no temporary folder or old copy is left behind."""
     dest = Path(dest)
-    check_writable(dest, force)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    check_out_dir(dest, force)
+    made = _make_parents(dest)
+    tmp = old = None
     try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
         yield tmp
+        names = sorted(p.name for p in tmp.iterdir())
+        (tmp / MANIFEST).write_text(json.dumps({"written_by": "nhgeo", "files": names}, indent=1) + "\n",
+                                    encoding="utf-8")
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+            os.replace(dest, old / "x")
+        os.replace(tmp, dest)
+        tmp = None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not dest.exists():
+            os.replace(old / "x", dest)  # put the previous output back
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        _undo(made)
         raise
-    old = None
-    if dest.exists():
-        old = dest.with_name(f".{dest.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(dest, old)
-    os.replace(tmp, dest)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
 def atomic_file(dest: str | Path, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success it is renamed onto ``dest``."""
+    """Yield a temporary path beside ``dest``; on success it is renamed onto ``dest``; on any failure nothing is
+    left behind (not even the folders made for it)."""
     dest = Path(dest)
-    check_writable(dest, force)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix, dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # writers such as GDAL want to create the file themselves
+    check_out_file(dest, force)
+    made = _make_parents(dest)
+    tmp = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix, dir=dest.parent)
+        os.close(fd)
+        tmp = Path(name)
+        tmp.unlink()  # writers such as GDAL want to create the file themselves (with the umask's permissions)
         yield tmp
+        os.replace(tmp, dest)
+        tmp = None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            for p in (tmp, *tmp.parent.glob(tmp.name + "-*")):  # with the SQLite journals of a stopped GDAL write
+                p.unlink(missing_ok=True)
+        _undo(made)
         raise
-    os.replace(tmp, dest)
 
 
 GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"  # GeoPackage stamps "last change": fixed, so same input -> same bytes
@@ -85,8 +204,6 @@ def fixed_gpkg_timestamps() -> Iterator[None]:
 def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, maps: bool = True) -> list[Path]:
     """Write ``footprint.toml``, ``neighbourhoods.gpkg`` (neighbourhoods, places, assignment layers),
     ``summary.json`` and, with ``maps``, ``map.png`` into ``out`` atomically."""
-    import json
-
     import geopandas as gpd
 
     from .config import dumps_toml

@@ -97,28 +97,49 @@ def load_services(extra: str | Path | None = None, component: str | None = None)
 def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"services file not found: {path}")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"services file {path} is empty; give a CSV with easting/northing or latitude/longitude "
+                         "columns, or a geo file")
     if path.suffix.lower() == ".csv":
-        df = pd.read_csv(path)
-        cols = {c.lower(): c for c in df.columns}
+        if path.is_dir():
+            raise InputError(f"services file {path} is a folder; give a CSV file")
+        try:
+            df = pd.read_csv(path)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"services file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                             f"position {exc.start}); re-save it as UTF-8") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+            raise InputError(f"cannot read services file {path}: {str(exc).splitlines()[0]}") from None
+        cols = {str(c).lower(): c for c in df.columns}
         if "easting" in cols and "northing" in cols:
             e, n = pd.to_numeric(df[cols["easting"]], errors="coerce"), pd.to_numeric(df[cols["northing"]],
                                                                                        errors="coerce")
         elif "latitude" in cols and "longitude" in cols:
-            g = gpd.GeoSeries(gpd.points_from_xy(df[cols["longitude"]], df[cols["latitude"]]), crs=4326)
-            g = g.to_crs(27700)
+            lat = pd.to_numeric(df[cols["latitude"]], errors="coerce")
+            lon = pd.to_numeric(df[cols["longitude"]], errors="coerce")
+            off = ~(lat.between(-90, 90) & lon.between(-180, 180))
+            if off.any():
+                raise InputError(f"{path}: {int(off.sum())} service(s) have a latitude/longitude that is missing, "
+                                 "not a number or out of range")
+            g = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(27700)
             e, n = g.x, g.y
         else:
             raise InputError(f"{path}: a services CSV needs easting/northing or latitude/longitude columns")
     else:
-        g = gpd.read_file(path)
+        try:
+            g = gpd.read_file(path)
+        except Exception as exc:  # pyogrio raises several types; report on one line
+            raise InputError(f"cannot read services file {path}: {str(exc).splitlines()[0]}; give a CSV or a geo "
+                             "file GDAL reads") from None
         if g.crs is None:
             raise InputError(f"{path}: services file has no CRS")
         g = g.to_crs(27700)
         pts = g.geometry.representative_point()
         df, e, n = pd.DataFrame(g.drop(columns=g.geometry.name)), pts.x, pts.y
         cols = {c.lower(): c for c in df.columns}
-    if pd.isna(e).any() or pd.isna(n).any():
-        raise InputError(f"{path}: {int(pd.isna(e).sum())} service(s) have no usable coordinates")
+    bad = ~(np.isfinite(np.asarray(e, dtype=float)) & np.isfinite(np.asarray(n, dtype=float)))
+    if bad.any():
+        raise InputError(f"{path}: {int(bad.sum())} service(s) have no usable coordinates")
     comp = df[cols["component"]].astype(str) if "component" in cols else None
     if comp is None and component is None:
         raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")

@@ -2,13 +2,16 @@
 
 Exit codes (the contract CI relies on): 0 pass, 1 a rule fails (for ``diff``: the change breaks one),
 2 bad input or usage (one line: what is wrong and how to fix it), 3 an internal error (one line
-naming the bug; ``--debug`` or ``NHGEO_DEBUG=1`` shows the traceback), 130 interrupted.
+naming the bug; ``--debug`` or ``NHGEO_DEBUG=1`` shows the traceback), 130 interrupted (Ctrl-C), 143 stopped by
+SIGTERM (how CI cancels a job). Both signals unwind through the writers, which remove every temporary file.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,7 +25,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from ..errors import InputError
 from ..version import __version__
 
-EXIT_CODES = "Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 internal error (a bug; --debug shows it)."
+EXIT_CODES = ("Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 internal error (a bug; --debug shows it), "
+              "130 Ctrl-C, 143 SIGTERM (nothing is left half-written).")
 
 app = typer.Typer(
     name="nhgeo",
@@ -49,17 +53,43 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Python was so that every ``with``/``finally`` cleans up as for Ctrl-C."""
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Terminated` (once; a second SIGTERM waits for the cleanup)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def guarded(fn: F) -> F:
     """Run a command under the exit-code contract: bad input 2, internal error 3, never a traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with sigterm_raises():
+                return fn(*args, **kwargs)
         except InputError as exc:
             raise fail(str(exc), 2) from None
+        except Terminated:
+            err.print("stopped (SIGTERM); no output was left half-written")
+            raise typer.Exit(143) from None
         except KeyboardInterrupt:
-            err.print("interrupted; nothing was written")
+            err.print("interrupted; no output was left half-written")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise

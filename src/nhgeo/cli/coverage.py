@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .app import console
-from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option
+from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option, source_files
 from .validate import FootprintArg, ServicesOpt
 
 
@@ -29,13 +29,15 @@ def coverage(
     show_all: ShowAllOpt = False,
 ) -> None:
     """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
-    from ..output import emit
+    from ..output import check_out_file, emit
     from ..render import check_format
     from ..rules import Severity
     from ..services import open_services
     from ..validation import validate as run_validate
 
     check_format("coverage", fmt)
+    if out is not None:  # before the work
+        check_out_file(out, force, inputs=[footprint, services, catalogue, *source_files(source)])
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(source or {}))
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .app import console
-from .options import ForceOpt, PlaceOpt, Source, command, format_option
+from .options import ForceOpt, PlaceOpt, Source, command, format_option, source_files
 
 
 @command(source=True)
@@ -21,10 +21,12 @@ def graph(
 ) -> None:
     """Check which LSOAs touch: units, edges, islands and the bridges that join them."""
     from ..model import open_study
-    from ..output import emit, write_edges
+    from ..output import check_out_file, emit, write_edges
     from ..render import check_format
 
     check_format("graph", fmt)
+    if out is not None:  # before the work
+        check_out_file(out, force, inputs=[*source_files(source)])
     study = open_study(place, **(source or {}))
     if out is not None:
         write_edges(study, out, force)

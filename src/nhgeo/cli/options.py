@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ..errors import InputError
 from ..graph import DEFAULT_SNAP_M
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,9 +29,34 @@ LaColOpt = Annotated[str | None, typer.Option("--la-column", help="Local authori
                                               "...).")]
 LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
                                                  "holding most of its area.")]
-SnapOpt = Annotated[float, typer.Option("--snap", help="Snapping tolerance in metres for tiny gaps between "
-                                        "generalised boundaries.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same inputs and seed give identical output.")]
+# ---- numeric options: every range is declared here, once, and shown in --help -------------------------
+SNAP_RANGE_M = (0.0, 100.0)  # generalised ONS boundaries need ~5 m; beyond 100 m "touching" loses its meaning
+SEED_MAX = 2**32 - 1  # numpy's seed range
+POP_MAX = 100_000_000  # far above England's 56.5 million: a typo, not a band
+
+
+def _finite(value: float) -> float:
+    """Refuse NaN and infinities (a range check alone lets NaN through)."""
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number in {SNAP_RANGE_M[0]:g}-{SNAP_RANGE_M[1]:g}")
+    return value
+
+
+def population_option(flag: str, what: str) -> Any:
+    """A population threshold: a positive whole number of people (``Annotated[int, ...]``)."""
+    return typer.Option(flag, min=1, max=POP_MAX, help=f"{what} (people).")
+
+
+SnapOpt = Annotated[float, typer.Option("--snap", min=SNAP_RANGE_M[0], max=SNAP_RANGE_M[1], callback=_finite,
+                                        help="Snapping tolerance in metres for tiny gaps between generalised "
+                                        "boundaries.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed: same inputs and seed give "
+                                      "identical output.")]
+TargetOpt = Annotated[int, population_option("--target", "Target neighbourhood population")]
+MinPopOpt = Annotated[int, population_option("--min", "Minimum neighbourhood population")]
+MaxPopOpt = Annotated[int, population_option("--max", "Maximum neighbourhood population")]
+PlaceMinOpt = Annotated[int, population_option("--place-min", "Minimum place population")]
+PlaceMaxOpt = Annotated[int, population_option("--place-max", "Maximum place population")]
 FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
                                                    "(default: the footprint's own, else the LAs it touches).")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
@@ -54,6 +81,30 @@ _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("snap", SnapOpt, DEFAULT_SNAP_M)]
 
 
+def check_geo_file(path: Path | None, flag: str) -> None:
+    """A boundary file GDAL (or pyarrow, for GeoParquet) can open; else one line saying why (exit 2)."""
+    if path is None or not path.exists():
+        return  # the loaders say "not found" with the right words
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"{flag} {path} is an empty file; give a polygon file (GeoPackage, shapefile, GeoJSON, "
+                         "GeoParquet)")
+    if path.suffix.lower() in (".parquet", ".geoparquet") and path.is_file():
+        return
+    import pyogrio
+
+    try:
+        pyogrio.read_info(path)
+    except Exception as exc:  # pyogrio raises several types
+        what = "a folder GDAL cannot read" if path.is_dir() else "not a file GDAL can read"
+        raise InputError(f"{flag} {path} is {what} ({str(exc).splitlines()[0].split(';')[0]}); give a polygon "
+                         "file (GeoPackage, shapefile, GeoJSON, GeoParquet)") from None
+
+
+def source_files(source: Source) -> list[Path | None]:
+    """The files named by the boundary options (inputs an ``--out`` must not overwrite)."""
+    return [(source or {}).get("boundaries"), (source or {}).get("la_boundaries")]
+
+
 def source_options(fn: F) -> F:
     """Give a command the options that say which units to read; it receives them together as ``source``
     (the keyword arguments of :func:`nhgeo.model.open_study` and :class:`nhgeo.boundaries.LoadOptions`)."""
@@ -65,6 +116,8 @@ def source_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         source = {name: kwargs.pop(name) for name, _, _ in _SOURCE_OPTIONS}
+        check_geo_file(source["boundaries"], "--boundaries")
+        check_geo_file(source["la_boundaries"], "--la-boundaries")
         return fn(*args, source=source, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=own + shared)  # type: ignore[attr-defined]

@@ -10,23 +10,36 @@ import typer
 
 from ..errors import InputError
 from .app import console, progress
-from .options import ForceOpt, PlaceOpt, SeedOpt, Source, command, format_option
+from .options import (
+    ForceOpt,
+    MaxPopOpt,
+    MinPopOpt,
+    PlaceMaxOpt,
+    PlaceMinOpt,
+    SeedOpt,
+    Source,
+    TargetOpt,
+    command,
+    format_option,
+)
 
 
 @command(source=True)
 def propose(
-    place: PlaceOpt = "england",
+    place: Annotated[str | None, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, "
+                                              "a region, or 'england'. Names or ONS codes. Required unless "
+                                              "--boundaries is given (then: every unit in the file).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
                                       "summary.json, map.png).")] = Path("out"),
-    target: Annotated[int, typer.Option("--target", help="Target neighbourhood population.")] = 50_000,
-    min_pop: Annotated[int, typer.Option("--min", help="Minimum neighbourhood population.")] = 40_000,
-    max_pop: Annotated[int, typer.Option("--max", help="Maximum neighbourhood population.")] = 60_000,
+    target: TargetOpt = 50_000,
+    min_pop: MinPopOpt = 40_000,
+    max_pop: MaxPopOpt = 60_000,
     cross_la: Annotated[bool, typer.Option("--cross-la", help="Allow neighbourhoods to cross LA boundaries "
                                            "(penalised; every crossing reported).")] = False,
     levels: Annotated[str, typer.Option("--levels", help="neighbourhood,place (default) or neighbourhood.")]
     = "neighbourhood,place",
-    place_min: Annotated[int, typer.Option("--place-min", help="Minimum place population.")] = 250_000,
-    place_max: Annotated[int, typer.Option("--place-max", help="Maximum place population.")] = 500_000,
+    place_min: PlaceMinOpt = 250_000,
+    place_max: PlaceMaxOpt = 500_000,
     lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
                                               "neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
@@ -36,22 +49,30 @@ def propose(
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
     fmt: Annotated[str, format_option("proposal")] = "table",
 ) -> None:
-    """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place."""
+    """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place.
+
+    Exit 0 written, 2 bad input or usage (nothing written), 3 internal error; 130/143 interrupted (nothing left).
+    """
     from .. import pipeline
-    from ..model import Rules
-    from ..output import check_writable, emit, write_proposal
+    from ..model import Rules, open_study
+    from ..output import check_out_dir, emit, write_proposal
     from ..render import check_format
 
     check_format("proposal", fmt)
+    src = source or {}
+    if place is None and src.get("boundaries") is None:
+        raise InputError("say which area to propose for: --place (an LA, several LAs, an ICB, a region, or "
+                         "'england' for all of England) or --boundaries FILE (your own LSOAs)")
     rules = Rules(target=target, min=min_pop, max=max_pop, cross_la=cross_la, place_min=place_min,
                   place_max=place_max)
     lv = [x.strip() for x in levels.split(",") if x.strip()]
     if not set(lv) <= {"neighbourhood", "place"} or "neighbourhood" not in lv:
         raise InputError(f"--levels must be 'neighbourhood' or 'neighbourhood,place', not {levels!r}")
-    check_writable(out, force)  # fail before the work, not after
+    check_out_dir(out, force, inputs=[src.get("boundaries"), src.get("la_boundaries"), lock])  # before the work
     with progress(fmt == "table" and sys.stderr.isatty()) as prog:
-        result = pipeline.propose(place, rules=rules, seed=seed, lock=lock, levels=lv, progress=prog,
-                                  **(source or {}))
+        study = open_study(None, rules=rules, **src) if place is None else None  # every unit of --boundaries
+        result = pipeline.propose(place or "all", rules=rules, seed=seed, lock=lock, levels=lv, progress=prog,
+                                  study=study, **src)
         if prog:
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map)

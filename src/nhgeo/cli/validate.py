@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from .app import console
-from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, StrictOpt, command, format_option
+from .options import (
+    FootprintPlaceOpt,
+    ForceOpt,
+    ReportOutOpt,
+    ShowAllOpt,
+    Source,
+    StrictOpt,
+    command,
+    format_option,
+    source_files,
+)
 
 FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table (LSOA code -> "
                                               "neighbourhood [-> place]).")]
@@ -31,12 +41,14 @@ def validate(
     show_all: ShowAllOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
-    from ..output import emit
+    from ..output import check_out_file, emit
     from ..render import check_format
     from ..services import open_services
     from ..validation import validate as run_validate
 
     check_format("validation", fmt)
+    if out is not None:  # before the work
+        check_out_file(out, force, inputs=[footprint, services, *source_files(source)])
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, **(source or {}))
     emit("validation", rep, fmt, console, out, force, show_all=show_all)

@@ -26,7 +26,7 @@ def graph_summary(study: Study) -> dict[str, Any]:
     codes = u[Col.CODE].astype(str).to_numpy()
     return {
         "place": study.place, "source": study.source, "vintage": study.vintage,
-        "units": len(u), "population": int(u[Col.POP].sum()),
+        "units": len(u), "population": int(u[Col.POP].sum()), "population_source": study.population_source,
         "edges": int(adj.graph.number_of_edges()), "snapped_edges": adj.snapped_edges, "snap_m": adj.snap_m,
         "land_components": adj.land_components, "components": adj.n_components,
         "islands": [str(codes[i]) for i in adj.islands],
@@ -43,7 +43,7 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
     sc = result.score
     return {
         "place": result.study.place, "source": result.study.source, "vintage": result.study.vintage,
-        "population_source": "Census 2021 usual residents", "seed": p.seed, "rules": p.rules.to_dict(),
+        "population_source": result.study.population_source, "seed": p.seed, "rules": p.rules.to_dict(),
         "score": {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "notes": p.notes,
         "neighbourhoods": [{
@@ -61,12 +61,17 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
     }
 
 
+UNKNOWN = "UNKNOWN"  # the code of a level the data does not know (as the loader writes for ICBs)
+
+
 def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
     """region -> ICB -> place -> neighbourhood, with population, counts and status at each level."""
     u = result.study.units
-    rname = dict(zip(u[Col.REGION].astype(str), u[Col.REGION_NAME].astype(str), strict=False))
-    iname = dict(zip(u[Col.ICB].astype(str), u[Col.ICB_NAME].astype(str), strict=False))
-    icb_region = u.groupby(u[Col.ICB].astype(str))[Col.REGION].agg(lambda s: s.astype(str).mode().iloc[0])
+    region = u[Col.REGION].astype("string").fillna(UNKNOWN)  # boundaries outside England have no ICB or region
+    icb = u[Col.ICB].astype("string").fillna(UNKNOWN)
+    rname = dict(zip(region, u[Col.REGION_NAME].astype("string").fillna("unknown region"), strict=False))
+    iname = dict(zip(icb, u[Col.ICB_NAME].astype("string").fillna("unknown ICB"), strict=False))
+    icb_region = region.groupby(icb).agg(lambda s: s.mode().iloc[0])
     hoods = {h.id: h for h in result.proposal.neighbourhoods}
     places = result.places
     if not places:  # neighbourhood level only: one pseudo place per ICB
@@ -79,7 +84,7 @@ def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
                         population=sum(hoods[n].population for n in ns), la_codes=[]) for i, ns in by_icb.items()]
     regions: dict[str, dict[str, list[Any]]] = {}
     for pl in places:
-        regions.setdefault(str(icb_region.get(pl.icb_code, "?")), {}).setdefault(pl.icb_code, []).append(pl)
+        regions.setdefault(str(icb_region.get(pl.icb_code, UNKNOWN)), {}).setdefault(pl.icb_code, []).append(pl)
     out = []
     for r in sorted(regions):
         icbs = []
@@ -102,7 +107,7 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
     sc = rep.score
     return {
         "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
-        "population_source": "Census 2021 usual residents", "units_in_place": rep.units_in_place,
+        "population_source": rep.study.population_source, "units_in_place": rep.units_in_place,
         "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
         "rules": effective_rules(rep), "rules_checked": rep.rules_checked,
         "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
@@ -150,6 +155,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
     return {
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
         "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
+        "duplicated": [{"code": c, "neighbourhoods": ids} for c, ids in d.duplicated.items()],
         "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,
         "added_places": d.added_places, "removed_places": d.removed_places,
         "population_change": {u: {"old": o, "new": n, "change": n - o} for u, (o, n) in d.population_change.items()},

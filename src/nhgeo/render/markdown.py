@@ -19,7 +19,7 @@ def validation_markdown(rep: ValidationReport) -> str:
     verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
     out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
            f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
-           f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", "",
+           f"{rep.source}, LSOA {rep.vintage}; population: {rep.study.population_source}.", "",
            "| rule | result |", "|---|---|"]
     for r, fs in rep.by_rule().items():
         out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
@@ -79,6 +79,9 @@ def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
     out.append(f"- LSOAs moved: **{len(d.moved)}**")
+    if d.duplicated:
+        out.append(f"- LSOAs listed more than once (duplicates, not moves): **{len(d.duplicated)}** — "
+                   + ", ".join(f"{c} in {' and '.join(ids)}" for c, ids in list(d.duplicated.items())[:limit]))
     for label, xs in (("neighbourhoods added", d.added_neighbourhoods), ("neighbourhoods removed",
                       d.removed_neighbourhoods), ("places added", d.added_places), ("places removed",
                                                                                       d.removed_places)):

@@ -38,7 +38,7 @@ def render_graph(console: Console, study: Study) -> None:
     t.add_column()
     t.add_row("boundaries", f"{s['source']} (LSOA {s['vintage']})")
     t.add_row("units", f"{s['units']:,}")
-    t.add_row("population", f"{s['population']:,} (Census 2021)")
+    t.add_row("population", f"{s['population']:,} ({s['population_source']})")
     t.add_row("edges", f"{s['edges']:,} ({s['snapped_edges']} found only within the {s['snap_m']:g} m snap)")
     t.add_row("land components", f"{s['land_components']}")
     t.add_row("islands (no land neighbour)", f"{len(s['islands'])}" + (f": {', '.join(s['islands'][:8])}"
@@ -99,7 +99,8 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
                       f"{pcn.below(0.8)} under 80%")
     for note in p.notes:
         console.print(f"[yellow]note:[/] {note}")
-    console.print(f"[dim]data: {result.study.source}, LSOA {result.study.vintage}; population Census 2021; "
+    console.print(f"[dim]data: {result.study.source}, LSOA {result.study.vintage}; population: "
+                  f"{result.study.population_source}; "
                   f"seed {p.seed}[/]")
 
 
@@ -180,8 +181,16 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
 def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> None:
     """LSOAs moved, population change, rules newly broken or fixed, and the verdict."""
     console.print(f"[bold]{d.old.path}[/] → [bold]{d.new.path}[/]: {len(d.moved)} LSOA(s) moved, "
-                  f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
+                  + (f"{len(d.duplicated)} listed twice, " if d.duplicated else "")
+                  + f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
                   f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
+    if d.duplicated:
+        t = Table(title="LSOAs listed more than once (duplicates, not moves)")
+        for c in ("LSOA", "listed in"):
+            t.add_column(c)
+        for c, ids in list(d.duplicated.items())[:200]:
+            t.add_row(c, ", ".join(ids))
+        console.print(t)
     if d.moved:
         t = Table(title="LSOAs moved")
         for c in ("LSOA", "from", "to"):
