@@ -721,8 +721,8 @@ def write_html(data: ReportData, path: str | Path) -> Path:
 
 
 def _vintages(vintage: int) -> dict[str, str]:
-    from ..services import SERVICE_VINTAGE
     from ..data import DATASETS
+    from ..services import SERVICE_VINTAGE
 
     key = "lsoa11" if vintage == 2011 else "lsoa21"
     return {"boundaries": DATASETS[key].vintage, "population": "Census 2021 usual residents",
