@@ -102,7 +102,11 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
         "population_source": "Census 2021 usual residents", "units_in_place": rep.units_in_place,
         "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
-        "rules": effective_rules(rep), "rules_checked": rep.rules_checked,
+        "rules": effective_rules(rep), "rule_sources": rep.rule_sources, "rules_checked": rep.rules_checked,
+        "not_checked": rep.not_checked,
+        "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
+                         for r in rep.results],
+        **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
         "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..coverage import place_matrix, status_matrix
 from .json import coverage_to_dict
-from .text import STATUS_MARK, pcn_line
+from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
@@ -19,10 +19,15 @@ def validation_markdown(rep: ValidationReport) -> str:
     verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
     out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
            f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
-           f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", "",
-           "| rule | result |", "|---|---|"]
-    for r, fs in rep.by_rule().items():
-        out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
+           f"{rep.source}, LSOA {rep.vintage}; population Census 2021.", ""]
+    if rep.fit is not None:
+        out += ["**Fit of the shapes** (checked before the rules):", "", "```", *fit_lines(rep.fit, n=10), "```", ""]
+    out += [rule_settings_line(rep.footprint.rules, rep.rule_sources) + ".", "", "| rule | result |", "|---|---|"]
+    for r in rep.results:
+        fs = r.findings
+        res = (f"– not checked: {r.reason}" if r.status == "not checked" else
+               "✔ holds" if not fs else f"{len(fs)} finding(s)")
+        out.append(f"| {r.id} | {res.replace('|', '/')} |")
     if rep.findings:
         out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
         for f in rep.findings:

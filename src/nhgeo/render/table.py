@@ -14,9 +14,10 @@ from rich.tree import Tree
 
 from ..coverage import pcn_summary, place_matrix, status_matrix
 from ..model import Col
+from ..rules import severity_of
 from ..services import SERVICE_VINTAGE
 from .json import graph_summary, hierarchy
-from .text import STATUS_MARK, pcn_line
+from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
@@ -132,8 +133,12 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     ``show_all`` (every other format always lists every finding).
     """
     fp = rep.footprint
-    console.print(f"[bold]{fp.name}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
+    console.print(f"[bold]{escape(fp.name)}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
+    if rep.fit is not None:  # fit quality first: the rules below judge the fitted footprint
+        for line in fit_lines(rep.fit):
+            console.print(escape(line), highlight=False)
+    console.print(f"[dim]{escape(rule_settings_line(fp.rules, rep.rule_sources))}[/]", highlight=False)
     # one block per finding (like a compiler's diagnostics): readable at any terminal width
     shown: dict[str, int] = {}
     for f in sorted(rep.findings, key=lambda f: f.severity != "error"):  # stable: errors first, order kept
@@ -150,15 +155,20 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
         console.print("[dim]not shown: " + ", ".join(f"{n:,} more {r}" for r, n in hidden.items())
                       + " (--all shows them; json, junit, github and markdown list every finding)[/]")
     s = Table(title="Rules", show_header=True)
-    for c in ("rule", "result"):
+    for c in ("rule", "severity", "result"):
         s.add_column(c)
-    for r, fs in rep.by_rule().items():
-        if not fs:
+    for rr in rep.results:
+        fs = rr.findings
+        where = rep.rule_sources.get(f"severity.{rr.id}")
+        sev = str(severity_of(fp.rules, rr.id)) + (f" [dim]({where})[/]" if where else "")
+        if rr.status == "not checked":
+            res = f"[dim]– not checked: {escape(rr.reason or 'nothing to check')}[/]"
+        elif not fs:
             res = "[green]✔ holds[/]"
         else:
             worst = "error" if any(f.severity == "error" for f in fs) else "warning"
             res = ("[red]✘" if worst == "error" else "[yellow]~") + f" {len(fs)} finding(s)[/]"
-        s.add_row(r, res)
+        s.add_row(rr.id, sev, res)
     console.print(s)
     if rep.score:
         sc = rep.score

@@ -49,6 +49,40 @@ class UnknownCode(Rule):
                              f"{study.source}: {fmt_codes(unknown)}{hint}", "correct or remove them", codes=unknown)]
 
 
+class OutsidePlace(Rule):
+    id = "outside-place"
+    severity = Severity.WARNING
+    description = "every LSOA of the footprint lies in the place it is checked against"
+
+    def not_checked(self, study: Study, assignment: Assignment) -> str | None:
+        return None if study.place_given else ("no --place given and the footprint names none: the place is the "
+                                               "local authorities it touches")
+
+    def check(self, study: Study, assignment: Assignment) -> list[Finding]:
+        out = list(study.outside_place)
+        if not out:
+            return []
+        pos = np.flatnonzero(np.isin(study.codes, out))
+        pop = int(study.population[pos].sum())
+        hoods = sorted({str(x) for x in assignment.labels[pos]} - {""})
+        return [self.finding(fmt_codes(out, 3), f"{len(out)} LSOA(s) of the footprint ({pop:,} people, in "
+                             f"{fmt_codes(hoods, 4)}) lie outside {study.place}: {fmt_codes(out)}",
+                             "check --place (a wider place would include them) or remove them from the footprint",
+                             codes=out)]
+
+
+class NeighbourhoodNames(Rule):
+    id = "neighbourhood-names"
+    severity = Severity.WARNING
+    description = "each neighbourhood has one name"
+
+    def check(self, study: Study, assignment: Assignment) -> list[Finding]:
+        return [self.finding(nid, f"{nid} has {len(names)} different names in the footprint: "
+                             + ", ".join(repr(n) for n in names) + f"; {names[0]!r} (most rows) is shown",
+                             f"give every row of {nid} the same name", names=names)
+                for nid, names in sorted(assignment.footprint.name_conflicts.items())]
+
+
 def other_vintage_hint(unknown: list[str], vintage: int) -> str:
     """'; N of them are LSOA 2011 codes: ...' when unknown codes belong to the other embedded vintage."""
     other = 2011 if vintage == 2021 else 2021
