@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +30,7 @@ import pyogrio
 import pyproj
 import shapely
 
+from .boundaries import LoadOptions, load_units
 from .errors import InputError
 from .model import Col, Footprint, NeighbourhoodSpec, Rules
 
@@ -260,6 +261,8 @@ def fit_units(shapes: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, method: str 
     for u in touched.tolist():
         sh = shares_of.get(u, {})
         outside = max(0.0, 1.0 - sum(sh.values()))
+        if chosen[u] < 0 and by_point[u] < 0 and by_area[u] < 0 and 1.0 - outside < SPLIT_SHARE:
+            continue  # a sliver of a neighbouring LSOA under a generalised edge: not part of the shapes
         big = {k: v for k, v in sorted(sh.items(), key=lambda kv: -kv[1]) if v >= SPLIT_SHARE}
         to = str(names[chosen[u]]) if chosen[u] >= 0 else ""
         item = SplitUnit(str(codes[u]), int(round(pop[u])), to, big, outside)
@@ -285,7 +288,7 @@ def footprint_from_fit(assigned: pd.Series, name: str, vintage: int, source: str
     if not hoods:
         raise InputError(f"no LSOA fits any polygon of {source}; are the shapes in England and in the right CRS?")
     return Footprint(name=name, vintage=vintage, rules=Rules(), neighbourhoods=hoods,
-                     meta={"source": source, "generated_by": "nhgeo fit"})
+                     meta={"fitted_from": source, "generated_by": "nhgeo fit"})
 
 
 def fit_footprint(path: str | Path, units: gpd.GeoDataFrame, name_column: str | None, *, method: str = "centroid",
@@ -296,3 +299,31 @@ def fit_footprint(path: str | Path, units: gpd.GeoDataFrame, name_column: str | 
     rep.notes = notes + rep.notes
     fp = footprint_from_fit(assigned, Path(path).stem, vintage, f"fitted from {path} ({name_column}) by {method}")
     return fp, rep
+
+
+@dataclass
+class FitResult:
+    """What ``nhgeo fit`` produces: the fitted footprint and how good the fit is."""
+
+    footprint: Footprint
+    report: FitReport
+    source: str  # the LSOA boundaries fitted
+
+
+def fit_file(path: str | Path, name_column: str | None, *, method: str = "centroid",
+             boundaries: str | Path | None = None, rules: dict[str, Any] | None = None, snap: float | None = None,
+             **options: Unpack[LoadOptions]) -> FitResult:
+    """Fit the LSOAs (embedded, or ``boundaries``) to the polygons of ``path``; ``rules`` go into [rules]."""
+    from dataclasses import replace
+
+    del snap  # fitting needs no adjacency graph; accepted so every command passes the same options
+    units, rep = load_units(boundaries, **options)
+    vintage = int(units.attrs.get("vintage", rep.vintage))
+    fp, fit = fit_footprint(path, units, name_column, method=method, vintage=vintage)
+    if rules:
+        sev = dict(rules.get("severity") or {})
+        fp.rules = replace(fp.rules, **{k: v for k, v in rules.items() if k != "severity"},
+                           severity={**fp.rules.severity, **sev})
+    fp.meta["source"] = str(units.attrs.get("source", rep.source))
+    fp.meta["fitted_from"] = f"{path} ({name_column}; {method})"
+    return FitResult(fp, fit, str(units.attrs.get("source", rep.source)))

@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 
 from .app import console
+from .footprint_options import Reading, footprint_options
 from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option
 from .validate import FootprintArg, ServicesOpt
 
 
 @command(source=True)
+@footprint_options
 def coverage(
     footprint: FootprintArg,
     services: ServicesOpt = None,
@@ -24,6 +26,7 @@ def coverage(
     fmt: Annotated[str, format_option("coverage")] = "table",
     strict: Annotated[bool, typer.Option("--strict", help="Missing components fail (exit 1).")] = False,
     source: Source = None,
+    reading: Reading = None,
     out: ReportOutOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
@@ -37,7 +40,7 @@ def coverage(
 
     check_format("coverage", fmt)
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
-                       **(source or {}))
+                       **(reading or {}), **(source or {}))
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)
     failing = [f for f in rep.by_rule().get("core-offer", []) if strict or f.severity == Severity.ERROR]
     raise typer.Exit(1 if failing else 0)

@@ -13,6 +13,7 @@ from ..services import SERVICE_VINTAGE
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
+    from ..fit import FitResult
     from ..model import Study
     from ..pipeline import ProposeResult
     from ..rules import Finding
@@ -158,3 +159,10 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "newly_broken": [finding_to_dict(f) for f in d.newly_broken], "fixed": [finding_to_dict(f) for f in d.fixed],
         "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
     }
+
+
+def fit_to_dict(result: FitResult) -> dict[str, Any]:
+    """The fit quality and the fitted neighbourhoods (id, LSOAs, population) as data."""
+    return {"boundaries": result.source, "fit": result.report.to_dict(),
+            "neighbourhoods": [{"id": n.id, "name": n.name, "lsoas": len(n.codes)}
+                               for n in result.footprint.neighbourhoods]}

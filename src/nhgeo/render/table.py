@@ -21,6 +21,7 @@ from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
+    from ..fit import FitResult
     from ..model import Study
     from ..pipeline import ProposeResult
     from ..validation import ValidationReport
@@ -177,6 +178,19 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
                       f"{sc.mean_polsby_popper:.2f}")
     verdict = "[bold green]PASS[/]" if rep.exit_code() == 0 else "[bold red]FAIL[/]"
     console.print(f"{verdict}: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s)")
+
+
+def render_fit(console: Console, result: FitResult) -> None:
+    """How well the LSOAs fit the shapes, then one row per fitted neighbourhood."""
+    for line in fit_lines(result.report, n=10):
+        console.print(escape(line), highlight=False)
+    t = Table(title=f"Fitted footprint: {escape(result.footprint.name)}")
+    for c in ("neighbourhood", "LSOAs"):
+        t.add_column(c, justify="left" if c == "neighbourhood" else "right")
+    for n in result.footprint.neighbourhoods:
+        t.add_row(escape(n.name), f"{len(n.codes):,}")
+    console.print(t)
+    console.print(f"[dim]LSOAs: {escape(result.source)}[/]")
 
 
 def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> None:
