@@ -7,6 +7,7 @@ import numpy as np
 from ..boundaries import embedded_codes
 from ..model import Assignment, Study
 from .base import Finding, Rule, Severity, fmt_codes, touching
+from .fixes import planner
 
 
 class Coverage(Rule):
@@ -20,14 +21,15 @@ class Coverage(Rule):
         gaps = [str(c) for c in codes[labels == ""]]
         if gaps:
             gap_pop = int(study.population[labels == ""].sum())
-            fixes = []
-            for i in np.flatnonzero(labels == "")[:5]:
-                t = touching(study, assignment, [int(i)], exclude="")
-                if t:
-                    fixes.append(f"{codes[i]} -> {t[0]}")
+            first = [int(i) for i in np.flatnonzero(labels == "")[:10]]
+            fix = planner(study, assignment).assign(first)
+            near = touching(study, assignment, first, exclude="")
+            other = (f"assign them to a neighbourhood of their LA they touch ({fmt_codes(near, 3)}) once its own "
+                     "findings are fixed" if near else "assign them to a neighbourhood of their LA")
             out.append(self.finding(fmt_codes(gaps, 3), f"{len(gaps)} LSOA(s) in the place ({gap_pop:,} people) are "
                                     f"in no neighbourhood: {fmt_codes(gaps)}",
-                                    ("assign " + ", ".join(fixes)) if fixes else None, codes=gaps))
+                                    fix.text if fix else other,
+                                    codes=gaps, **(fix.data(codes) if fix else {})))
         for code, ids in sorted(assignment.footprint.duplicate_codes().items()):
             out.append(self.finding(code, f"{code} is listed in {len(ids)} neighbourhoods ({', '.join(ids)})",
                                     f"keep it only in {ids[0]}" if len(set(ids)) > 1 else "list it once",
