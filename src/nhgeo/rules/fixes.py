@@ -173,8 +173,10 @@ class FixPlanner:
             cands = self._band_moves(nid, mine, pops, hoods, moves)
             if not cands:
                 break
-            # fewest moves: the biggest step that does not overshoot the far edge of the band
-            _, u, a, b = max(cands)
+            # a neighbour outside the band on the other side first (it must end in band too), then the
+            # biggest step that does not overshoot the far edge of the band: fewest moves
+            _, _, neg_u, a, b = max(cands)
+            u = -neg_u
             moves.append((u, a, b))
             pops[a] -= self.pop[u]
             pops[b] += self.pop[u]
@@ -184,7 +186,7 @@ class FixPlanner:
                 mine.discard(u)
             else:
                 mine.add(u)
-        if moves and r.in_band(pops[nid]):
+        if moves and r.in_band(pops[nid]) and not self.check(moves)[1]:
             fix = self.offer(moves, nid)
             if fix.verified:
                 if len(moves) > 1:
@@ -194,12 +196,12 @@ class FixPlanner:
         return self._no_move(nid, p0)
 
     def _band_moves(self, nid: str, mine: set[int], pops: dict[str, float], hoods: dict[str, set[int]],
-                    moves: list[tuple[int, str, str]]) -> list[tuple[float, int, str, str]]:
+                    moves: list[tuple[int, str, str]]) -> list[tuple[float, float, int, str, str]]:
         """Valid next moves for ``nid``: (step size, unit, from, to)."""
         r, g, pop = self.rules, self.g, self.pop
         p = pops[nid]
         moved = {u for u, _, _ in moves}
-        out: list[tuple[float, int, str, str]] = []
+        out: list[tuple[float, float, int, str, str]] = []
         seen: set[tuple[int, str]] = set()
         for u in sorted(mine):
             for v in g[u]:
@@ -219,15 +221,20 @@ class FixPlanner:
                 new_p = p - step if src == nid else p + step
                 if (src == nid and new_p < r.min) or (dst == nid and new_p > r.max):
                     continue  # overshoots the band
-                if not r.in_band(pops[other] + (step if dst == other else -step)):
-                    continue
+                now, then = pops[other], pops[other] + (step if dst == other else -step)
+                if self._gap(then) > 0 and self._gap(then) >= self._gap(now):
+                    continue  # the neighbour must end in band, or move towards it (it is checked at the end)
                 if not self.la_ok([unit], dst):
                     continue
                 donor = hoods.get(src) or (self.members(src) if src != nid else mine)
                 if not self.connected(donor - {unit}):
                     continue
-                out.append((step, unit, src, dst))
-        return out
+                out.append((float(self._gap(then) < self._gap(now)), step, -unit, src, dst))
+        return out  # (helps the neighbour, step, -unit: lowest position first on ties, from, to)
+
+    def _gap(self, p: float) -> float:
+        """How far ``p`` is outside the band (0 inside)."""
+        return max(self.rules.min - p, p - self.rules.max, 0.0)
 
     def _no_move(self, nid: str, p: float) -> str:
         """Why no boundary moves work, and the merge that would, when one does."""
