@@ -44,24 +44,33 @@ def test_broken_example_every_fault_found(broken_report) -> None:  # type: ignor
     detached = [f for f in by_rule["contiguity"] if f.unit == "E09000003-N01"]
     assert detached and "E01002694" in detached[0].message and detached[0].fix
     low = [f for f in by_rule["population-band"] if "below the minimum" in f.message]
-    assert low and low[0].fix and "all within band" in low[0].fix
+    assert low and low[0].fix == ("the fix for contiguity of E09000003-N06 (above) brings E09000003-N05 to 53,508, "
+                                  "within band")
     assert broken_report.exit_code() == 1
 
 
-def test_band_fix_is_real(broken_report) -> None:  # type: ignore[no-untyped-def]
-    """Apply the suggested moves and the neighbourhood comes into band."""
-    f = next(f for f in broken_report.findings if f.rule == "population-band" and f.fix)
+def test_fixes_are_real_and_never_share_an_lsoa(broken_report) -> None:  # type: ignore[no-untyped-def]
+    """Apply every fix the report computed, all together: the neighbourhoods they touch become one area
+    each, in band, with no new LA; no LSOA appears in two fixes."""
     d = tomllib.loads(BROKEN.read_text())
     hoods = {h["id"]: h for h in d["neighbourhoods"]}
-    for move in f.fix.removeprefix("move ").split(":")[0].split("; "):
-        code, rest = move.split(" (", 1)
-        src, dst = rest.split(" from ")[1].split(" to ")
-        hoods[src]["lsoas"].remove(code)
-        hoods[dst]["lsoas"].append(code)
-    pops = {p.id: p.population for p in broken_report.score.parts}
+    moved: list[str] = []
+    touched: set[str] = set()
+    for f in broken_report.findings:
+        for m in f.data.get("moves", []):
+            assert f.data["verified"] is True
+            moved.append(m["code"])
+            if m["from"]:
+                hoods[m["from"]]["lsoas"].remove(m["code"])
+                touched.add(m["from"])
+            hoods[m["to"]]["lsoas"].append(m["code"])
+            touched.add(m["to"])
+    assert len(moved) == len(set(moved)) and len(moved) >= 14
+    assert {"E09000003-N05", "E09000003-N06"} <= touched
     after = validate_dict(d)
-    assert not [x for x in after.findings if x.rule == "population-band" and x.unit == f.unit]
-    assert pops[f.unit] < 40_000
+    left = [x for x in after.findings if x.unit in touched and x.rule in ("contiguity", "population-band",
+                                                                          "la-alignment")]
+    assert not left, [x.message for x in left]
 
 
 def validate_dict(d: dict, tmp: Path | None = None):  # type: ignore[no-untyped-def]
