@@ -158,6 +158,8 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "population_change": {u: {"old": o, "new": n, "change": n - o} for u, (o, n) in d.population_change.items()},
         "newly_broken": [finding_to_dict(f) for f in d.newly_broken], "fixed": [finding_to_dict(f) for f in d.fixed],
         "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
+        "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
+        "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
     }
 
 

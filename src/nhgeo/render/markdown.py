@@ -77,9 +77,10 @@ def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
     return out
 
 
-def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
+def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> str:
     """A pull-request comment."""
-    verdict = "❌ breaks a rule" if d.exit_code() else "✅ no rule newly broken"
+    ok, why = d.verdict(strict)
+    verdict = ("✅ " if ok else "❌ ") + why
     out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {verdict}", ""]
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
@@ -97,6 +98,11 @@ def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
     if d.population_change:
         out += ["", "| unit | old population | new population | change |", "|---|---:|---:|---:|"]
         out += [f"| {u} | {o:,} | {n:,} | {n - o:+,} |" for u, (o, n) in list(d.population_change.items())[:limit]]
+    if d.renamed:
+        out += ["", "**Renamed**", ""] + [f"- {n}: “{x}” → “{y}”" for n, x, y in d.renamed]
+    for label, rep in (("old", d.old), ("new", d.new)):
+        if rep.fit is not None:
+            out += ["", f"Fit of the {label} shapes: {rep.fit.summary()}."]
     for title, fs in (("Rules newly broken", d.newly_broken), ("Rules fixed", d.fixed)):
         if fs:
             out += ["", f"**{title}**", ""]

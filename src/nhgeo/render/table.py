@@ -215,8 +215,13 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
         for f in fs:
             console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
-    console.print("[bold red]FAIL[/]: the change breaks a rule" if d.exit_code(strict) else
-                  "[bold green]PASS[/]: no rule newly broken")
+    for nid, x, y in d.renamed:
+        console.print(f"[yellow]renamed[/] {escape(nid)}: {escape(x)!r} → {escape(y)!r}")
+    for label, rep in (("old", d.old), ("new", d.new)):
+        if rep.fit is not None:
+            console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
+    ok, why = d.verdict(strict)
+    console.print(("[bold green]PASS[/]: " if ok else "[bold red]FAIL[/]: ") + escape(why))
 
 
 def render_coverage(console: Console, rep: ValidationReport, show_all: bool = False,
