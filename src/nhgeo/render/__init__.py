@@ -42,7 +42,8 @@ RENDERERS: dict[str, dict[str, Text]] = {
     "validation": {"json": _dump(json_.validation_to_dict), "junit": lambda r, **_: junit.validation_junit(r),
                    "github": lambda r, **_: github.validation_github(r),
                    "markdown": lambda r, **_: markdown.validation_markdown(r)},
-    "diff": {"json": _dump(json_.diff_to_dict), "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
+    "diff": {"json": _dump(json_.diff_to_dict),
+             "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
     "fit": {"json": _dump(json_.fit_to_dict)},
 }
 RENDERERS["coverage"] = dict(RENDERERS["validation"])
