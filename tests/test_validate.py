@@ -44,24 +44,33 @@ def test_broken_example_every_fault_found(broken_report) -> None:  # type: ignor
     detached = [f for f in by_rule["contiguity"] if f.unit == "E09000003-N01"]
     assert detached and "E01002694" in detached[0].message and detached[0].fix
     low = [f for f in by_rule["population-band"] if "below the minimum" in f.message]
-    assert low and low[0].fix and "all within band" in low[0].fix
+    assert low and low[0].fix == ("the fix for contiguity of E09000003-N06 (above) brings E09000003-N05 to 53,508, "
+                                  "within band")
     assert broken_report.exit_code() == 1
 
 
-def test_band_fix_is_real(broken_report) -> None:  # type: ignore[no-untyped-def]
-    """Apply the suggested moves and the neighbourhood comes into band."""
-    f = next(f for f in broken_report.findings if f.rule == "population-band" and f.fix)
+def test_fixes_are_real_and_never_share_an_lsoa(broken_report) -> None:  # type: ignore[no-untyped-def]
+    """Apply every fix the report computed, all together: the neighbourhoods they touch become one area
+    each, in band, with no new LA; no LSOA appears in two fixes."""
     d = tomllib.loads(BROKEN.read_text())
     hoods = {h["id"]: h for h in d["neighbourhoods"]}
-    for move in f.fix.removeprefix("move ").split(":")[0].split("; "):
-        code, rest = move.split(" (", 1)
-        src, dst = rest.split(" from ")[1].split(" to ")
-        hoods[src]["lsoas"].remove(code)
-        hoods[dst]["lsoas"].append(code)
-    pops = {p.id: p.population for p in broken_report.score.parts}
+    moved: list[str] = []
+    touched: set[str] = set()
+    for f in broken_report.findings:
+        for m in f.data.get("moves", []):
+            assert f.data["verified"] is True
+            moved.append(m["code"])
+            if m["from"]:
+                hoods[m["from"]]["lsoas"].remove(m["code"])
+                touched.add(m["from"])
+            hoods[m["to"]]["lsoas"].append(m["code"])
+            touched.add(m["to"])
+    assert len(moved) == len(set(moved)) and len(moved) >= 14
+    assert {"E09000003-N05", "E09000003-N06"} <= touched
     after = validate_dict(d)
-    assert not [x for x in after.findings if x.rule == "population-band" and x.unit == f.unit]
-    assert pops[f.unit] < 40_000
+    left = [x for x in after.findings if x.unit in touched and x.rule in ("contiguity", "population-band",
+                                                                          "la-alignment")]
+    assert not left, [x.message for x in left]
 
 
 def validate_dict(d: dict, tmp: Path | None = None):  # type: ignore[no-untyped-def]
@@ -203,3 +212,125 @@ def test_diff_table_view() -> None:
     res = runner.invoke(app, ["diff", str(GOOD), str(BROKEN)])
     assert res.exit_code == 1
     assert "LSOAs moved" in res.output and "newly broken" in res.output and "FAIL" in res.output
+
+
+# ---- issue 16: tables with any columns, rule options, what was not checked, consistent verdicts -------------
+
+
+def _pcn_table(england, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """A PCN-style table for Camden built from the embedded data: LSOA -> its MSOA's local name as the group,
+    under column names that are not ours; one group carries two different labels."""
+    cam = england[england["la_name"] == "Camden"]
+    rows = ["LSOA Code,PCN_Name,PCN label"]
+    for code, msoa in zip(cam["code"], cam["msoa_name"], strict=True):
+        label = "Kilburn PCN (old name)" if msoa == "Kilburn East" and code == max(
+            cam.loc[cam["msoa_name"] == "Kilburn East", "code"]) else f"{msoa} PCN"
+        rows.append(f'{code},"{msoa}","{label}"')
+    path = tmp_path / "pcns.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_table_with_any_group_column(england, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _pcn_table(england, tmp_path)
+    res = runner.invoke(app, ["validate", str(path), "--code-column", "LSOA Code", "--group-column", "PCN_Name",
+                              "--name-column", "PCN label", "--min", "4000", "--max", "15000", "--target", "8000",
+                              "-f", "json"])
+    assert res.exit_code in (0, 1), res.output
+    d = json.loads(res.stdout)
+    assert d["neighbourhoods"] == 27 and d["vintage"] == 2021
+    names = [f for f in d["findings"] if f["rule"] == "neighbourhood-names"]
+    assert len(names) == 1 and names[0]["unit"] == "Kilburn East"
+    assert "'Kilburn East PCN'" in names[0]["message"] and "'Kilburn PCN (old name)'" in names[0]["message"]
+    assert not [f for f in d["findings"] if f["rule"] == "coverage"]
+    assert d["rule_sources"]["min"] == "command line" and d["rule_sources"]["place_min"] == "default"
+    missing = runner.invoke(app, ["validate", str(path), "--group-column", "PCN"])
+    assert missing.exit_code == 2 and "no column 'PCN' (--group-column)" in missing.output
+
+
+def test_table_in_2011_codes_detected(tmp_path: Path) -> None:
+    from nhgeo.boundaries import load_embedded
+
+    old = load_embedded(2011)
+    cam = old[old["la_name"] == "Camden"]
+    path = tmp_path / "pcn2011.csv"
+    path.write_text("lsoa,practice_group\n" + "".join(f"{c},{'North' if y > 184_000 else 'South'}\n" for c, y in
+                                                     zip(cam["code"], cam.geometry.centroid.y, strict=True)))
+    rep = validate(path, group_column="practice_group", rules={"min": 50_000, "max": 200_000, "target": 100_000})
+    assert rep.vintage == 2011 and not rep.assignment.unknown_codes
+    assert {n.id for n in rep.footprint.neighbourhoods} == {"North", "South"}
+
+
+def test_rule_options_override_the_file(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["validate", str(BROKEN), "--severity", "population-band=warning", "--severity",
+                              "contiguity=off", "-f", "json"])
+    d = json.loads(res.stdout)
+    assert not [f for f in d["findings"] if f["rule"] == "contiguity"]
+    assert {f["severity"] for f in d["findings"] if f["rule"] == "population-band"} == {"warning"}
+    assert d["rule_sources"]["severity.population-band"] == "command line"
+    assert d["rule_sources"]["severity.nesting"] == "file" and d["rule_sources"]["target"] == "file"
+    assert d["rules"]["severity"]["contiguity"] == "off"
+    loose = runner.invoke(app, ["validate", str(GOOD), "--min", "20000", "--max", "70000", "--place-max", "1000000"])
+    assert loose.exit_code == 0 and "min 20,000 (command line)" in loose.output
+    for bad, msg in ((["--severity", "contiguity"], "RULE=LEVEL"), (["--severity", "contiguity=fatal"], "fatal"),
+                     (["--severity", "contiguty=off"], "did you mean 'contiguity'"),
+                     (["--min", "70000"], "impossible neighbourhood band")):
+        r = runner.invoke(app, ["validate", str(GOOD), *bad])
+        assert r.exit_code == 2 and msg in r.output, (bad, r.output)
+
+
+def test_not_checked_is_never_holds(tmp_path: Path) -> None:
+    path = tmp_path / "no_places.csv"
+    d = tomllib.loads(GOOD.read_text())
+    path.write_text("LSOA21CD,neighbourhood\n" + "".join(f"{c},{h['id']}\n" for h in d["neighbourhoods"]
+                                                         for c in h["lsoas"]))
+    rep = validate(path)
+    assert set(rep.not_checked) == {"place-band", "place-contiguity", "place-la-alignment", "core-offer",
+                                    "outside-place"}
+    assert "no places" in rep.not_checked["place-band"] and "--core-offer" in rep.not_checked["core-offer"]
+    assert not set(rep.not_checked) & set(rep.by_rule())
+    from nhgeo.render import to_text
+
+    table = to_text("validation", rep, "table", width=200)
+    assert "place-band" in table and "– not checked: the footprint has no places" in table
+    md = runner.invoke(app, ["validate", str(path), "-f", "markdown"]).stdout
+    assert "| place-band | – not checked: the footprint has no places |" in md
+    junit = ET.fromstring(runner.invoke(app, ["validate", str(path), "-f", "junit"]).stdout)
+    skipped = [c.get("name") for c in junit if c.find("skipped") is not None]
+    assert set(skipped) == set(rep.not_checked) and junit.get("skipped") == "5"
+    js = json.loads(runner.invoke(app, ["validate", str(path), "-f", "json"]).stdout)
+    assert js["not_checked"]["place-band"] == "the footprint has no places"
+    assert {r["id"]: r["status"] for r in js["rule_results"]}["place-band"] == "not checked"
+
+
+def test_place_is_checked_both_ways() -> None:
+    res = runner.invoke(app, ["validate", str(GOOD), "--place", "Camdn"])
+    assert res.exit_code == 2 and "unknown place 'Camdn'" in res.output and "camden" in res.output.lower()
+    rep = validate(GOOD, place="Camden,Islington,Westminster")
+    outside = next(f for f in rep.findings if f.rule == "outside-place")
+    assert outside.data["codes"] and all(c not in set(rep.study.codes[rep.assignment.labels == ""])
+                                         for c in outside.data["codes"])
+    gaps = next(f for f in rep.findings if f.rule == "coverage" and "in no neighbourhood" in f.message)
+    west = set(rep.study.units.loc[rep.study.units["la_name"] == "Westminster", "code"])
+    assert set(gaps.data["codes"]) == west  # every Westminster LSOA is missing from the footprint
+
+
+def test_diff_says_why_a_warning_does_not_fail(tmp_path: Path) -> None:
+    d = tomllib.loads(GOOD.read_text())
+    d["rules"]["place_max"] = 300_000
+    d["rules"]["severity"] = {"place-band": "warning"}
+    d["neighbourhoods"][0]["name"] = "A new name"
+    new = tmp_path / "new.toml"
+    new.write_text(tomli_w.dumps(d))
+    res = runner.invoke(app, ["diff", str(GOOD), str(new)])
+    assert res.exit_code == 0
+    text = " ".join(res.output.split())
+    assert "(warning)" in text and "PASS: no error newly broken; 3 warning(s) newly broken, which do not " \
+        "fail without --strict" in text
+    first = tomllib.loads(GOOD.read_text())["neighbourhoods"][0]
+    assert f"renamed {first['id']}: '{first['name']}' → 'A new name'" in text
+    strict = runner.invoke(app, ["diff", str(GOOD), str(new), "--strict", "-f", "markdown"])
+    assert strict.exit_code == 1 and "❌ the change newly breaks 3 warning(s), and --strict makes warnings fail" \
+        in strict.stdout
+    js = json.loads(runner.invoke(app, ["diff", str(GOOD), str(new), "-f", "json"]).stdout)
+    assert js["passed"] is True and js["passed_with_strict"] is False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -140,20 +141,54 @@ def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
                 raise InputError(f"{where}: neighbourhood {nid} is listed in two places ({seen[nid]} and {p.id}); "
                                  "each neighbourhood belongs to exactly one place")
             seen[nid] = p.id
+    given = tuple(k for k in d.get("rules", {}) if k != "severity") + tuple(
+        f"severity.{k}" for k in d.get("rules", {}).get("severity", {}))
     return Footprint(name=str(meta.pop("name")), vintage=int(meta.pop("vintage")), rules=rules,
-                     neighbourhoods=hoods, places=places, meta=meta,
+                     neighbourhoods=hoods, places=places, meta=meta, rules_given=given,
                      waivers=[{k: str(v) for k, v in w.items()} for w in d.get("waivers", [])])
 
 
-def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:
-    cols = {c.lower(): c for c in df.columns}
-    code_col = next((cols[c] for c in ("lsoa21cd", "lsoa11cd", "lsoa", "code", "lsoa_code") if c in cols), None)
-    nb_col = next((cols[c] for c in ("neighbourhood", "neighbourhood_id", "nbhd") if c in cols), None)
+@dataclass(frozen=True)
+class TableColumns:
+    """Which columns of an assignment table hold what (None = found by its usual name)."""
+
+    code: str | None = None  # LSOA code (auto: LSOA21CD, LSOA11CD, lsoa, code, lsoa_code)
+    group: str | None = None  # the neighbourhood / grouping column, e.g. PCN_Name (auto: neighbourhood, ...)
+    name: str | None = None  # the neighbourhood name (auto: neighbourhood_name, name)
+
+
+CODE_NAMES = ("lsoa21cd", "lsoa11cd", "lsoa", "code", "lsoa_code", "lsoa21", "lsoa11")
+GROUP_NAMES = ("neighbourhood", "neighbourhood_id", "nbhd")
+
+
+def _pick(df: pd.DataFrame, given: str | None, usual: tuple[str, ...], path: Path, flag: str) -> str | None:
+    """The column ``given`` (must exist; case-insensitive), else the first usual name present."""
+    cols = {str(c).lower(): str(c) for c in df.columns}
+    if given is not None:
+        if given in df.columns:
+            return given
+        if given.lower() in cols:
+            return cols[given.lower()]
+        raise InputError(f"{path}: no column {given!r} ({flag}); columns are: {', '.join(map(str, df.columns))}")
+    return next((cols[c] for c in usual if c in cols), None)
+
+
+def _from_table(df: pd.DataFrame, path: Path, vintage: int | None, columns: TableColumns | None = None) -> Footprint:
+    """A footprint from a table of LSOA code -> group [-> name] [-> place]; any column names via ``columns``."""
+    tc = columns or TableColumns()
+    cols = {str(c).lower(): str(c) for c in df.columns}
+    known = tc.code is not None and tc.code.lower() in cols  # --code-column may name the boundaries' column
+    code_col = _pick(df, tc.code if known else None, CODE_NAMES, path, "--code-column")
+    nb_col = _pick(df, tc.group, GROUP_NAMES, path, "--group-column")
     if code_col is None or nb_col is None:
-        raise InputError(f"{path}: an assignment table needs an LSOA code column (LSOA21CD/LSOA11CD/code) and a "
-                         f"'neighbourhood' column; found {', '.join(map(str, df.columns))}")
+        what = " and ".join(x for x, c in (("an LSOA code column (LSOA21CD/LSOA11CD/code; or --code-column)",
+                                            code_col), ("a 'neighbourhood' column (or --group-column, e.g. "
+                                                        "--group-column PCN_Name)", nb_col)) if c is None)
+        raise InputError(f"{path}: an assignment table needs {what}; found {', '.join(map(str, df.columns))}")
     place_col = next((cols[c] for c in ("place", "place_id") if c in cols), None)
-    name_col = next((cols[c] for c in ("neighbourhood_name", "name") if c in cols), None)
+    name_col = _pick(df, tc.name, ("neighbourhood_name", "name"), path, "--name-column")
+    if name_col == nb_col:
+        name_col = None
     df = df[df.notna().any(axis=1)]  # wholly empty rows (spreadsheet leftovers) carry nothing
     blank = df[code_col].isna() | (df[code_col].astype("string").str.strip() == "")
     if blank.any():
@@ -163,13 +198,23 @@ def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:
         raise InputError(f"{path}: {row} has no LSOA code in column {code_col!r}"
                          + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else "")
                          + "; fill in the code or delete the row")
+    df = df.assign(**{code_col: df[code_col].astype(str).str.strip()})
     if df[nb_col].isna().any():
-        raise InputError(f"{path}: {int(df[nb_col].isna().sum())} row(s) have no neighbourhood")
-    v = vintage or (2011 if "11" in code_col else 2021)
+        raise InputError(f"{path}: {int(df[nb_col].isna().sum())} row(s) have no {nb_col!r}; give every LSOA a "
+                         "group or remove the row")
+    v = vintage or _table_vintage(df[code_col], code_col)
     hoods = []
+    conflicts: dict[str, list[str]] = {}
     for nid, grp in df.groupby(nb_col, sort=True):
-        name = str(grp[name_col].iloc[0]) if name_col else str(nid)
-        hoods.append(NeighbourhoodSpec(str(nid), name, grp[code_col].astype(str).tolist()))
+        name = str(nid)
+        if name_col:
+            counts = grp[name_col].dropna().astype(str).value_counts(sort=False)
+            if len(counts):  # most rows first, then first seen
+                order = sorted(counts.index, key=lambda x: -counts[x])
+                name = order[0]
+                if len(order) > 1:
+                    conflicts[str(nid)] = order
+        hoods.append(NeighbourhoodSpec(str(nid), name, grp[code_col].tolist()))
     places: list[PlaceSpec] = []
     if place_col:
         pn = df.groupby(nb_col)[place_col].nunique()
@@ -178,10 +223,23 @@ def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:
         for pid, grp in df.groupby(place_col, sort=True):
             places.append(PlaceSpec(str(pid), str(pid), sorted(grp[nb_col].astype(str).unique().tolist())))
     return Footprint(name=path.stem, vintage=v, rules=Rules(), neighbourhoods=hoods, places=places,
-                     meta={"source": str(path)})
+                     meta={"source": str(path)}, name_conflicts=conflicts)
 
 
-def read_footprint(path: str | Path, vintage: int | None = None) -> Footprint:
+def _table_vintage(codes: pd.Series, code_col: str) -> int:
+    """2011 or 2021 from the column name (LSOA11CD), else from which embedded set knows more of the codes."""
+    low = code_col.lower()
+    if "11" in low:
+        return 2011
+    if "21" in low:
+        return 2021
+    from .boundaries import embedded_codes
+
+    sample = set(codes.astype(str).head(5000))
+    return 2011 if len(sample - embedded_codes(2011)) < len(sample - embedded_codes(2021)) else 2021
+
+
+def read_footprint(path: str | Path, vintage: int | None = None, columns: TableColumns | None = None) -> Footprint:
     """Read a footprint: TOML config, or a CSV / GeoPackage assignment table (code -> neighbourhood [-> place])."""
     path = Path(path)
     if not path.exists():
@@ -211,7 +269,7 @@ def read_footprint(path: str | Path, vintage: int | None = None) -> Footprint:
                              "rows") from None
         except (pd.errors.ParserError, OSError) as exc:
             raise InputError(f"{path}: cannot read CSV: {str(exc).splitlines()[0]}") from None
-        return _from_table(df, path, vintage)
+        return _from_table(df, path, vintage, columns)
     if suffix in (".gpkg", ".geojson", ".shp", ".parquet"):
         try:
             layers = [name for name, _ in pyogrio.list_layers(path)] if suffix == ".gpkg" else [None]
@@ -219,5 +277,5 @@ def read_footprint(path: str | Path, vintage: int | None = None) -> Footprint:
             df = pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
         except Exception as exc:  # pyogrio raises several types
             raise InputError(f"{path}: cannot read assignment table: {str(exc).splitlines()[0]}") from None
-        return _from_table(df, path, vintage)
+        return _from_table(df, path, vintage, columns)
     raise InputError(f"{path}: unsupported footprint format {suffix!r}; use .toml, .csv or .gpkg")

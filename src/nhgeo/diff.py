@@ -25,6 +25,7 @@ class FootprintDiff:
     newly_broken: list[Finding] = field(default_factory=list)
     fixed: list[Finding] = field(default_factory=list)
     duplicated: dict[str, list[str]] = field(default_factory=dict)  # code -> neighbourhoods listing it, in NEW
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # (id, old name, new name)
 
     @property
     def changed(self) -> bool:
@@ -35,6 +36,20 @@ class FootprintDiff:
         """1 when the change breaks a rule that held before (warnings too with ``strict``)."""
         bad = [f for f in self.newly_broken if f.severity == Severity.ERROR or strict]
         return 1 if bad else 0
+
+    def verdict(self, strict: bool = False) -> tuple[bool, str]:
+        """(passed, one sentence why) — a warning newly broken is named, with why it does not fail."""
+        errors = sum(f.severity == Severity.ERROR for f in self.newly_broken)
+        warnings = len(self.newly_broken) - errors
+        if errors:
+            return False, f"the change breaks {errors} error rule finding(s)" + (
+                f" and {warnings} warning(s)" if warnings else "")
+        if warnings and strict:
+            return False, f"the change newly breaks {warnings} warning(s), and --strict makes warnings fail"
+        if warnings:
+            return True, (f"no error newly broken; {warnings} warning(s) newly broken, which do not fail without "
+                          "--strict")
+        return True, "no rule newly broken"
 
 
 def _key(f: Finding) -> tuple[str, str]:
@@ -70,10 +85,13 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
             pops[p.id] = sum(pops.get(n, 0) for n in p.neighbourhoods)
     change = {u: (popa.get(u, 0), popb.get(u, 0)) for u in sorted(set(popa) | set(popb))
               if popa.get(u, 0) != popb.get(u, 0)}
+    na, nb = a.assignment.names, b.assignment.names
+    renamed = [(n, na[n], nb[n]) for n in sorted(set(na) & set(nb)) if na[n] != nb[n]]
     ka = {_key(f) for f in a.findings}
     kb = {_key(f) for f in b.findings}
     return FootprintDiff(
         old=a, new=b, moved=moved, added_neighbourhoods=sorted(ib - ia), removed_neighbourhoods=sorted(ia - ib),
         added_places=sorted(pb - pa), removed_places=sorted(pa - pb), population_change=change,
         newly_broken=[f for f in b.findings if _key(f) not in ka], fixed=[f for f in a.findings if _key(f) not in kb],
-        duplicated={c: ids for c, ids in db.items() if da.get(c) != ids})
+        duplicated={c: ids for c, ids in db.items() if da.get(c) != ids},
+        renamed=renamed)

@@ -149,6 +149,8 @@ class Footprint:
     places: list[PlaceSpec] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     waivers: list[dict[str, str]] = field(default_factory=list)  # {rule, unit, reason}: accepted exceptions
+    rules_given: tuple[str, ...] = ()  # [rules] keys the file set ("min", "severity.contiguity"): not written back
+    name_conflicts: dict[str, list[str]] = field(default_factory=dict)  # id -> the different names a table gave it
 
     def assignment(self) -> pd.Series:
         """Unit code -> neighbourhood id (a code listed twice keeps its first neighbourhood)."""
@@ -185,6 +187,8 @@ class Study:
     place: str
     rules: Rules = field(default_factory=Rules)
     services: ServiceSet | None = None  # service points for the core offer, when asked for
+    outside_place: list[str] = field(default_factory=list)  # listed codes outside the named place (added)
+    place_given: bool = True  # False when the place is only the LAs a footprint touches
 
     @property
     def vintage(self) -> int:
@@ -235,16 +239,18 @@ def study_of(units: gpd.GeoDataFrame, rep: LoadReport, place: str | Sequence[str
              snap: float = DEFAULT_SNAP_M, rules: Rules | None = None, codes: Sequence[str] = ()) -> Study:
     """A study of ``place`` within already loaded ``units`` (see :func:`open_study`)."""
     sub = select_place(units, place)
+    outside: list[str] = []
     if len(codes):
         extra = pd.Index(pd.Series(list(codes), dtype=object)).intersection(pd.Index(units[Col.CODE].astype(str)))
         extra = extra.difference(pd.Index(sub[Col.CODE].astype(str)))
+        outside = sorted(map(str, extra))
         if len(extra):  # assigned units outside the named place still count
             more = units[units[Col.CODE].astype(str).isin(extra)]
             sub = pd.concat([sub, more], ignore_index=True)
             sub.attrs.update(units.attrs)
     adj = build_graph(sub, snap_m=snap)
     label = place if isinstance(place, str) or place is None else ",".join(place)
-    return Study(sub, adj, rep, label or "all", rules or Rules())
+    return Study(sub, adj, rep, label or "all", rules or Rules(), outside_place=outside)
 
 
 # ---- an assignment: a footprint aligned to a study's units ---------------------------------------

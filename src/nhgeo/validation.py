@@ -6,22 +6,23 @@ live one family per module in :mod:`nhgeo.rules`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Unpack
+from typing import Any, Unpack
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from .boundaries import LoadOptions, LoadReport, load_units
-from .config import read_footprint
+from .config import TableColumns, read_footprint
 from .coverage import CoverageResult, coverage_of
 from .errors import InputError
+from .fit import FitReport, fit_footprint, is_shapes
 from .graph import DEFAULT_SNAP_M, subgraph
 from .metrics import Scorecard, score_assignment
-from .model import Assignment, Col, Footprint, Study, study_of
-from .rules import Finding, RuleResult, Severity, Status, run_rules
+from .model import SEVERITIES, Assignment, Col, Footprint, Rules, Study, study_of
+from .rules import REGISTRY, Finding, RuleResult, Severity, Status, get_rule, run_rules
 from .rules.codes import other_vintage_hint
 from .services import ServiceSet
 
@@ -37,6 +38,8 @@ class ValidationReport:
     results: list[RuleResult]
     score: Scorecard | None
     coverage: CoverageResult | None = None
+    fit: FitReport | None = None  # when the footprint was drawn as shapes: how well the LSOAs fit them
+    rule_sources: dict[str, str] = field(default_factory=dict)  # rule setting -> file | command line | default
 
     @property
     def findings(self) -> list[Finding]:
@@ -74,6 +77,48 @@ class ValidationReport:
         """Every checked rule (in registry order) with its findings; an empty list means the rule holds."""
         return {r.id: r.findings for r in self.results if r.status != Status.NOT_CHECKED}
 
+    @property
+    def not_checked(self) -> dict[str, str]:
+        """Rule id -> why it was not checked (never reported as holding)."""
+        return {r.id: r.reason or "nothing to check" for r in self.results if r.status == Status.NOT_CHECKED}
+
+
+RULE_SETTINGS = ("target", "min", "max", "cross_la", "place_min", "place_max")
+
+
+def parse_severities(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["contiguity=warning", ...]`` -> {rule id: level}; unknown rules and levels are bad input."""
+    out: dict[str, str] = {}
+    for item in items:
+        rule_id, sep, level = item.partition("=")
+        rule_id, level = rule_id.strip(), level.strip().lower()
+        if not sep or not rule_id or not level:
+            raise InputError(f"--severity takes RULE=LEVEL (e.g. population-band=warning), not {item!r}")
+        get_rule(rule_id)
+        if level not in SEVERITIES:
+            raise InputError(f"--severity {item}: level must be error, warning or off, not {level!r}")
+        out[rule_id] = level
+    return out
+
+
+def apply_overrides(fp: Footprint, overrides: dict[str, Any] | None) -> tuple[Rules, dict[str, str]]:
+    """The footprint's rules with command-line ``overrides`` (settings and ``severity``) on top, and where
+    each setting came from: ``command line``, ``file`` or ``default``."""
+    given, ov = set(fp.rules_given), dict(overrides or {})
+    sev = dict(ov.pop("severity", None) or {})
+    unknown = set(ov) - set(RULE_SETTINGS)
+    if unknown:
+        raise InputError(f"unknown rule setting(s): {', '.join(sorted(unknown))}; use {', '.join(RULE_SETTINGS)}")
+    for rule_id in sev:
+        get_rule(rule_id)
+    vals = {k: v for k, v in ov.items() if v is not None}
+    rules = replace(fp.rules, **vals, severity={**fp.rules.severity, **sev})  # re-checked in __post_init__
+    sources = {k: "command line" if k in vals else "file" if k in given else "default" for k in RULE_SETTINGS}
+    for r in REGISTRY:
+        key = f"severity.{r.id}"
+        sources[key] = "command line" if r.id in sev else "file" if key in given else "default"
+    return rules, sources
+
 
 def validate(
     footprint: str | Path | Footprint,
@@ -82,19 +127,36 @@ def validate(
     place: str | None = None,
     snap: float = DEFAULT_SNAP_M,
     services: ServiceSet | None = None,
+    name_column: str | None = None,
+    group_column: str | None = None,
+    fit_method: str = "centroid",
+    rules: dict[str, Any] | None = None,
     **options: Unpack[LoadOptions],
 ) -> ValidationReport:
     """Check every rule for ``footprint`` over the place it covers (``place`` or the footprint's own).
 
     ``options`` say how to read the units (see :class:`nhgeo.boundaries.LoadOptions`); the vintage
-    defaults to the footprint's own. With ``services`` the core-offer rule runs too.
+    defaults to the footprint's own. With ``services`` the core-offer rule runs too. A polygon file
+    (with ``name_column``) is first best-fitted to LSOAs (:mod:`nhgeo.fit`); a table may name its
+    columns (``code_column`` in ``options``, ``group_column``, ``name_column``). ``rules`` overrides the
+    footprint's [rules]: any of target, min, max, cross_la, place_min, place_max, and severity {rule: level}.
     """
     vintage = options.get("vintage")
-    fp = footprint if isinstance(footprint, Footprint) else read_footprint(footprint, vintage=vintage)
-    path = str(footprint) if not isinstance(footprint, Footprint) else fp.name
-    v = vintage or fp.vintage
+    fit: FitReport | None = None
+    shapes = not isinstance(footprint, Footprint) and is_shapes(footprint)
+    if isinstance(footprint, Footprint):
+        fp = footprint
+    elif not shapes:
+        cols = TableColumns(code=options.get("code_column"), group=group_column, name=name_column)
+        fp = read_footprint(footprint, vintage=vintage, columns=cols)
+    path = str(footprint) if not isinstance(footprint, Footprint) else footprint.name
+    v = vintage or (2021 if shapes else fp.vintage)
     options["vintage"] = v
     all_units, rep = load_units(boundaries, **options)
+    if shapes:
+        fp, fit = fit_footprint(str(footprint), all_units, name_column, method=fit_method, vintage=v)
+    rule_set, sources = apply_overrides(fp, rules)
+    fp = replace(fp, rules=rule_set)
     known = pd.Index(all_units[Col.CODE].astype(str))
     listed = fp.assignment()
     unknown = sorted(map(str, listed.index.difference(known)))
@@ -106,22 +168,26 @@ def validate(
     assignment = Assignment.align(fp, study, known)
     results = run_rules(study, assignment)
     cov = coverage_of(study, assignment) if services is not None else None
-    return ValidationReport(fp, path, study, assignment, results, _score(study, assignment), cov)
+    return ValidationReport(fp, path, study, assignment, results, _score(study, assignment), cov, fit, sources)
 
 
 def _footprint_study(fp: Footprint, all_units: gpd.GeoDataFrame, rep: LoadReport, place: str | None,
                      listed: pd.Series, snap: float) -> Study:
-    """The place a footprint must cover: as given, else the footprint's own, else every LA it touches;
-    listed units outside it are added so they still count."""
+    """The place a footprint must cover: as given (an unknown place is bad input, with suggestions), else
+    the footprint's own, else every LA it touches; listed units outside it are added so they still count."""
     codes = list(map(str, listed.index))
-    where = place or fp.meta.get("place")
-    if where:
+    if place:
+        return study_of(all_units, rep, place, snap=snap, codes=codes)
+    own = fp.meta.get("place")
+    if own:
         try:
-            return study_of(all_units, rep, str(where), snap=snap, codes=codes)
+            return study_of(all_units, rep, str(own), snap=snap, codes=codes)
         except InputError:
-            pass
+            pass  # a place these boundaries do not name: fall back to the LAs the footprint touches
     las = set(all_units.loc[all_units[Col.CODE].astype(str).isin(listed.index), Col.LA].astype(str))
-    return study_of(all_units, rep, sorted(las), snap=snap, codes=codes)
+    study = study_of(all_units, rep, sorted(las), snap=snap, codes=codes)
+    study.place_given = False
+    return study
 
 
 def _score(study: Study, assignment: Assignment) -> Scorecard | None:

@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 
 from .app import console
+from .footprint_options import Reading, footprint_options
 from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option, source_files
 from .validate import FootprintArg, ServicesOpt
 
 
 @command(source=True)
+@footprint_options
 def coverage(
     footprint: FootprintArg,
     services: ServicesOpt = None,
@@ -24,6 +26,7 @@ def coverage(
     fmt: Annotated[str, format_option("coverage")] = "table",
     strict: Annotated[bool, typer.Option("--strict", help="Missing components fail (exit 1).")] = False,
     source: Source = None,
+    reading: Reading = None,
     out: ReportOutOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
@@ -39,7 +42,7 @@ def coverage(
     if out is not None:  # before the work
         check_out_file(out, force, inputs=[footprint, services, catalogue, *source_files(source)])
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
-                       **(source or {}))
+                       **(reading or {}), **(source or {}))
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)
     failing = [f for f in rep.by_rule().get("core-offer", []) if strict or f.severity == Severity.ERROR]
     raise typer.Exit(1 if failing else 0)

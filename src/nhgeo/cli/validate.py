@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .app import console
+from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import (
     FootprintPlaceOpt,
     ForceOpt,
@@ -20,13 +21,16 @@ from .options import (
     source_files,
 )
 
-FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, or CSV/GeoPackage table (LSOA code -> "
-                                              "neighbourhood [-> place]).")]
+FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, CSV/GeoPackage table (LSOA code -> "
+                                              "neighbourhood [-> place]; --group-column), or polygons "
+                                              "(GeoJSON/GeoPackage/Shapefile, any CRS; --name-column).")]
 ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
                                                   "easting/northing or latitude/longitude, or any geo file.")]
 
 
 @command(source=True)
+@footprint_options
+@rule_options
 def validate(
     footprint: FootprintArg,
     fmt: Annotated[str, format_option("validation")] = "table",
@@ -36,6 +40,8 @@ def validate(
     core_offer: Annotated[bool, typer.Option("--core-offer/--no-core-offer", help="Check core-offer coverage with "
                                              "the embedded service data.")] = False,
     source: Source = None,
+    reading: Reading = None,
+    rules: RuleOverrides = None,
     out: ReportOutOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
@@ -50,6 +56,6 @@ def validate(
     if out is not None:  # before the work
         check_out_file(out, force, inputs=[footprint, services, *source_files(source)])
     svc = open_services(services) if core_offer or services is not None else None
-    rep = run_validate(footprint, place=place, services=svc, **(source or {}))
+    rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
     emit("validation", rep, fmt, console, out, force, show_all=show_all)
     raise typer.Exit(rep.exit_code(strict))

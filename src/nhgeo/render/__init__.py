@@ -1,6 +1,6 @@
 """Renderers: one module per output format, one dispatch shared by every command.
 
-Each result kind (``graph``, ``proposal``, ``validation``, ``coverage``, ``diff``) offers exactly the
+Each result kind (``graph``, ``proposal``, ``validation``, ``coverage``, ``diff``, ``fit``) offers exactly the
 formats registered for it in :data:`RENDERERS`; a command's ``--format`` choices come from here.
 ``table`` draws on a rich console for people; every other format is text for machines and files.
 Adding a format = a module here plus its entries in :data:`RENDERERS`.
@@ -33,6 +33,7 @@ TABLES: dict[str, Draw] = {
     "validation": lambda c, r, show_all=False, **_: table.render_validation(c, r, show_all=show_all),
     "coverage": lambda c, r, show_all=False, **_: table.render_coverage(c, r, show_all=show_all),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
+    "fit": lambda c, r, **_: table.render_fit(c, r),
 }
 
 RENDERERS: dict[str, dict[str, Text]] = {
@@ -41,7 +42,9 @@ RENDERERS: dict[str, dict[str, Text]] = {
     "validation": {"json": _dump(json_.validation_to_dict), "junit": lambda r, **_: junit.validation_junit(r),
                    "github": lambda r, **_: github.validation_github(r),
                    "markdown": lambda r, **_: markdown.validation_markdown(r)},
-    "diff": {"json": _dump(json_.diff_to_dict), "markdown": lambda d, **_: markdown.diff_markdown(d)},
+    "diff": {"json": _dump(json_.diff_to_dict),
+             "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
+    "fit": {"json": _dump(json_.fit_to_dict)},
 }
 RENDERERS["coverage"] = dict(RENDERERS["validation"])
 

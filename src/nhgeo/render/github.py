@@ -27,10 +27,14 @@ def escape_property(s: str) -> str:
 def validation_github(rep: ValidationReport) -> str:
     """One ``::error``/``::warning`` per finding, then a summary line."""
     lines = []
+    if rep.fit is not None:
+        lines.append(f"::notice file={escape_property(rep.path)},title=nhgeo fit::{escape_data(rep.fit.summary())}")
     for f in rep.findings:
         level = "error" if f.severity == Severity.ERROR else "warning"
         msg = f.message + (f" — fix: {f.fix}" if f.fix else "")
         lines.append(f"::{level} file={escape_property(rep.path)},title={escape_property(f'nhgeo {f.rule} ({f.unit})')}"
                      f"::{escape_data(msg)}")
-    lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}")
+    skipped = "; ".join(f"{k} ({v})" for k, v in rep.not_checked.items())
+    lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}"
+                 + (f"; not checked: {skipped}" if skipped else ""))
     return "\n".join(lines) + "\n"

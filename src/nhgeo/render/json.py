@@ -14,6 +14,7 @@ from ..services import SERVICE_VINTAGE
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
+    from ..fit import FitResult
     from ..model import Study
     from ..pipeline import ProposeResult
     from ..rules import Finding
@@ -109,7 +110,11 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
         "population_source": rep.study.population_source, "units_in_place": rep.units_in_place,
         "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
-        "rules": effective_rules(rep), "rules_checked": rep.rules_checked,
+        "rules": effective_rules(rep), "rule_sources": rep.rule_sources, "rules_checked": rep.rules_checked,
+        "not_checked": rep.not_checked,
+        "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
+                         for r in rep.results],
+        **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
         "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
@@ -161,4 +166,13 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "population_change": {u: {"old": o, "new": n, "change": n - o} for u, (o, n) in d.population_change.items()},
         "newly_broken": [finding_to_dict(f) for f in d.newly_broken], "fixed": [finding_to_dict(f) for f in d.fixed],
         "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
+        "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
+        "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
     }
+
+
+def fit_to_dict(result: FitResult) -> dict[str, Any]:
+    """The fit quality and the fitted neighbourhoods (id, LSOAs, population) as data."""
+    return {"boundaries": result.source, "fit": result.report.to_dict(),
+            "neighbourhoods": [{"id": n.id, "name": n.name, "lsoas": len(n.codes)}
+                               for n in result.footprint.neighbourhoods]}

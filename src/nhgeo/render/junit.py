@@ -16,7 +16,13 @@ def validation_junit(rep: ValidationReport) -> str:
 
     cases = []
     fails = 0
-    for r, fs in rep.by_rule().items():
+    for rr in rep.results:
+        r, fs = rr.id, rr.findings
+        if rr.status == "not checked":
+            cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>'
+                         f"<skipped message={quoteattr('not checked: ' + (rr.reason or 'nothing to check'))}/>"
+                         "</testcase>")
+            continue
         errs = [f for f in fs if f.severity == Severity.ERROR]
         body = "\n".join(f"[{f.severity}] {f.unit}: {f.message}" + (f" | fix: {f.fix}" if f.fix else "") for f in fs)
         if errs:
@@ -29,5 +35,5 @@ def validation_junit(rep: ValidationReport) -> str:
         cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>{inner}'
                      "</testcase>")
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
-            f'tests="{len(rep.rules_checked)}" failures="{fails}">')
+            f'tests="{len(rep.results)}" failures="{fails}" skipped="{len(rep.not_checked)}">')
     return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..coverage import place_matrix, status_matrix
 from .json import coverage_to_dict
-from .text import STATUS_MARK, pcn_line
+from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
@@ -19,10 +19,15 @@ def validation_markdown(rep: ValidationReport) -> str:
     verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
     out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
            f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
-           f"{rep.source}, LSOA {rep.vintage}; population: {rep.study.population_source}.", "",
-           "| rule | result |", "|---|---|"]
-    for r, fs in rep.by_rule().items():
-        out.append(f"| {r} | {'✔ holds' if not fs else f'{len(fs)} finding(s)'} |")
+           f"{rep.source}, LSOA {rep.vintage}; population: {rep.study.population_source}.", ""]
+    if rep.fit is not None:
+        out += ["**Fit of the shapes** (checked before the rules):", "", "```", *fit_lines(rep.fit, n=10), "```", ""]
+    out += [rule_settings_line(rep.footprint.rules, rep.rule_sources) + ".", "", "| rule | result |", "|---|---|"]
+    for r in rep.results:
+        fs = r.findings
+        res = (f"– not checked: {r.reason}" if r.status == "not checked" else
+               "✔ holds" if not fs else f"{len(fs)} finding(s)")
+        out.append(f"| {r.id} | {res.replace('|', '/')} |")
     if rep.findings:
         out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
         for f in rep.findings:
@@ -72,9 +77,10 @@ def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
     return out
 
 
-def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
+def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> str:
     """A pull-request comment."""
-    verdict = "❌ breaks a rule" if d.exit_code() else "✅ no rule newly broken"
+    ok, why = d.verdict(strict)
+    verdict = ("✅ " if ok else "❌ ") + why
     out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {verdict}", ""]
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
@@ -95,6 +101,11 @@ def diff_markdown(d: FootprintDiff, limit: int = 50) -> str:
     if d.population_change:
         out += ["", "| unit | old population | new population | change |", "|---|---:|---:|---:|"]
         out += [f"| {u} | {o:,} | {n:,} | {n - o:+,} |" for u, (o, n) in list(d.population_change.items())[:limit]]
+    if d.renamed:
+        out += ["", "**Renamed**", ""] + [f"- {n}: “{x}” → “{y}”" for n, x, y in d.renamed]
+    for label, rep in (("old", d.old), ("new", d.new)):
+        if rep.fit is not None:
+            out += ["", f"Fit of the {label} shapes: {rep.fit.summary()}."]
     for title, fs in (("Rules newly broken", d.newly_broken), ("Rules fixed", d.fixed)):
         if fs:
             out += ["", f"**{title}**", ""]

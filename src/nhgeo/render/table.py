@@ -14,12 +14,14 @@ from rich.tree import Tree
 
 from ..coverage import pcn_summary, place_matrix, status_matrix
 from ..model import Col
+from ..rules import severity_of
 from ..services import SERVICE_VINTAGE
 from .json import graph_summary, hierarchy
-from .text import STATUS_MARK, pcn_line
+from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
     from ..diff import FootprintDiff
+    from ..fit import FitResult
     from ..model import Study
     from ..pipeline import ProposeResult
     from ..validation import ValidationReport
@@ -141,8 +143,12 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     ``show_all`` (every other format always lists every finding).
     """
     fp = rep.footprint
-    console.print(f"[bold]{fp.name}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
+    console.print(f"[bold]{escape(fp.name)}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
+    if rep.fit is not None:  # fit quality first: the rules below judge the fitted footprint
+        for line in fit_lines(rep.fit):
+            console.print(escape(line), highlight=False)
+    console.print(f"[dim]{escape(rule_settings_line(fp.rules, rep.rule_sources))}[/]", highlight=False)
     # one block per finding (like a compiler's diagnostics): readable at any terminal width
     shown: dict[str, int] = {}
     for f in sorted(rep.findings, key=lambda f: f.severity != "error"):  # stable: errors first, order kept
@@ -159,15 +165,20 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
         console.print("[dim]not shown: " + ", ".join(f"{n:,} more {r}" for r, n in hidden.items())
                       + " (--all shows them; json, junit, github and markdown list every finding)[/]")
     s = Table(title="Rules", show_header=True)
-    for c in ("rule", "result"):
+    for c in ("rule", "severity", "result"):
         s.add_column(c)
-    for r, fs in rep.by_rule().items():
-        if not fs:
+    for rr in rep.results:
+        fs = rr.findings
+        where = rep.rule_sources.get(f"severity.{rr.id}")
+        sev = str(severity_of(fp.rules, rr.id)) + (f" [dim]({where})[/]" if where else "")
+        if rr.status == "not checked":
+            res = f"[dim]– not checked: {escape(rr.reason or 'nothing to check')}[/]"
+        elif not fs:
             res = "[green]✔ holds[/]"
         else:
             worst = "error" if any(f.severity == "error" for f in fs) else "warning"
             res = ("[red]✘" if worst == "error" else "[yellow]~") + f" {len(fs)} finding(s)[/]"
-        s.add_row(r, res)
+        s.add_row(rr.id, sev, res)
     console.print(s)
     if rep.score:
         sc = rep.score
@@ -176,6 +187,19 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
                       f"{sc.mean_polsby_popper:.2f}")
     verdict = "[bold green]PASS[/]" if rep.exit_code() == 0 else "[bold red]FAIL[/]"
     console.print(f"{verdict}: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s)")
+
+
+def render_fit(console: Console, result: FitResult) -> None:
+    """How well the LSOAs fit the shapes, then one row per fitted neighbourhood."""
+    for line in fit_lines(result.report, n=10):
+        console.print(escape(line), highlight=False)
+    t = Table(title=f"Fitted footprint: {escape(result.footprint.name)}")
+    for c in ("neighbourhood", "LSOAs"):
+        t.add_column(c, justify="left" if c == "neighbourhood" else "right")
+    for n in result.footprint.neighbourhoods:
+        t.add_row(escape(n.name), f"{len(n.codes):,}")
+    console.print(t)
+    console.print(f"[dim]LSOAs: {escape(result.source)}[/]")
 
 
 def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> None:
@@ -208,8 +232,13 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
         for f in fs:
             console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
-    console.print("[bold red]FAIL[/]: the change breaks a rule" if d.exit_code(strict) else
-                  "[bold green]PASS[/]: no rule newly broken")
+    for nid, x, y in d.renamed:
+        console.print(f"[yellow]renamed[/] {escape(nid)}: {escape(x)!r} → {escape(y)!r}")
+    for label, rep in (("old", d.old), ("new", d.new)):
+        if rep.fit is not None:
+            console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
+    ok, why = d.verdict(strict)
+    console.print(("[bold green]PASS[/]: " if ok else "[bold red]FAIL[/]: ") + escape(why))
 
 
 def render_coverage(console: Console, rep: ValidationReport, show_all: bool = False,

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..model import Assignment, Rules, Study
 from .band import PopulationBand
 from .base import Finding, Rule, Severity, Status
-from .codes import Coverage, UnknownCode
+from .codes import Coverage, NeighbourhoodNames, OutsidePlace, UnknownCode
 from .contiguity import Contiguity
 from .core_offer import CoreOffer
 from .la_alignment import LaAlignment
@@ -22,7 +22,8 @@ from .nesting import Nesting
 from .places import PlaceBand, PlaceContiguity, PlaceLaAlignment
 
 REGISTRY: tuple[Rule, ...] = (
-    Coverage(), UnknownCode(), Contiguity(), PopulationBand(), LaAlignment(), Nesting(), PlaceBand(),
+    Coverage(), UnknownCode(), OutsidePlace(), NeighbourhoodNames(),
+    Contiguity(), PopulationBand(), LaAlignment(), Nesting(), PlaceBand(),
     PlaceContiguity(), PlaceLaAlignment(), CoreOffer(),
 )
 RULES: dict[str, Rule] = {r.id: r for r in REGISTRY}

@@ -7,6 +7,7 @@ import numpy as np
 from ..boundaries import embedded_codes
 from ..model import Assignment, Study
 from .base import Finding, Rule, Severity, fmt_codes, touching
+from .fixes import planner
 
 
 class Coverage(Rule):
@@ -20,14 +21,15 @@ class Coverage(Rule):
         gaps = [str(c) for c in codes[labels == ""]]
         if gaps:
             gap_pop = int(study.population[labels == ""].sum())
-            fixes = []
-            for i in np.flatnonzero(labels == "")[:5]:
-                t = touching(study, assignment, [int(i)], exclude="")
-                if t:
-                    fixes.append(f"{codes[i]} -> {t[0]}")
+            first = [int(i) for i in np.flatnonzero(labels == "")[:10]]
+            fix = planner(study, assignment).assign(first)
+            near = touching(study, assignment, first, exclude="")
+            other = (f"assign them to a neighbourhood of their LA they touch ({fmt_codes(near, 3)}) once its own "
+                     "findings are fixed" if near else "assign them to a neighbourhood of their LA")
             out.append(self.finding(fmt_codes(gaps, 3), f"{len(gaps)} LSOA(s) in the place ({gap_pop:,} people) are "
                                     f"in no neighbourhood: {fmt_codes(gaps)}",
-                                    ("assign " + ", ".join(fixes)) if fixes else None, codes=gaps))
+                                    fix.text if fix else other,
+                                    codes=gaps, **(fix.data(codes) if fix else {})))
         for code, ids in sorted(assignment.footprint.duplicate_codes().items()):
             out.append(self.finding(code, f"{code} is listed in {len(ids)} neighbourhoods ({', '.join(ids)})",
                                     f"keep it only in {ids[0]}" if len(set(ids)) > 1 else "list it once",
@@ -47,6 +49,40 @@ class UnknownCode(Rule):
         hint = other_vintage_hint(unknown, study.vintage) if study.source.startswith("embedded:") else ""
         return [self.finding(fmt_codes(unknown, 3), f"{len(unknown)} code(s) are not LSOA {study.vintage} codes in "
                              f"{study.source}: {fmt_codes(unknown)}{hint}", "correct or remove them", codes=unknown)]
+
+
+class OutsidePlace(Rule):
+    id = "outside-place"
+    severity = Severity.WARNING
+    description = "every LSOA of the footprint lies in the place it is checked against"
+
+    def not_checked(self, study: Study, assignment: Assignment) -> str | None:
+        return None if study.place_given else ("no --place given and the footprint names none: the place is the "
+                                               "local authorities it touches")
+
+    def check(self, study: Study, assignment: Assignment) -> list[Finding]:
+        out = list(study.outside_place)
+        if not out:
+            return []
+        pos = np.flatnonzero(np.isin(study.codes, out))
+        pop = int(study.population[pos].sum())
+        hoods = sorted({str(x) for x in assignment.labels[pos]} - {""})
+        return [self.finding(fmt_codes(out, 3), f"{len(out)} LSOA(s) of the footprint ({pop:,} people, in "
+                             f"{fmt_codes(hoods, 4)}) lie outside {study.place}: {fmt_codes(out)}",
+                             "check --place (a wider place would include them) or remove them from the footprint",
+                             codes=out)]
+
+
+class NeighbourhoodNames(Rule):
+    id = "neighbourhood-names"
+    severity = Severity.WARNING
+    description = "each neighbourhood has one name"
+
+    def check(self, study: Study, assignment: Assignment) -> list[Finding]:
+        return [self.finding(nid, f"{nid} has {len(names)} different names in the footprint: "
+                             + ", ".join(repr(n) for n in names) + f"; {names[0]!r} (most rows) is shown",
+                             f"give every row of {nid} the same name", names=names)
+                for nid, names in sorted(assignment.footprint.name_conflicts.items())]
 
 
 def other_vintage_hint(unknown: list[str], vintage: int) -> str:

@@ -1,0 +1,121 @@
+"""Fixes are true: applying a suggested fix gives in-band, contiguous, LA-aligned parts, and no LSOA is
+offered twice in one report (issue 16 item 6)."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nhgeo.boundaries import LoadReport
+from nhgeo.graph import build_graph
+from nhgeo.model import Assignment, Footprint, NeighbourhoodSpec, Rules, Study
+from nhgeo.rules import Finding, run_rules
+
+from .synthetic import grid
+
+
+def _report(rows: int, cols: int, pops: np.ndarray, cuts: list[int], n_las: int, rules: Rules
+            ) -> tuple[Study, Assignment, list[Finding]]:
+    """Vertical strips between column ``cuts`` as neighbourhoods on a synthetic grid; every rule run."""
+    units = grid(rows, cols, pops, n_las=n_las)
+    study = Study(units, build_graph(units), LoadReport("synthetic", 2021, len(units)), "synthetic", rules)
+    col = np.arange(len(units)) % cols
+    strip = np.searchsorted(np.array(cuts), col, side="right")
+    codes = units["code"].astype(str).to_numpy()
+    hoods = [NeighbourhoodSpec(f"N{s}", f"N{s}", codes[strip == s].tolist()) for s in sorted(set(strip.tolist()))]
+    fp = Footprint("synthetic", 2021, rules, hoods)
+    asg = Assignment.align(fp, study, pd.Index(codes))
+    findings = [f for r in run_rules(study, asg) for f in r.findings]
+    return study, asg, findings
+
+
+def _apply(study: Study, asg: Assignment, moves: list[dict[str, str]]) -> np.ndarray:
+    labels = asg.labels.copy()
+    pos = {c: i for i, c in enumerate(study.codes)}
+    for m in moves:
+        assert labels[pos[m["code"]]] == (m["from"] or ""), m
+        labels[pos[m["code"]]] = m["to"]
+    return labels
+
+
+def _assert_true(study: Study, asg: Assignment, labels: np.ndarray, touched: set[str]) -> None:
+    """Every touched neighbourhood: in band, one connected area, no LA it did not have before."""
+    la = study.column("la_code")
+    for t in touched:
+        m = np.flatnonzero(labels == t)
+        assert asg.rules.in_band(float(study.population[m].sum())), (t, study.population[m].sum())
+        assert nx.is_connected(study.adj.graph.subgraph(m.tolist())), t
+        assert set(la[m]) <= set(la[asg.members(t)]), t
+
+
+def test_band_fix_names_moves_and_is_true() -> None:
+    """Strips of 1, 3 and 2 columns (6k, 18k, 12k; band 10k-14k): no single move fixes the small one;
+    the report says so, gives the set of moves, and the set works when applied; the big neighbour's
+    own finding points to that fix instead of offering its LSOAs again."""
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    study, asg, findings = _report(6, 6, np.full(36, 1000.0), [1, 4], 1, rules)
+    band = {f.unit: f for f in findings if f.rule == "population-band"}
+    assert set(band) == {"N0", "N1"}
+    small = band["N0"]
+    moves = small.data["moves"]
+    assert small.fix is not None and small.fix.startswith("no single move brings N0 into band")
+    assert len(moves) == 4 and all(m["from"] == "N1" and m["to"] == "N0" for m in moves)
+    assert "afterwards N0 10,000, N1 14,000; all within band" in small.fix
+    _assert_true(study, asg, _apply(study, asg, moves), {"N0", "N1"})
+    assert band["N1"].fix == "the fix for N0 (above) brings N1 to 14,000, within band"
+    assert "moves" not in band["N1"].data
+
+
+def test_no_fix_says_so() -> None:
+    """6k, 12k, 18k in a row with band 10k-14k: the middle strip can spare only 2k, so nothing brings
+    the small one into band, and the report says so rather than claiming a fix."""
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    _, _, findings = _report(6, 6, np.full(36, 1000.0), [1, 3], 1, rules)
+    small = next(f for f in findings if f.rule == "population-band" and f.unit == "N0")
+    assert small.fix is not None and small.fix.startswith("no set of up to 8 boundary moves brings N0 into band")
+    assert "within band" not in small.fix.split(";")[0] and "moves" not in small.data
+
+
+def test_band_fix_respects_la_alignment() -> None:
+    """Two LAs as column halves: a fix never takes an LSOA across the LA boundary."""
+    rules = Rules(target=9_000, min=8_000, max=10_000, place_min=8_000, place_max=100_000)
+    pops = np.full(36, 1000.0)
+    study, asg, findings = _report(6, 6, pops, [1, 3], 2, rules)  # N0 6k (L0), N1 12k (L0), N2 18k (L1)
+    la = dict(zip(study.codes, study.column("la_code"), strict=True))
+    for f in findings:
+        for m in f.data.get("moves", []):
+            assert la[m["code"]] in set(study.column("la_code")[asg.members(m["to"])]), (f.unit, m)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(3, 6), cols=st.integers(4, 8), seed=st.integers(0, 10_000), k=st.integers(2, 4),
+       n_las=st.integers(1, 2), slack=st.floats(0.1, 0.35))
+def test_applying_any_fix_gives_true_parts(rows: int, cols: int, seed: int, k: int, n_las: int,
+                                           slack: float) -> None:
+    rng = np.random.default_rng(seed)
+    pops = rng.integers(500, 3000, size=rows * cols).astype(float)
+    cuts = sorted(rng.choice(np.arange(1, cols), size=min(k - 1, cols - 1), replace=False).tolist())
+    mean = pops.sum() / (len(cuts) + 1)
+    rules = Rules(target=int(mean), min=int(mean * (1 - slack)), max=int(mean * (1 + slack)) + 1,
+                  place_min=1, place_max=int(pops.sum()) + 1)
+    study, asg, findings = _report(rows, cols, pops, cuts, n_las, rules)
+    used: set[str] = set()
+    all_moves: list[dict[str, str]] = []
+    for f in findings:
+        moves = f.data.get("moves", [])
+        codes = {m["code"] for m in moves}
+        assert not codes & used, "an LSOA offered in two fixes"
+        used |= codes
+        if f.fix and "all within band" in f.fix:
+            assert f.data.get("verified") is True
+        if f.rule == "population-band" and moves:
+            assert f.data["verified"] is True
+            touched = {m["from"] for m in moves} | {m["to"] for m in moves}
+            _assert_true(study, asg, _apply(study, asg, moves), touched)
+            all_moves += moves
+    if all_moves:  # the fixes hold together too: they touch different neighbourhoods
+        touched = {m["from"] for m in all_moves} | {m["to"] for m in all_moves}
+        _assert_true(study, asg, _apply(study, asg, all_moves), touched)
