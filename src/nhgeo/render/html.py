@@ -61,7 +61,11 @@ class ReportData:
     optionally ``Col.PLACE``. ``neighbourhoods``: one dict per neighbourhood with at least ``id``; ``name``,
     ``status`` (ok | exception | warning | failing), ``reasons`` are used when given; population, LSOA count,
     age shares and deprivation mix are computed from ``units``. ``places``: dicts with ``id``, ``name``,
-    ``status``, ``reasons``. ``findings``: dicts with ``rule``, ``severity``, ``unit``, ``message``, ``fix``.
+    ``status``, ``reasons``; a missing status comes from the unit's findings (error -> failing, warning ->
+    warning). ``findings``: dicts (or ``Finding`` dataclasses) with ``rule``, ``severity``, ``unit``,
+    ``message``, ``fix``; a finding on an LSOA code shows on its neighbourhood. For a validation the adapter
+    is: ``ReportData(title, "validation", units_with_neighbourhood_column, [{"id": i, "name": n}, ...],
+    places, report.findings, meta=...)``.
     ``coverage``: the long core-offer grid (``neighbourhood``, ``component``, ``status``, optional ``label``,
     ``required``, ``nearest_from_centre_m``). ``services``: points with a ``component`` column.
     ``meta``: ``version``, ``command``, ``seed``, ``vintages`` (dict), ``attribution``, ``data_date``.
@@ -72,7 +76,7 @@ class ReportData:
     units: gpd.GeoDataFrame
     neighbourhoods: list[dict[str, Any]]
     places: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
     coverage: pd.DataFrame | None = None
     services: gpd.GeoDataFrame | None = None
     notes: list[str] = field(default_factory=list)
@@ -254,6 +258,23 @@ def _label_points(shapes: dict[str, shapely.Geometry], grid: _Grid) -> dict[str,
 
 
 # ---------------------------------------------------------------- figures per neighbourhood
+
+
+def _as_dict(f: Any) -> dict[str, Any]:
+    """A finding as a dict (``nhgeo`` ``Finding`` dataclasses are accepted as they are)."""
+    if isinstance(f, dict):
+        return f
+    import dataclasses
+
+    return dataclasses.asdict(f) if dataclasses.is_dataclass(f) and not isinstance(f, type) else dict(vars(f))
+
+
+def _derived_status(given: Any, found: list[int], findings: list[dict[str, Any]]) -> str:
+    """The record's status, else from its findings: failing with an error, warning with a warning, else ok."""
+    if given:
+        return str(given)
+    sev = {_status(str(findings[k].get("severity"))) for k in found}
+    return "failing" if "failing" in sev else "warning" if sev else "ok"
 
 
 def _status(s: str | None) -> str:
@@ -472,6 +493,7 @@ def render_html(data: ReportData) -> str:
     if data.kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {data.kind!r}")
     units = data.units
+    findings = [_as_dict(f) for f in data.findings]
     with ThreadPoolExecutor(max_workers=2) as pool:  # GEOS releases the GIL: LSOA lines beside the shapes
         lsoa_future = pool.submit(_lsoa_lines, units, _display_grid(units, data.tolerance_m)[0])
         shapes = display_shapes(units, data.tolerance_m)
@@ -506,7 +528,7 @@ def render_html(data: ReportData) -> str:
     hood_find: dict[str, list[int]] = {}
     place_find: dict[str, list[int]] = {}
     lsoa_links: dict[str, str] = {}
-    for k, f in enumerate(data.findings):
+    for k, f in enumerate(findings):
         unit = str(f.get("unit", ""))
         if unit in recs or unit in shapes.hoods:
             hood_find.setdefault(unit, []).append(k)
@@ -530,9 +552,9 @@ def render_html(data: ReportData) -> str:
     for k, n in enumerate(ids):
         rec = recs.get(n, {})
         fr = fig_rec.get(n)
-        st = _status(rec.get("status"))
+        raw = _derived_status(rec.get("status"), hood_find.get(n, []), findings)
         hood_json.append({
-            "i": k, "id": n, "name": str(rec.get("name", n)), "status": st, "raw_status": str(rec.get("status", "ok")),
+            "i": k, "id": n, "name": str(rec.get("name", n)), "status": _status(raw), "raw_status": raw,
             "reasons": [str(x) for x in rec.get("reasons", [])],
             "population": int(rec.get("population", fr["population"] if fr is not None else 0)),
             "n_lsoas": int(rec.get("n_lsoas", fr["n_lsoas"] if fr is not None else 0)),
@@ -558,9 +580,10 @@ def render_html(data: ReportData) -> str:
         rec = place_rec.get(p, {})
         members = members_of.get(p, [])
         icb = str(rec.get("icb_code", rec.get("icb", icb_of.get(members[0], "") if members else "")))
+        raw = _derived_status(rec.get("status"), place_find.get(p, []), findings)
         place_json.append({
-            "id": p, "name": str(rec.get("name", p)), "status": _status(rec.get("status")),
-            "raw_status": str(rec.get("status", "ok")), "reasons": [str(x) for x in rec.get("reasons", [])],
+            "id": p, "name": str(rec.get("name", p)), "status": _status(raw),
+            "raw_status": raw, "reasons": [str(x) for x in rec.get("reasons", [])],
             "population": int(rec.get("population", sum(pops[n] for n in members))), "icb": icb,
             "neighbourhoods": [idx[n] for n in members if n in idx], "findings": place_find.get(p, []),
             "bbox": place_bb[p], "colour": pcol.get(p, 8)})
@@ -643,7 +666,7 @@ def render_html(data: ReportData) -> str:
     payload = {"kind": data.kind, "hoods": hood_json, "places": place_json, "components": components,
                "findings": [{"rule": str(f.get("rule", "")), "severity": str(f.get("severity", "")),
                              "unit": str(f.get("unit", "")), "message": str(f.get("message", "")),
-                             "fix": str(f.get("fix") or "")} for f in data.findings],
+                             "fix": str(f.get("fix") or "")} for f in findings],
                "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE)}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
 
@@ -652,8 +675,8 @@ def render_html(data: ReportData) -> str:
     total = sum(h["population"] for h in hood_json)
     summary = (f"{len(hood_json):,} neighbourhoods" + (f" in {len(place_json):,} places" if place_json else "")
                + f", {total:,} people, {len(units):,} LSOAs. Status: {len(hood_json) - n_fail - n_warn:,} ok, "
-               f"{n_warn:,} warning/exception, {n_fail:,} failing. {len(data.findings):,} finding"
-               f"{'s' if len(data.findings) != 1 else ''}.")
+               f"{n_warn:,} warning/exception, {n_fail:,} failing. {len(findings):,} finding"
+               f"{'s' if len(findings) != 1 else ''}.")
     notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
     meta = dict(data.meta)
     toggles = ('<label><input type=checkbox id=t-lsoa> LSOA lines</label>'
@@ -684,7 +707,7 @@ def render_html(data: ReportData) -> str:
         '<th scope=col aria-sort=none><button type=button data-k=status>status</button></th></tr></thead>'
         '<tbody></tbody></table></div></section>',
         "<section id=s-findings><h2>Findings by rule</h2>"
-        + _findings_html(data.findings, set(idx) | set(shapes.places) | set(lsoa_links))
+        + _findings_html(findings, set(idx) | set(shapes.places) | set(lsoa_links))
         + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>",
     ]
     if cov_html:
