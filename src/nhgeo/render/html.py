@@ -200,8 +200,11 @@ def _display_grid(units: gpd.GeoDataFrame, tolerance_m: float | None) -> tuple[_
     return _Grid(bounds, max(1.0, tol / 2)), tol
 
 
-def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None) -> _Shapes:
-    """Neighbourhood, place and LA shapes simplified together (shared edges kept), with the grid to draw them."""
+def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None,
+                   pool: ThreadPoolExecutor | None = None) -> _Shapes:
+    """Neighbourhood, place and LA shapes simplified together (shared edges kept), with the grid to draw them.
+
+    With ``pool`` the unions run in two halves side by side (GEOS releases the GIL)."""
     geoms = np.asarray(units.geometry.values)
     grid, tol = _display_grid(units, tolerance_m)
     hood = units[Col.NEIGHBOURHOOD].astype(str).to_numpy()
@@ -209,7 +212,12 @@ def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None) ->
     place = (units[Col.PLACE].astype(object).where(units[Col.PLACE].notna(), "").astype(str).to_numpy()
              if Col.PLACE in units.columns else np.full(len(units), ""))
     _, members = _groups(np.char.add(np.char.add(hood.astype(str), "\x00"), la.astype(str)))
-    pieces = np.array([_union(geoms[ix]) for ix in members], dtype=object)
+    pieces = np.empty(len(members), dtype=object)
+    if pool is None:
+        pieces[:] = [_union(geoms[ix]) for ix in members]
+    else:
+        halves = [pool.submit(lambda h: [_union(geoms[ix]) for ix in members[h::2]], h) for h in (0, 1)]
+        pieces[0::2], pieces[1::2] = halves[0].result(), halves[1].result()
     pieces = shapely.coverage_simplify(pieces, tol) if tol > 0 else pieces
     first = np.array([ix[0] for ix in members])
 
@@ -316,12 +324,29 @@ def _figures(units: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
-def _majority(units: gpd.GeoDataFrame, key: str, col: str) -> dict[str, str]:
+class _Text:
+    """String columns of the units, each converted once (arrow-backed strings are slow to convert)."""
+
+    def __init__(self, units: gpd.GeoDataFrame) -> None:
+        self.units = units
+        self.cache: dict[str, np.ndarray] = {}
+        self.pop = units[Col.POP].to_numpy(dtype=float) if Col.POP in units.columns else np.ones(len(units))
+
+    def __contains__(self, col: str) -> bool:
+        return col in self.units.columns
+
+    def __getitem__(self, col: str) -> np.ndarray:
+        if col not in self.cache:
+            c = self.units[col]
+            self.cache[col] = c.astype(object).where(c.notna(), "").astype(str).to_numpy()
+        return self.cache[col]
+
+
+def _majority(text: _Text, key: str, col: str) -> dict[str, str]:
     """For each ``key`` value, the ``col`` value holding most people."""
-    if col not in units.columns:
+    if col not in text or key not in text:
         return {}
-    df = pd.DataFrame({"k": units[key].astype(str).to_numpy(), "v": units[col].astype(str).to_numpy(),
-                       "p": units[Col.POP].to_numpy(dtype=float) if Col.POP in units.columns else 1.0})
+    df = pd.DataFrame({"k": text[key], "v": text[col], "p": text.pop})
     s = df.groupby(["k", "v"], sort=True)["p"].sum().reset_index().sort_values(["k", "p", "v"],
                                                                                ascending=[True, False, True])
     return dict(zip(s.drop_duplicates("k")["k"], s.drop_duplicates("k")["v"], strict=True))
@@ -494,23 +519,24 @@ def render_html(data: ReportData) -> str:
         raise ValueError(f"kind must be one of {KINDS}, not {data.kind!r}")
     units = data.units
     findings = [_as_dict(f) for f in data.findings]
-    with ThreadPoolExecutor(max_workers=2) as pool:  # GEOS releases the GIL: LSOA lines beside the shapes
+    with ThreadPoolExecutor(max_workers=3) as pool:  # GEOS releases the GIL: LSOA lines beside the shapes
         lsoa_future = pool.submit(_lsoa_lines, units, _display_grid(units, data.tolerance_m)[0])
-        shapes = display_shapes(units, data.tolerance_m)
+        shapes = display_shapes(units, data.tolerance_m, pool)
         lsoa_d = lsoa_future.result()
     grid = shapes.grid
     figs = _figures(units)
     recs = {str(h["id"]): h for h in data.neighbourhoods}
     ids = sorted(set(figs.index.astype(str)) | set(shapes.hoods))
     place_rec = {str(p["id"]): p for p in data.places}
-    place_of = _majority(units, Col.NEIGHBOURHOOD, Col.PLACE) if Col.PLACE in units.columns else {}
+    text = _Text(units)
+    place_of = _majority(text, Col.NEIGHBOURHOOD, Col.PLACE)
     place_of = {k: v for k, v in place_of.items() if v not in ("", "None", "nan", "<NA>")}
-    la_of = _majority(units, Col.NEIGHBOURHOOD, Col.LA)
-    icb_of = _majority(units, Col.NEIGHBOURHOOD, Col.ICB)
-    region_of = _majority(units, Col.NEIGHBOURHOOD, Col.REGION)
-    la_name = _majority(units, Col.LA, Col.LA_NAME) if Col.LA_NAME in units.columns else {}
-    icb_name = _majority(units, Col.ICB, Col.ICB_NAME) if Col.ICB in units.columns else {}
-    region_name = _majority(units, Col.REGION, Col.REGION_NAME) if Col.REGION in units.columns else {}
+    la_of = _majority(text, Col.NEIGHBOURHOOD, Col.LA)
+    icb_of = _majority(text, Col.NEIGHBOURHOOD, Col.ICB)
+    region_of = _majority(text, Col.NEIGHBOURHOOD, Col.REGION)
+    la_name = _majority(text, Col.LA, Col.LA_NAME)
+    icb_name = _majority(text, Col.ICB, Col.ICB_NAME)
+    region_name = _majority(text, Col.REGION, Col.REGION_NAME)
     by_status = data.kind != "proposal"
 
     # colours: by place when there are places, else neighbourhoods themselves
