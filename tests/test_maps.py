@@ -69,3 +69,13 @@ def test_overview_names_places_not_neighbourhoods(ci: ProposeResult, tmp_path: P
     drawn = "\n".join(texts)
     assert not any(t.startswith("N0") for t in texts)  # no neighbourhood labels: no smear
     assert "Islington +" in drawn or "Camden +" in drawn  # the place is named (by its largest LA)
+
+
+def test_write_proposal_draws_the_map(ci: ProposeResult, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from nhgeo.output import write_proposal
+
+    write_proposal(ci, tmp_path / "out", maps=True)
+    img = Image.open(tmp_path / "out" / "map.png")
+    assert img.width >= 1200 and img.height >= 600

@@ -278,3 +278,27 @@ def test_browser_screenshot_matches_the_stored_one(page: Page) -> None:
     assert ref.shape == img.shape
     differ = (np.abs(ref - img).max(axis=2) > 48).mean()
     assert differ < 0.015, f"{differ:.2%} of pixels differ from {GOLDEN.name}"
+
+
+def test_status_comes_from_findings_when_not_given(ci: ProposeResult) -> None:
+    """The validation adapter only needs ids, names and the findings (``Finding`` dataclasses as they are)."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Finding:  # the fields of nhgeo's Finding, wherever the rules package keeps it
+        rule: str
+        severity: str
+        unit: str
+        message: str
+        fix: str | None = None
+
+    hoods = [{"id": h.id, "name": h.name} for h in ci.proposal.neighbourhoods]
+    bad, warn = hoods[0]["id"], hoods[1]["id"]
+    d = ReportData("v", "validation", ci.assignment, hoods,
+                   findings=[Finding("population-band", "error", bad, "too big", "move one LSOA"),
+                             Finding("la-alignment", "warning", warn, "crosses an LA")])
+    text = render_html(d)
+    data = json.loads(re.search(r'id=data>(.*?)</script>', text, re.S).group(1))  # type: ignore[union-attr]
+    status = {h["id"]: h["status"] for h in data["hoods"]}
+    assert status[bad] == "failing" and status[warn] == "warning"
+    assert sum(s == "ok" for s in status.values()) == len(hoods) - 2

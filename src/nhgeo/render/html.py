@@ -61,7 +61,11 @@ class ReportData:
     optionally ``Col.PLACE``. ``neighbourhoods``: one dict per neighbourhood with at least ``id``; ``name``,
     ``status`` (ok | exception | warning | failing), ``reasons`` are used when given; population, LSOA count,
     age shares and deprivation mix are computed from ``units``. ``places``: dicts with ``id``, ``name``,
-    ``status``, ``reasons``. ``findings``: dicts with ``rule``, ``severity``, ``unit``, ``message``, ``fix``.
+    ``status``, ``reasons``; a missing status comes from the unit's findings (error -> failing, warning ->
+    warning). ``findings``: dicts (or ``Finding`` dataclasses) with ``rule``, ``severity``, ``unit``,
+    ``message``, ``fix``; a finding on an LSOA code shows on its neighbourhood. For a validation the adapter
+    is: ``ReportData(title, "validation", units_with_neighbourhood_column, [{"id": i, "name": n}, ...],
+    places, report.findings, meta=...)``.
     ``coverage``: the long core-offer grid (``neighbourhood``, ``component``, ``status``, optional ``label``,
     ``required``, ``nearest_from_centre_m``). ``services``: points with a ``component`` column.
     ``meta``: ``version``, ``command``, ``seed``, ``vintages`` (dict), ``attribution``, ``data_date``.
@@ -72,7 +76,7 @@ class ReportData:
     units: gpd.GeoDataFrame
     neighbourhoods: list[dict[str, Any]]
     places: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Any] = field(default_factory=list)
     coverage: pd.DataFrame | None = None
     services: gpd.GeoDataFrame | None = None
     notes: list[str] = field(default_factory=list)
@@ -196,8 +200,11 @@ def _display_grid(units: gpd.GeoDataFrame, tolerance_m: float | None) -> tuple[_
     return _Grid(bounds, max(1.0, tol / 2)), tol
 
 
-def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None) -> _Shapes:
-    """Neighbourhood, place and LA shapes simplified together (shared edges kept), with the grid to draw them."""
+def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None,
+                   pool: ThreadPoolExecutor | None = None) -> _Shapes:
+    """Neighbourhood, place and LA shapes simplified together (shared edges kept), with the grid to draw them.
+
+    With ``pool`` the unions run in two halves side by side (GEOS releases the GIL)."""
     geoms = np.asarray(units.geometry.values)
     grid, tol = _display_grid(units, tolerance_m)
     hood = units[Col.NEIGHBOURHOOD].astype(str).to_numpy()
@@ -205,7 +212,12 @@ def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None) ->
     place = (units[Col.PLACE].astype(object).where(units[Col.PLACE].notna(), "").astype(str).to_numpy()
              if Col.PLACE in units.columns else np.full(len(units), ""))
     _, members = _groups(np.char.add(np.char.add(hood.astype(str), "\x00"), la.astype(str)))
-    pieces = np.array([_union(geoms[ix]) for ix in members], dtype=object)
+    pieces = np.empty(len(members), dtype=object)
+    if pool is None:
+        pieces[:] = [_union(geoms[ix]) for ix in members]
+    else:
+        halves = [pool.submit(lambda h: [_union(geoms[ix]) for ix in members[h::2]], h) for h in (0, 1)]
+        pieces[0::2], pieces[1::2] = halves[0].result(), halves[1].result()
     pieces = shapely.coverage_simplify(pieces, tol) if tol > 0 else pieces
     first = np.array([ix[0] for ix in members])
 
@@ -256,6 +268,23 @@ def _label_points(shapes: dict[str, shapely.Geometry], grid: _Grid) -> dict[str,
 # ---------------------------------------------------------------- figures per neighbourhood
 
 
+def _as_dict(f: Any) -> dict[str, Any]:
+    """A finding as a dict (``nhgeo`` ``Finding`` dataclasses are accepted as they are)."""
+    if isinstance(f, dict):
+        return f
+    import dataclasses
+
+    return dataclasses.asdict(f) if dataclasses.is_dataclass(f) and not isinstance(f, type) else dict(vars(f))
+
+
+def _derived_status(given: Any, found: list[int], findings: list[dict[str, Any]]) -> str:
+    """The record's status, else from its findings: failing with an error, warning with a warning, else ok."""
+    if given:
+        return str(given)
+    sev = {_status(str(findings[k].get("severity"))) for k in found}
+    return "failing" if "failing" in sev else "warning" if sev else "ok"
+
+
 def _status(s: str | None) -> str:
     s = (s or "ok").lower()
     return "ok" if s == "ok" else "failing" if s in ("error", "failing", "fail") else "warning"
@@ -295,12 +324,29 @@ def _figures(units: gpd.GeoDataFrame) -> pd.DataFrame:
     return out
 
 
-def _majority(units: gpd.GeoDataFrame, key: str, col: str) -> dict[str, str]:
+class _Text:
+    """String columns of the units, each converted once (arrow-backed strings are slow to convert)."""
+
+    def __init__(self, units: gpd.GeoDataFrame) -> None:
+        self.units = units
+        self.cache: dict[str, np.ndarray] = {}
+        self.pop = units[Col.POP].to_numpy(dtype=float) if Col.POP in units.columns else np.ones(len(units))
+
+    def __contains__(self, col: str) -> bool:
+        return col in self.units.columns
+
+    def __getitem__(self, col: str) -> np.ndarray:
+        if col not in self.cache:
+            c = self.units[col]
+            self.cache[col] = c.astype(object).where(c.notna(), "").astype(str).to_numpy()
+        return self.cache[col]
+
+
+def _majority(text: _Text, key: str, col: str) -> dict[str, str]:
     """For each ``key`` value, the ``col`` value holding most people."""
-    if col not in units.columns:
+    if col not in text or key not in text:
         return {}
-    df = pd.DataFrame({"k": units[key].astype(str).to_numpy(), "v": units[col].astype(str).to_numpy(),
-                       "p": units[Col.POP].to_numpy(dtype=float) if Col.POP in units.columns else 1.0})
+    df = pd.DataFrame({"k": text[key], "v": text[col], "p": text.pop})
     s = df.groupby(["k", "v"], sort=True)["p"].sum().reset_index().sort_values(["k", "p", "v"],
                                                                                ascending=[True, False, True])
     return dict(zip(s.drop_duplicates("k")["k"], s.drop_duplicates("k")["v"], strict=True))
@@ -472,23 +518,25 @@ def render_html(data: ReportData) -> str:
     if data.kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {data.kind!r}")
     units = data.units
-    with ThreadPoolExecutor(max_workers=2) as pool:  # GEOS releases the GIL: LSOA lines beside the shapes
+    findings = [_as_dict(f) for f in data.findings]
+    with ThreadPoolExecutor(max_workers=3) as pool:  # GEOS releases the GIL: LSOA lines beside the shapes
         lsoa_future = pool.submit(_lsoa_lines, units, _display_grid(units, data.tolerance_m)[0])
-        shapes = display_shapes(units, data.tolerance_m)
+        shapes = display_shapes(units, data.tolerance_m, pool)
         lsoa_d = lsoa_future.result()
     grid = shapes.grid
     figs = _figures(units)
     recs = {str(h["id"]): h for h in data.neighbourhoods}
     ids = sorted(set(figs.index.astype(str)) | set(shapes.hoods))
     place_rec = {str(p["id"]): p for p in data.places}
-    place_of = _majority(units, Col.NEIGHBOURHOOD, Col.PLACE) if Col.PLACE in units.columns else {}
+    text = _Text(units)
+    place_of = _majority(text, Col.NEIGHBOURHOOD, Col.PLACE)
     place_of = {k: v for k, v in place_of.items() if v not in ("", "None", "nan", "<NA>")}
-    la_of = _majority(units, Col.NEIGHBOURHOOD, Col.LA)
-    icb_of = _majority(units, Col.NEIGHBOURHOOD, Col.ICB)
-    region_of = _majority(units, Col.NEIGHBOURHOOD, Col.REGION)
-    la_name = _majority(units, Col.LA, Col.LA_NAME) if Col.LA_NAME in units.columns else {}
-    icb_name = _majority(units, Col.ICB, Col.ICB_NAME) if Col.ICB in units.columns else {}
-    region_name = _majority(units, Col.REGION, Col.REGION_NAME) if Col.REGION in units.columns else {}
+    la_of = _majority(text, Col.NEIGHBOURHOOD, Col.LA)
+    icb_of = _majority(text, Col.NEIGHBOURHOOD, Col.ICB)
+    region_of = _majority(text, Col.NEIGHBOURHOOD, Col.REGION)
+    la_name = _majority(text, Col.LA, Col.LA_NAME)
+    icb_name = _majority(text, Col.ICB, Col.ICB_NAME)
+    region_name = _majority(text, Col.REGION, Col.REGION_NAME)
     by_status = data.kind != "proposal"
 
     # colours: by place when there are places, else neighbourhoods themselves
@@ -506,7 +554,7 @@ def render_html(data: ReportData) -> str:
     hood_find: dict[str, list[int]] = {}
     place_find: dict[str, list[int]] = {}
     lsoa_links: dict[str, str] = {}
-    for k, f in enumerate(data.findings):
+    for k, f in enumerate(findings):
         unit = str(f.get("unit", ""))
         if unit in recs or unit in shapes.hoods:
             hood_find.setdefault(unit, []).append(k)
@@ -530,9 +578,9 @@ def render_html(data: ReportData) -> str:
     for k, n in enumerate(ids):
         rec = recs.get(n, {})
         fr = fig_rec.get(n)
-        st = _status(rec.get("status"))
+        raw = _derived_status(rec.get("status"), hood_find.get(n, []), findings)
         hood_json.append({
-            "i": k, "id": n, "name": str(rec.get("name", n)), "status": st, "raw_status": str(rec.get("status", "ok")),
+            "i": k, "id": n, "name": str(rec.get("name", n)), "status": _status(raw), "raw_status": raw,
             "reasons": [str(x) for x in rec.get("reasons", [])],
             "population": int(rec.get("population", fr["population"] if fr is not None else 0)),
             "n_lsoas": int(rec.get("n_lsoas", fr["n_lsoas"] if fr is not None else 0)),
@@ -558,9 +606,10 @@ def render_html(data: ReportData) -> str:
         rec = place_rec.get(p, {})
         members = members_of.get(p, [])
         icb = str(rec.get("icb_code", rec.get("icb", icb_of.get(members[0], "") if members else "")))
+        raw = _derived_status(rec.get("status"), place_find.get(p, []), findings)
         place_json.append({
-            "id": p, "name": str(rec.get("name", p)), "status": _status(rec.get("status")),
-            "raw_status": str(rec.get("status", "ok")), "reasons": [str(x) for x in rec.get("reasons", [])],
+            "id": p, "name": str(rec.get("name", p)), "status": _status(raw),
+            "raw_status": raw, "reasons": [str(x) for x in rec.get("reasons", [])],
             "population": int(rec.get("population", sum(pops[n] for n in members))), "icb": icb,
             "neighbourhoods": [idx[n] for n in members if n in idx], "findings": place_find.get(p, []),
             "bbox": place_bb[p], "colour": pcol.get(p, 8)})
@@ -643,7 +692,7 @@ def render_html(data: ReportData) -> str:
     payload = {"kind": data.kind, "hoods": hood_json, "places": place_json, "components": components,
                "findings": [{"rule": str(f.get("rule", "")), "severity": str(f.get("severity", "")),
                              "unit": str(f.get("unit", "")), "message": str(f.get("message", "")),
-                             "fix": str(f.get("fix") or "")} for f in data.findings],
+                             "fix": str(f.get("fix") or "")} for f in findings],
                "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE)}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
 
@@ -652,8 +701,8 @@ def render_html(data: ReportData) -> str:
     total = sum(h["population"] for h in hood_json)
     summary = (f"{len(hood_json):,} neighbourhoods" + (f" in {len(place_json):,} places" if place_json else "")
                + f", {total:,} people, {len(units):,} LSOAs. Status: {len(hood_json) - n_fail - n_warn:,} ok, "
-               f"{n_warn:,} warning/exception, {n_fail:,} failing. {len(data.findings):,} finding"
-               f"{'s' if len(data.findings) != 1 else ''}.")
+               f"{n_warn:,} warning/exception, {n_fail:,} failing. {len(findings):,} finding"
+               f"{'s' if len(findings) != 1 else ''}.")
     notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
     meta = dict(data.meta)
     toggles = ('<label><input type=checkbox id=t-lsoa> LSOA lines</label>'
@@ -684,7 +733,7 @@ def render_html(data: ReportData) -> str:
         '<th scope=col aria-sort=none><button type=button data-k=status>status</button></th></tr></thead>'
         '<tbody></tbody></table></div></section>',
         "<section id=s-findings><h2>Findings by rule</h2>"
-        + _findings_html(data.findings, set(idx) | set(shapes.places) | set(lsoa_links))
+        + _findings_html(findings, set(idx) | set(shapes.places) | set(lsoa_links))
         + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>",
     ]
     if cov_html:

@@ -119,7 +119,8 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
             hw, hh = max(len(t) for t in rows) * 3.4 / px_per_m, len(rows) * 6.5 / px_per_m
             boxes.append(shapely.box(x - hw, y - hh, x + hw, y + hh))
     taken = shapely.union_all(boxes) if boxes else None
-    for k in sorted(shapes.places):
+    placed: list[shapely.Geometry] = []
+    for k in sorted(shapes.places, key=lambda k: (-shapely.area(shapes.places[k]), k)):  # big places first
         name = place_names.get(k, k)
         if not detail:  # the overview names a place by its largest LA ("+" when it has more)
             name = name.split(" & ")[0].rstrip(" …") + (" +" if " & " in name else "")
@@ -131,9 +132,14 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
             geom = free if not free.is_empty else geom
         x, y, r = centre(geom)
         size = min(9.5, 2 * r / max(width_px / 8.0, 1) * 0.95, 2 * r / (len(lines) * 11.0 / 8.0) * 0.95)
-        if size < 5.0:
+        # the label's box (metres) must not cover one already placed
+        hw = width_px * 1.15 * size / 8.0 / 2 / px_per_m  # bold text runs wider than the estimate
+        hh = len(lines) * size * 1.4 / 2 / px_per_m
+        box = shapely.box(x - hw, y - hh, x + hw, y + hh)
+        if size < 5.0 or any(box.intersects(b) for b in placed):
             unnamed += 1
             continue
+        placed.append(box)
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=size, fontweight="bold",
                 fontstyle="italic" if detail else "normal", color="#000000",
                 path_effects=[pe.withStroke(linewidth=3.2, foreground="white")], linespacing=1.0, zorder=6)
@@ -222,14 +228,17 @@ def _scale_bar(ax: object, bounds: np.ndarray, w_m: float, h_m: float) -> None:
     target = w_m / 5
     p = 10 ** math.floor(math.log10(target))
     length = max(m * p for m in (1, 2, 5) if m * p <= target)
-    x0, y0 = bounds[0] + w_m * 0.02, bounds[1] + h_m * 0.03
+    x0, y0 = bounds[2] - w_m * 0.02 - length, bounds[1] + h_m * 0.02  # bottom right: clear of most coasts
     hgt = h_m * 0.008
     for i in range(2):
         ax.add_patch(Rectangle((x0 + i * length / 2, y0), length / 2, hgt, facecolor="black" if i == 0 else "white",
                                edgecolor="black", linewidth=0.8, zorder=7))
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(x0, y0 + hgt * 1.8, "0", fontsize=7.5, ha="center", va="bottom", zorder=7)
-    ax.text(x0 + length, y0 + hgt * 1.8, label, fontsize=7.5, ha="center", va="bottom", zorder=7)
+    import matplotlib.patheffects as pe
+
+    halo = [pe.withStroke(linewidth=2.5, foreground="white")]
+    ax.text(x0, y0 + hgt * 1.8, "0", fontsize=8, ha="center", va="bottom", zorder=8, path_effects=halo)
+    ax.text(x0 + length, y0 + hgt * 1.8, label, fontsize=8, ha="center", va="bottom", zorder=8, path_effects=halo)
 
 
 def _north_arrow(ax: object) -> None:
