@@ -151,3 +151,13 @@ def test_get_path_lists_what_exists() -> None:
         assert get_path(name).exists()
     with pytest.raises(InputError, match=r"available: .*lsoa21"):
         get_path("nope")
+
+
+def test_attribution_is_the_readme_text() -> None:
+    """Reports quote nhgeo.data.ATTRIBUTION; the README's attribution paragraph says the same."""
+    from pathlib import Path
+
+    from nhgeo.data import ATTRIBUTION
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert ATTRIBUTION in readme and "Deprivation 2025" in ATTRIBUTION

@@ -8,6 +8,18 @@ from pathlib import Path
 
 from .errors import InputError
 
+# Open Government Licence attribution of every embedded dataset (the README quotes the same text)
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © "
+    "Crown copyright and database right. Contains information from NHS England, licensed under the current version "
+    "of the Open Government Licence. English Indices of Deprivation 2025 (MHCLG; on LSOA 2021 codes) and 2019 (on "
+    "LSOA 2011 codes): contains public sector information licensed under the Open Government Licence v3.0. Care "
+    "Quality Commission trust categories (2022), NHS Digital GP registrations (July 2022) and NHS ODS dental "
+    "practices (May 2024), OGL v3. Service geocoding and postcodes (Code-Point Open 2025.2): Contains OS data © "
+    "Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright and database right "
+    "2025; Contains National Statistics data © Crown copyright and database right 2025."
+)
+
 
 @dataclass(frozen=True)
 class Dataset:

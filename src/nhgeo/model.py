@@ -201,6 +201,22 @@ class Study:
         return str(self.units.attrs.get("source", self.load.source))
 
     @property
+    def vintages(self) -> dict[str, str]:
+        """Every dataset vintage the results depend on, in words (what reports print)."""
+        v: dict[str, Any] = dict(self.units.attrs.get("vintages", {}))
+        out = {"boundaries": f"LSOA {self.vintage} ({self.source})", "population": self.population_source}
+        if v.get("icb"):
+            out["ICB"] = ("April 2026 (36 ICBs; rebuilt from the 2024 lookup and published counts, Frimley split by "
+                          "county)" if v["icb"] == 2026 else f"{v['icb']} ({42} ICBs)")
+        if v.get("la"):
+            out["local authority"] = str(v["la"])
+        if v.get("ward"):
+            out["ward"] = f"electoral wards {v['ward']} (ONS best fit)"
+        if v.get("imd"):
+            out["deprivation"] = f"English Indices of Deprivation {v['imd']} (IMD deciles)"
+        return out
+
+    @property
     def population_source(self) -> str:
         """What the population figures are: Census 2021 (embedded, or matched to the file's codes) or the
         user's own column. Every output labels population with this, never with a constant."""

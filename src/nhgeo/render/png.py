@@ -39,7 +39,8 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .html import PALETTE, _colour_index, _short_id, _short_name, _tint, display_shapes
+    from .display import _colour_index, _short_id, _short_name, _tint, display_shapes
+    from .report_data import PALETTE
 
     bounds = units.total_bounds
     w_m, h_m = bounds[2] - bounds[0], bounds[3] - bounds[1]
