@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from .refine import adjacency_lists, edge_costs, refine
+
 
 @dataclass
 class PartitionProblem:
@@ -56,6 +58,7 @@ class BalancedPartition:
     seed: int = 0
     voronoi_iter: int = 80
     max_moves: int = 20_000
+    refine_moves: int | None = None  # annealing proposals per unit (None: refine.MOVES_PER_UNIT; 0: no refine)
     labels_: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def solve(self) -> BalancedPartition:
@@ -69,7 +72,12 @@ class BalancedPartition:
         seeds = _initial_seeds(p, k, rng)
         labels = self._voronoi(p, seeds)
         labels = _relabel(labels)
-        labels = _local_search(p, labels, nbrs, weights, self.max_moves)
+        labels = _relabel(_local_search(p, labels, nbrs, weights, self.max_moves))
+        if self.refine_moves != 0:
+            cost = edge_costs(p.border)
+            rn, rc = adjacency_lists(p.n, p.edges_u, p.edges_v, cost)
+            labels = refine(labels, p.pop, rn, rc, p.lo, p.hi, seed=self.seed,
+                            moves=None if self.refine_moves is None else self.refine_moves * p.n)
         self.labels_ = _relabel(labels)
         return self
 
@@ -260,29 +268,6 @@ def _local_search(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]]
                 pops[b] += pop[u]
                 moves += 1
                 improved = True
-        if not improved or moves > max_moves:
-            break
-    # phase 2: compactness (shorter weighted cut) keeping every band-respecting part in band
-    for _ in range(30):
-        improved = False
-        for u in range(p.n):
-            a = int(labels[u])
-            targets = {int(labels[v]) for v in nbrs[u] if labels[v] != a}
-            for b in sorted(targets):
-                if cut_delta(u, a, b) >= -1e-6:  # only moves that shorten the cut
-                    continue
-                na, nb = pops[a] - pop[u], pops[b] + pop[u]
-                if viol(na) > viol(pops[a]) or viol(nb) > viol(pops[b]):
-                    continue
-                if not _connected_without(members[a], u, nbrs):
-                    continue
-                labels[u] = b
-                members[a].discard(u)
-                members[b].add(u)
-                pops[a], pops[b] = na, nb
-                moves += 1
-                improved = True
-                break
         if not improved or moves > max_moves:
             break
     return labels
