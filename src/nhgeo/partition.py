@@ -98,11 +98,16 @@ class BalancedPartition:
         best: tuple[float, float] | None = None
         best_labels = np.zeros(n, dtype=np.int64)
         step = 0.6
+        # the matrix is built once; only the super source's k edges (the offsets) change per iteration
+        g = sp.csr_matrix((np.concatenate([ww, np.arange(1.0, k + 1.0)]),
+                           (np.concatenate([src, np.full(k, n)]), np.concatenate([dst, seeds]))),
+                          shape=(n + 1, n + 1))
+        g.sort_indices()
+        row = slice(int(g.indptr[n]), int(g.indptr[n + 1]))
+        order = np.argsort(seeds)  # the source's edges are stored by column: seed order[r] at position r
         for it in range(self.voronoi_iter):
             base = offsets - offsets.min() + 1.0
-            g = sp.csr_matrix((np.concatenate([ww, base]),
-                               (np.concatenate([src, np.full(k, n)]), np.concatenate([dst, seeds]))),
-                              shape=(n + 1, n + 1))
+            g.data[row] = base[order]
             _, pred = dijkstra(g, directed=True, indices=n, return_predecessors=True)
             labels = _labels_from_pred(pred[:n], seeds, n)
             pops = np.bincount(labels, weights=p.pop, minlength=k)

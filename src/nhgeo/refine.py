@@ -32,9 +32,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-PERIMETER_WEIGHT = 0.5  # cost units per km of part perimeter (one cut edge costs 1)
-MOVES_PER_UNIT = 100  # annealing proposals per unit
-T_START, T_END = 0.6, 0.02  # annealing temperatures (cost units)
+PERIMETER_WEIGHT = 0.4  # cost units per km of part perimeter (one cut edge costs 1)
+MOVES_PER_UNIT = 200  # annealing proposals per unit
+T_START, T_END = 2.0, 0.1  # annealing temperatures (cost units)
 LOCAL_REACH = 48  # units the donor-connectivity search may visit before it refuses the move
 
 
@@ -166,13 +166,14 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
                     where[last] = where[i]
                 where[i] = -1
 
-        draws = np.random.default_rng(seed).random((steps, 3)).tolist()
+        gen = np.random.default_rng(seed)
+        r1s, r2s, r3s = (gen.random(steps).tolist() for _ in range(3))
         ratio = (t_end / t_start) ** (1.0 / steps)
         cool_every = max(1, steps // 200)
         factor = ratio**cool_every
         temp = t_start
         exp = math.exp
-        for step, (r1, r2, r3) in enumerate(draws):
+        for step, (r1, r2, r3) in enumerate(zip(r1s, r2s, r3s, strict=True)):
             if step % cool_every == 0 and step:
                 temp *= factor
             if not border:
@@ -180,9 +181,16 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
             i = border[int(r1 * len(border))]
             nb = nbrs[i]
             a = lab[i]
-            b = lab[nb[int(r2 * len(nb))]]
-            if a == b:
-                continue
+            dg = len(nb)
+            s0 = int(r2 * dg)
+            b = lab[nb[s0]]
+            if a == b:  # the next neighbour (cyclically) in another part: i is on the cut, so there is one
+                for j in range(1, dg):
+                    b = lab[nb[(s0 + j) % dg]]
+                    if b != a:
+                        break
+                else:
+                    continue
             d = delta(i, a, b)
             if d > 0 and r3 >= exp(-d / temp):
                 continue
