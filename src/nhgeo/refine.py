@@ -32,8 +32,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-PERIMETER_WEIGHT = 0.4  # cost units per km of part perimeter (one cut edge costs 1)
-MOVES_PER_UNIT = 200  # annealing proposals per unit
+PERIMETER_WEIGHT = 0.5  # cost units per km of part perimeter (one cut edge costs 1)
+MOVES_PER_UNIT = 80  # annealing proposals per unit
 T_START, T_END = 2.0, 0.1  # annealing temperatures (cost units)
 LOCAL_REACH = 48  # units the donor-connectivity search may visit before it refuses the move
 
@@ -116,15 +116,33 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
     def viol(x: float) -> float:
         return lo - x if x < lo else (x - hi if x > hi else 0.0)
 
-    def delta(i: int, a: int, b: int) -> float:
-        d = 0.0
+    # conn[i]: part -> summed cost of i's edges into that part (kept up to date on every move), so a
+    # move's change of cost is conn[i][a] - conn[i][b] without a look at the neighbours
+    conn: list[dict[int, float]] = []
+    for i in range(n):
+        d: dict[int, float] = {}
         for w, c in zip(nbrs[i], costs[i], strict=True):
-            lw = lab[w]
-            if lw == a:
-                d += c
-            elif lw == b:
-                d -= c
-        return d
+            d[lab[w]] = d.get(lab[w], 0.0) + c
+        conn.append(d)
+    # the units on the cut, kept in a list (random pick) with each one's position (O(1) updates)
+    border = [i for i in range(n) if len(conn[i]) > 1 or lab[i] not in conn[i]]
+    where = [-1] * n
+    for j, i in enumerate(border):
+        where[i] = j
+
+    def refresh(i: int) -> None:
+        ci = conn[i]
+        on = len(ci) > 1 or lab[i] not in ci
+        if on:
+            if where[i] < 0:
+                where[i] = len(border)
+                border.append(i)
+        elif where[i] >= 0:
+            last = border.pop()
+            if last != i:
+                border[where[i]] = last
+                where[last] = where[i]
+            where[i] = -1
 
     def allowed(i: int, a: int, b: int) -> bool:
         p = pl[i]
@@ -141,31 +159,22 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
         pops[b] += p
         size[a] -= 1
         size[b] += 1
+        for w, c in zip(nbrs[i], costs[i], strict=True):
+            cw = conn[w]
+            rest = cw[a] - c
+            if rest < 0.5:  # every edge costs at least 1: nothing of part a is left next to w
+                del cw[a]
+            else:
+                cw[a] = rest
+            cw[b] = cw.get(b, 0.0) + c
+            refresh(w)
+        refresh(i)
 
     total = 0.0
     steps = MOVES_PER_UNIT * n if moves is None else moves
     t_start = T_START if t_start is None else t_start
     t_end = T_END if t_end is None else t_end
     if steps > 0:
-        # the units on the cut, kept in a list (random pick) with each one's position (O(1) updates)
-        border = [i for i in range(n) if any(lab[w] != lab[i] for w in nbrs[i])]
-        where = [-1] * n
-        for j, i in enumerate(border):
-            where[i] = j
-
-        def refresh(i: int) -> None:
-            li = lab[i]
-            on = any(lab[w] != li for w in nbrs[i])
-            if on and where[i] < 0:
-                where[i] = len(border)
-                border.append(i)
-            elif not on and where[i] >= 0:
-                last = border.pop()
-                if last != i:
-                    border[where[i]] = last
-                    where[last] = where[i]
-                where[i] = -1
-
         gen = np.random.default_rng(seed)
         r1s, r2s, r3s = (gen.random(steps).tolist() for _ in range(3))
         ratio = (t_end / t_start) ** (1.0 / steps)
@@ -179,40 +188,28 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
             if not border:
                 break
             i = border[int(r1 * len(border))]
-            nb = nbrs[i]
             a = lab[i]
-            dg = len(nb)
-            s0 = int(r2 * dg)
-            b = lab[nb[s0]]
-            if a == b:  # the next neighbour (cyclically) in another part: i is on the cut, so there is one
-                for j in range(1, dg):
-                    b = lab[nb[(s0 + j) % dg]]
-                    if b != a:
-                        break
-                else:
-                    continue
-            d = delta(i, a, b)
+            ci = conn[i]
+            others = [x for x in ci if x != a]
+            b = others[int(r2 * len(others))]
+            d = ci.get(a, 0.0) - ci[b]
             if d > 0 and r3 >= exp(-d / temp):
                 continue
             if not allowed(i, a, b):
                 continue
             apply(i, a, b)
             total += d
-            refresh(i)
-            for w in nb:
-                refresh(w)
     if polish:
         for _ in range(50):
             improved = False
             for i in range(n):
                 a = lab[i]
+                ci = conn[i]
+                here = ci.get(a, 0.0)
                 best_d, best_b = -1e-9, -1
-                for w in nbrs[i]:
-                    b = lab[w]
-                    if b != a:
-                        d = delta(i, a, b)
-                        if d < best_d or (d == best_d and 0 <= b < best_b):
-                            best_d, best_b = d, b
+                for b in sorted(ci):
+                    if b != a and here - ci[b] < best_d:
+                        best_d, best_b = here - ci[b], b
                 if best_b >= 0 and allowed(i, a, best_b):
                     apply(i, a, best_b)
                     total += best_d
