@@ -219,47 +219,65 @@ def _merge_groups(ng: nx.Graph, blocks: list[tuple[list[str], list[str]]], rules
                 if j is not None and j != i:
                     touch[(i, j)] = touch.get((i, j), 0.0) + float(d["length"])
 
-    State = tuple[frozenset[int], ...]
+    # groups are bit masks of blocks; a state is a sorted tuple of masks
+    nb_of = [0] * len(base)
+    for i, j in touch:
+        nb_of[i] |= 1 << j
+    memo_pop: dict[int, float] = {}
+    memo_nb: dict[int, int] = {}
 
-    def pop(g: frozenset[int]) -> float:
-        return sum(bpop[i] for i in g)
+    def bits(g: int) -> list[int]:
+        return [i for i in range(len(base)) if g >> i & 1]
 
-    def out(g: frozenset[int]) -> bool:
-        return not lo <= pop(g) <= hi
+    def pop(g: int) -> float:
+        v = memo_pop.get(g)
+        if v is None:
+            v = memo_pop[g] = sum(bpop[i] for i in bits(g))
+        return v
+
+    def nbmask(g: int) -> int:
+        v = memo_nb.get(g)
+        if v is None:
+            v = 0
+            for i in bits(g):
+                v |= nb_of[i]
+            v = memo_nb[g] = v & ~g
+        return v
+
+    def score(st: tuple[int, ...]) -> tuple[int, int]:
+        return sum(not lo <= pop(g) <= hi for g in st), -len(st)
+
+    def low(g: int) -> int:
+        return g & -g  # lowest block: a stable order key
+
+    start: tuple[int, ...] = tuple(1 << i for i in range(len(base)))
+    best: list[tuple[tuple[int, int], tuple[int, ...]]] = [(score(start), start)]
+    seen: set[tuple[tuple[int, ...], int]] = set()
+
+    def search(st: tuple[int, ...], settled: int) -> None:
+        if len(seen) >= MERGE_SEARCH_LIMIT or (st, settled) in seen or best[0][0][0] == 0:
+            return
+        seen.add((st, settled))
+        sc = score(st)
+        if sc < best[0][0]:
+            best[0] = (sc, st)
+        small = sorted((g for g in st if pop(g) < lo and not g & settled), key=lambda g: (pop(g), low(g)))
+        if not small:
+            return
+        g = small[0]
+        touching_g = nbmask(g)
+        opts = [h for h in st if h & touching_g and pop(g) + pop(h) <= hi]
+        opts.sort(key=lambda h: (not lo <= pop(g) + pop(h), not pop(h) < lo, pop(g) + pop(h), low(h)))
+        for h in opts:
+            search(tuple(sorted([x for x in st if x != g and x != h] + [g | h])), settled)
+        search(st, settled | g)  # or leave g as it is
+
+    search(start, 0)
+    groups = [set(bits(g)) for g in best[0][1]]
 
     def touching(a: frozenset[int], b: frozenset[int]) -> bool:
         return any((i, j) in touch for i in a for j in b)
 
-    def score(st: State) -> tuple[int, int]:
-        return sum(out(g) for g in st), -len(st)
-
-    start: State = tuple(sorted((frozenset([i]) for i in range(len(base))), key=min))
-    best: list[tuple[tuple[int, int], State]] = [(score(start), start)]
-    seen: set[frozenset[frozenset[int]]] = set()
-
-    def search(st: State, settled: frozenset[frozenset[int]]) -> None:
-        key = frozenset(st) | frozenset([frozenset([-1 - min(g) for g in settled])])
-        if len(seen) >= MERGE_SEARCH_LIMIT or key in seen:
-            return
-        seen.add(key)
-        sc = score(st)
-        if sc < best[0][0]:
-            best[0] = (sc, st)
-        if sc[0] == 0:
-            return
-        small = sorted((g for g in st if pop(g) < lo and g not in settled), key=lambda g: (pop(g), min(g)))
-        if not small:
-            return
-        g = small[0]
-        opts = [h for h in st if h is not g and pop(g) + pop(h) <= hi and touching(g, h)]
-        opts.sort(key=lambda h: (not lo <= pop(g) + pop(h), not pop(h) < lo, pop(g) + pop(h), min(h)))
-        for h in opts:
-            merged = g | h
-            search(tuple(sorted([x for x in st if x is not g and x is not h] + [merged], key=min)), settled)
-        search(st, settled | {g})  # or leave g as it is
-
-    search(start, frozenset())
-    groups = [set(g) for g in best[0][1]]
     # greedy finish: any merge of an out-of-band place with a touching one that lands in band
     changed = True
     while changed:
