@@ -149,8 +149,23 @@ def _bridge_mask(adj: AdjacencyGraph, eu: np.ndarray, ev: np.ndarray) -> np.ndar
     return np.isin(np.minimum(eu, ev) * n + np.maximum(eu, ev), np.array(sorted(keys), dtype=np.int64))
 
 
-def _problem(units: gpd.GeoDataFrame, edges: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[np.ndarray],
-             xy: np.ndarray, k: int, rules: Rules) -> tuple[PartitionProblem, np.ndarray, np.ndarray]:
+@dataclass
+class _Columns:
+    """The unit columns every region needs, converted once."""
+
+    pop: np.ndarray
+    la: np.ndarray
+    msoa: np.ndarray
+    xy: np.ndarray
+
+    @classmethod
+    def of(cls, units: gpd.GeoDataFrame, xy: np.ndarray) -> _Columns:
+        return cls(pop=units[Col.POP].to_numpy(dtype=float), la=units[Col.LA].astype(str).to_numpy(),
+                   msoa=units[Col.MSOA].to_numpy(), xy=xy)
+
+
+def _problem(cols: _Columns, edges: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[np.ndarray],
+             k: int, rules: Rules) -> tuple[PartitionProblem, np.ndarray, np.ndarray]:
     """The partition problem of one region, with each joined (under-size) piece contracted to one node.
 
     Returns the problem, the region's unit positions and each unit's node in the problem.
@@ -160,7 +175,8 @@ def _problem(units: gpd.GeoDataFrame, edges: tuple[np.ndarray, np.ndarray, np.nd
     atom = np.concatenate([np.arange(main), *[np.full(len(p), main + i) for i, p in enumerate(pieces[1:])]])
     m = main + len(pieces) - 1
     eu, ev, elen = edges
-    pop_u = units[Col.POP].to_numpy(dtype=float)[nodes]
+    pop_u = cols.pop[nodes]
+    xy = cols.xy
     w = np.maximum(pop_u, 1e-9)
     pop = np.bincount(atom, weights=pop_u, minlength=m)
     cx = np.bincount(atom, weights=xy[nodes, 0] * w, minlength=m) / np.bincount(atom, weights=w, minlength=m)
@@ -175,8 +191,8 @@ def _problem(units: gpd.GeoDataFrame, edges: tuple[np.ndarray, np.ndarray, np.nd
         border = np.bincount(inv, weights=border)
         u, v = key // m, key % m
     travel = np.hypot(*(pts[u] - pts[v]).T) if len(u) else np.zeros(0)
-    la = units[Col.LA].astype(str).to_numpy()[nodes[:main]]
-    msoa = units[Col.MSOA].to_numpy()[nodes[:main]]
+    la = cols.la[nodes[:main]]
+    msoa = cols.msoa[nodes[:main]]
     group = None
     if main == m:
         la_u = la[u]
@@ -324,10 +340,11 @@ def propose_neighbourhoods(
     edges = _region_edges(adj, len(units), regions)
     jobs: list[tuple[PartitionProblem, int]] = []
     meta: list[tuple[np.ndarray, np.ndarray, int, bool, float]] = []
+    cols = _Columns.of(units, xy)
     for pieces, e in zip(regions, edges, strict=True):
         p = float(sum(pop[x].sum() for x in pieces))
         k, feasible = choose_k(p, rules.min, rules.max, rules.target)
-        prob, nodes, atom = _problem(units, e, pieces, xy, k, rules)
+        prob, nodes, atom = _problem(cols, e, pieces, k, rules)
         k = min(k, prob.n)
         prob.k = k
         jobs.append((prob, seed))

@@ -27,7 +27,6 @@ populations: ~2–4 µs a proposal, so 100 proposals a unit cost ~0.3 ms a unit.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -176,29 +175,38 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
     t_end = T_END if t_end is None else t_end
     if steps > 0:
         gen = np.random.default_rng(seed)
-        r1s, r2s, r3s = (gen.random(steps).tolist() for _ in range(3))
-        ratio = (t_end / t_start) ** (1.0 / steps)
-        cool_every = max(1, steps // 200)
-        factor = ratio**cool_every
+        r1s = gen.random(steps).tolist()
+        r2s = gen.random(steps).tolist()
+        # Metropolis: an uphill move of d is taken when d < -T log(r), r uniform in (0, 1]
+        ths = (-np.log1p(-gen.random(steps))).tolist()
+        blocks = min(200, steps)
+        ratio = (t_end / t_start) ** (1.0 / blocks)
         temp = t_start
-        exp = math.exp
-        for step, (r1, r2, r3) in enumerate(zip(r1s, r2s, r3s, strict=True)):
-            if step % cool_every == 0 and step:
-                temp *= factor
-            if not border:
-                break
-            i = border[int(r1 * len(border))]
-            a = lab[i]
-            ci = conn[i]
-            others = [x for x in ci if x != a]
-            b = others[int(r2 * len(others))]
-            d = ci.get(a, 0.0) - ci[b]
-            if d > 0 and r3 >= exp(-d / temp):
-                continue
-            if not allowed(i, a, b):
-                continue
-            apply(i, a, b)
-            total += d
+        per = -(-steps // blocks)
+        for blk in range(blocks):
+            lo_i, hi_i = blk * per, min(steps, (blk + 1) * per)
+            for r1, r2, th in zip(r1s[lo_i:hi_i], r2s[lo_i:hi_i], ths[lo_i:hi_i], strict=True):
+                if not border:
+                    break
+                i = border[int(r1 * len(border))]
+                a = lab[i]
+                ci = conn[i]
+                if len(ci) == 2 and a in ci:  # the common case: i touches one other part
+                    it = iter(ci)
+                    b = next(it)
+                    if b == a:
+                        b = next(it)
+                else:
+                    others = [x for x in ci if x != a]
+                    b = others[int(r2 * len(others))]
+                d = ci.get(a, 0.0) - ci[b]
+                if d > 0 and d > temp * th:
+                    continue
+                if not allowed(i, a, b):
+                    continue
+                apply(i, a, b)
+                total += d
+            temp *= ratio
     if polish:
         for _ in range(50):
             improved = False
