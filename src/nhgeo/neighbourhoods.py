@@ -381,10 +381,11 @@ def propose_neighbourhoods(
     for pid in ids:
         m = where[pid]
         ppop = int(round(pop[m].sum()))
-        why = list(reasons.get(pid, []))
-        if not rules.min <= ppop <= rules.max and not why:
-            why.append(f"population {ppop:,} outside {rules.min:,}-{rules.max:,}: the region's units could not be "
-                       "balanced further without breaking contiguity")
+        why: list[str] = []
+        if not rules.min <= ppop <= rules.max:  # an in-band part of an infeasible region is not an exception
+            why = list(reasons.get(pid, [])) or [
+                f"population {ppop:,} outside {rules.min:,}-{rules.max:,}: the region's units could not be "
+                "balanced further without breaking contiguity"]
         las = sorted(set(la_codes[m].tolist()))
         if len(las) > 1:
             why.append(f"crosses local authorities {', '.join(las)} (see notes)")
