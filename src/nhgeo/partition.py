@@ -266,10 +266,10 @@ def _swap_repair(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]],
                             cands.append((-gain, abs(nj - p.target) + abs(nc - p.target), j, c, u, v))
         done = False
         for _, _, j, c, u, v in sorted(cands):
-            nj = (members[j] - {u}) | ({v} if v >= 0 else set())
-            nc = (members[c] - {v}) | ({u} if u >= 0 else set())
-            if _connected(nj, nbrs) and _connected(nc, nbrs):
-                members[j], members[c] = nj, nc
+            set_j = (members[j] - {u}) | ({v} if v >= 0 else set())
+            set_c = (members[c] - {v}) | ({u} if u >= 0 else set())
+            if _connected(set_j, nbrs) and _connected(set_c, nbrs):
+                members[j], members[c] = set_j, set_c
                 if u >= 0:
                     labels[u] = c
                 if v >= 0:

@@ -212,8 +212,8 @@ def _merge_groups(ng: nx.Graph, blocks: list[tuple[list[str], list[str]]], rules
     bpop = [float(sum(ng.nodes[n]["pop"] for n in g)) for g in base]
     where = {n: i for i, g in enumerate(base) for n in g}
     touch: dict[tuple[int, int], float] = {}
-    for i, g in enumerate(base):
-        for n in g:
+    for i, blk in enumerate(base):
+        for n in blk:
             for m, d in ng[n].items():
                 j = where.get(m)
                 if j is not None and j != i:

@@ -119,10 +119,10 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
     # move's change of cost is conn[i][a] - conn[i][b] without a look at the neighbours
     conn: list[dict[int, float]] = []
     for i in range(n):
-        d: dict[int, float] = {}
+        into: dict[int, float] = {}
         for w, c in zip(nbrs[i], costs[i], strict=True):
-            d[lab[w]] = d.get(lab[w], 0.0) + c
-        conn.append(d)
+            into[lab[w]] = into.get(lab[w], 0.0) + c
+        conn.append(into)
     # the units on the cut, kept in a list (random pick) with each one's position (O(1) updates)
     border = [i for i in range(n) if len(conn[i]) > 1 or lab[i] not in conn[i]]
     where = [-1] * n
