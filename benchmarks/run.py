@@ -373,7 +373,8 @@ def write_results(path: Path, stages: list[dict[str, Any]], peers: list[dict[str
                   f"{args.limit:.0f} s per run; peak memory is the run's own process.", "",
                   "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         for r in peers:
-            lines.append("| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |")
+            lines.append("| " + " | ".join(_fmt(r.get(c), 4 if ("polsby" in c or "hull_ratio" in c) else 2)
+                                           for c in cols) + " |")
         prop = next((r["seconds"] for r in stages if r["stage"].startswith("propose London")), None)
         metis = next((r.get("seconds") for r in peers if r["input"] == "London" and r["method"].startswith("METIS")
                       and r.get("status") == "ok"), None)
