@@ -39,7 +39,8 @@ def test_matches_independent_slow_method(three: gpd.GeoDataFrame, three_graph: A
     keep = i < j
     i, j = i[keep], j[keep]
     shared = shapely.length(shapely.intersection(shapely.boundary(g[i]), shapely.buffer(g[j], 1.0)))
-    slow = {(int(a), int(b)) for a, b, s in zip(i, j, shared, strict=False) if s > 20}
+    # a 1 m buffer adds up to ~2 m at the ends of a shared line: above 23 m is surely >= the 20 m minimum
+    slow = {(int(a), int(b)) for a, b, s in zip(i, j, shared, strict=False) if s > 23}
     fast = {(min(a, b), max(a, b)) for a, b in three_graph.graph.edges()}
     assert slow <= fast
     # anything extra in the fast graph must still share a line (not only a corner)
@@ -61,7 +62,8 @@ def test_england_connected_only_through_listed_bridges(england: gpd.GeoDataFrame
     assert bridge_edges == listed
     land = adj.graph.copy()
     land.remove_edges_from(list(bridge_edges))
-    assert nx.number_connected_components(land) == adj.land_components == len(adj.bridges) + 1
+    islands = [b for b in adj.bridges if b.kind == "island"]
+    assert nx.number_connected_components(land) == adj.land_components == len(islands) + 1
     codes = england["code"].to_numpy()
     la = england["la_name"].to_numpy()
     joined = {la[b.u] for b in adj.bridges}
@@ -72,6 +74,20 @@ def test_england_connected_only_through_listed_bridges(england: gpd.GeoDataFrame
     hayling = [b for b in adj.bridges if la[b.u] == "Havant"]
     assert hayling and all(la[b.v] == "Havant" for b in hayling)
     assert [codes[i] for i in adj.islands] == [scilly.u_code]
+    # pieces of one LA split by water are joined by their shortest crossing inside the LA (listed)
+    water = {la[b.u] for b in adj.bridges if b.kind == "water"}
+    assert {"Halton", "Medway", "Wyre"} <= water
+    assert all(la[b.u] == la[b.v] and 1.0 <= b.distance_m <= 5_000 for b in adj.bridges if b.kind == "water")
+    # contiguity means a real shared border: contacts under 20 m are not edges (only bridges are short)
+    assert adj.point_contacts > 0
+    assert min(d["length"] for _, _, d in adj.graph.edges(data=True) if not d["bridge"]) >= 20.0
+
+
+def test_min_border_is_a_parameter(three: gpd.GeoDataFrame) -> None:
+    loose = build_graph(three, min_border_m=0.0)
+    strict = build_graph(three)
+    assert loose.point_contacts == 0 and strict.point_contacts > 0
+    assert loose.graph.number_of_edges() == strict.graph.number_of_edges() + strict.point_contacts
 
 
 def test_snap_tolerance_finds_gap_neighbours() -> None:
@@ -117,7 +133,7 @@ def test_user_units_do_not_use_shipped_edges(three: gpd.GeoDataFrame) -> None:
     user["geometry"] = user.geometry.buffer(-30)  # shrunk: no shared borders left, only bridges
     adj = build_graph(user)
     assert sum(not d["bridge"] for _, _, d in adj.graph.edges(data=True)) == 0
-    assert len(adj.bridges) == len(user) - 1
+    assert len([b for b in adj.bridges if b.kind == "island"]) == len(user) - 1
 
 
 def test_edge_arrays_match_the_frozen_graph(three_graph: AdjacencyGraph) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import networkx as nx
 import numpy as np
@@ -30,6 +32,16 @@ def assert_invariants(units: gpd.GeoDataFrame, adj: AdjacencyGraph, prop: Propos
         assert h.population == int(round(units["population"].to_numpy(dtype=float)[nodes].sum()))
         if not rules.min <= h.population <= rules.max:
             assert h.status == "exception" and h.reasons, h.id
+            assert_true_reason(h.reasons[0], rules)
+
+
+def assert_true_reason(reason: str, rules: Rules) -> None:
+    """An out-of-band neighbourhood's reason is the arithmetic of its region, and it is true: no number
+    of neighbourhoods puts that population in band (checked here, not taken from the code)."""
+    m = re.match(r"region of ([\d,]+) people cannot be split", reason)
+    assert m, reason
+    pop = int(m.group(1).replace(",", ""))
+    assert not any(rules.min * k <= pop <= rules.max * k for k in range(1, pop // max(rules.min, 1) + 2)), reason
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +59,9 @@ def test_london_all_rules(london: gpd.GeoDataFrame, london_graph: AdjacencyGraph
     crossing = [h for h in london_proposal.neighbourhoods if len(h.la_codes) > 1]
     assert len(crossing) == 1 and "E09000001" in crossing[0].la_codes
     assert any("City of London" in n and "below the minimum" in n for n in london_proposal.notes)
-    assert sc.mean_polsby_popper > 0.25
+    # compact (issue 18: strictly better than METIS's 0.32 / ~3,000 cut edges on the same graph)
+    assert sc.mean_polsby_popper >= 0.38
+    assert sc.cut_edges <= 2_950
     # every neighbourhood lies in one ICB
     icb = london["icb_code"].to_numpy()
     labels = london_proposal.labels.to_numpy()
@@ -79,6 +93,26 @@ def test_lock_keeps_neighbourhoods(three: gpd.GeoDataFrame, three_graph: Adjacen
     assert_invariants(three, three_graph, again, Rules())
 
 
+def test_lock_outside_the_place_is_ignored_with_a_note(three: gpd.GeoDataFrame,
+                                                       three_graph: AdjacencyGraph) -> None:
+    """A footprint of a whole ICB can lock one borough of it: codes outside the place are ignored."""
+    camden = three[three["la_name"] == "Camden"].reset_index(drop=True)
+    adj = build_graph(camden)
+    first = propose_neighbourhoods(three, three_graph, seed=0)
+    lock = pd.Series(first.labels.to_numpy(), index=three["code"].to_numpy())
+    prop = propose_neighbourhoods(camden, adj, seed=0, lock=lock)
+    assert any("outside this place ignored" in n for n in prop.notes)
+    assert_invariants(camden, adj, prop, Rules())
+    assert all(h.locked for h in prop.neighbourhoods)
+
+
+def test_same_result_for_any_number_of_workers(london: gpd.GeoDataFrame, london_graph: AdjacencyGraph,
+                                               london_proposal: Proposal) -> None:
+    one = propose_neighbourhoods(london, london_graph, Rules(), seed=0, workers=1)
+    assert one.labels.tolist() == london_proposal.labels.tolist()
+    assert [h.name for h in one.neighbourhoods] == [h.name for h in london_proposal.neighbourhoods]
+
+
 def test_infeasible_region_is_flagged_not_silent() -> None:
     # 70,000 people cannot be split into 40k-60k parts: flagged with the reason
     units = grid(6, 6, np.full(36, 70_000 / 36))
@@ -86,6 +120,9 @@ def test_infeasible_region_is_flagged_not_silent() -> None:
     prop = propose_neighbourhoods(units, adj, Rules())
     assert len(prop.neighbourhoods) in (1, 2)
     assert all(h.status == "exception" and "cannot be split" in h.reasons[0] for h in prop.neighbourhoods)
+    # the reason says the arithmetic: one part is above the maximum, two are below the minimum
+    assert "1 neighbourhood(s) average 70,000, above 60,000" in prop.neighbourhoods[0].reasons[0]
+    assert "2 average 35,000, below 40,000" in prop.neighbourhoods[0].reasons[0]
 
 
 def test_choose_k() -> None:

@@ -32,6 +32,8 @@ import shapely
 from .errors import InputError
 
 DEFAULT_SNAP_M = 5.0
+DEFAULT_MIN_BORDER_M = 20.0  # shorter contacts (corners, 1-4 m touches) are not adjacency
+MAX_CROSSING_M = 5_000.0  # longest water crossing that joins two pieces of one LA
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Bridge:
     v_code: str
     distance_m: float
     component_size: int  # units in the group that was joined
+    kind: str = "island"  # island: a group with no land link; water: two pieces of one LA across water
 
 
 @dataclass
@@ -56,6 +59,8 @@ class AdjacencyGraph:
     land_components: int = 1  # connected components before bridging
     snap_m: float = DEFAULT_SNAP_M
     snapped_edges: int = 0  # edges found only through the snapping tolerance
+    min_border_m: float = DEFAULT_MIN_BORDER_M
+    point_contacts: int = 0  # touching pairs dropped because their shared border is below min_border_m
 
     @property
     def n_components(self) -> int:
@@ -194,30 +199,48 @@ def build_graph(
     min_gap_border_m: float | None = None,
     connect: bool = True,
     precomputed: bool = True,
+    min_border_m: float = DEFAULT_MIN_BORDER_M,
 ) -> AdjacencyGraph:
     """Adjacency graph of ``units`` (nodes are positions 0..n-1, edges carry ``length`` in metres).
 
-    ``connect`` joins islands and other land-disconnected groups with listed bridge edges,
-    so every place can be partitioned; bridges are the only non-land edges. ``precomputed``
-    lets embedded LSOAs use the land edges shipped with the data (same result, ~3x faster);
-    pass ``precomputed=False`` if you have changed the shapes of an embedded frame.
+    Pairs whose shared border is shorter than ``min_border_m`` (corner and point contacts) are not
+    neighbours; they are counted in ``point_contacts``. ``connect`` joins islands and other
+    land-disconnected groups with listed bridge edges, and then the pieces of one local
+    authority (and ICB) that water separates by their shortest crossing (a ``water`` bridge, when
+    the straight crossing touches no other LA's land and is at most ``MAX_CROSSING_M``), so every
+    place can be partitioned; bridges are the only non-land edges. ``precomputed`` lets embedded
+    LSOAs use the land edges shipped with the data (same result, ~3x faster); pass
+    ``precomputed=False`` if you have changed the shapes of an embedded frame.
     """
+    if min_border_m < 0:
+        raise InputError(f"--min-border must be 0 or more metres, not {min_border_m}")
     geoms = np.asarray(units.geometry.values)
     n = len(geoms)
     g = nx.Graph()
     g.add_nodes_from(range(n))
     if n == 0:
-        return AdjacencyGraph(g, snap_m=snap_m, land_components=0)
+        return AdjacencyGraph(g, snap_m=snap_m, land_components=0, min_border_m=min_border_m)
     u, v, length, snapped = land_edges(units, snap_m, min_gap_border_m, precomputed)
+    real = np.asarray(length, dtype=float) >= min_border_m
+    points = int((~real).sum())
+    u, v, length, snapped = u[real], v[real], length[real], snapped[real]
     _add_land_edges(g, u, v, length)
     islands = np.flatnonzero(np.bincount(np.concatenate([u, v]).astype(np.int64), minlength=n) == 0).tolist()
     land = int(_component_labels(n, u, v).max()) + 1
     result = AdjacencyGraph(g, islands=islands, land_components=land, snap_m=snap_m,
-                            snapped_edges=int(snapped.sum()))
+                            snapped_edges=int(snapped.sum()), min_border_m=min_border_m, point_contacts=points)
+    codes = units["code"].astype(str).to_numpy() if "code" in units.columns else np.arange(n).astype(str)
+    group = units["la_code"].astype(str).to_numpy() if "la_code" in units.columns else None
+    tree = shapely.STRtree(geoms) if connect and (land > 1 or group is not None) else None
     if connect and land > 1:
-        codes = units["code"].astype(str).to_numpy() if "code" in units.columns else np.arange(n).astype(str)
-        group = units["la_code"].astype(str).to_numpy() if "la_code" in units.columns else None
-        result.bridges = connect_components(g, geoms, codes, shapely.STRtree(geoms), same_group=group)
+        result.bridges = connect_components(g, geoms, codes, tree, same_group=group)
+    if connect and group is not None and tree is not None:
+        key = group
+        if "icb_code" in units.columns:
+            key = np.char.add(np.char.add(group.astype(str), "|"), units["icb_code"].astype(str).to_numpy())
+        eu = np.concatenate([u, [b.u for b in result.bridges]]).astype(np.int64)
+        ev = np.concatenate([v, [b.v for b in result.bridges]]).astype(np.int64)
+        result.bridges += connect_group_pieces(g, geoms, codes, key, tree, eu, ev)
     if result.bridges:
         u = np.concatenate([u, [b.u for b in result.bridges]]).astype(np.int64)
         v = np.concatenate([v, [b.v for b in result.bridges]]).astype(np.int64)
@@ -227,6 +250,58 @@ def build_graph(
         result.__dict__["_edge_cache"] = (np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64),
                                           np.asarray(length, dtype=float))
     return result
+
+
+def connect_group_pieces(graph: nx.Graph, geoms: np.ndarray, codes: np.ndarray, key: np.ndarray,
+                         tree: shapely.STRtree, eu: np.ndarray, ev: np.ndarray, max_m: float = MAX_CROSSING_M,
+                         ) -> list[Bridge]:
+    """Join the pieces of each group (LA x ICB) that water separates, by their shortest crossing.
+
+    Within each group, pieces of the graph restricted to the group's own edges are joined smallest
+    first to the nearest unit of another piece, when the straight crossing between them runs over
+    no unit of another group (water, not another LA's land) and is at most ``max_m`` long. Pieces
+    that only another LA's land separates (true exclaves), or that touch only at a point (closer than
+    1 m: a contact below the minimum border, not a crossing), are left alone. ``eu``/``ev`` are the
+    graph's edges as arrays. Edges are added in place.
+    """
+    n = len(geoms)
+    same = key[eu] == key[ev]
+    comp = _component_labels(n, eu[same], ev[same])
+    bridges: list[Bridge] = []
+    kid = np.unique(key, return_inverse=True)[1]
+    pairs = np.unique(kid.astype(np.int64) * n + comp)
+    multi = np.flatnonzero(np.bincount(pairs // n) > 1)
+    for k in sorted({str(x) for x in key[np.isin(kid, multi)]}):
+        idx = np.flatnonzero(key == k)
+        pieces = [np.sort(idx[comp[idx] == c]) for c in np.unique(comp[idx])]
+        stuck: set[int] = set()
+        while len(pieces) > 1:
+            pieces.sort(key=lambda c: (len(c), int(c[0])))
+            i = next((j for j, c in enumerate(pieces) if int(c[0]) not in stuck), None)
+            if i is None:
+                break
+            small = pieces[i]
+            rest = np.concatenate([c for j, c in enumerate(pieces) if j != i])
+            a, b, d = _closest_pair(geoms, small, rest)
+            if d > max_m or d < 1.0 or not _over_water(geoms, tree, key, a, b):
+                stuck.add(int(small[0]))
+                continue
+            graph.add_edge(a, b, length=0.0, bridge=True, distance=d)
+            bridges.append(Bridge(a, b, str(codes[a]), str(codes[b]), round(d, 1), len(small), kind="water"))
+            j = next(j for j, c in enumerate(pieces) if j != i and b in set(c.tolist()))
+            pieces[j] = np.sort(np.concatenate([pieces[j], small]))
+            pieces.pop(i)
+    return bridges
+
+
+def _over_water(geoms: np.ndarray, tree: shapely.STRtree, key: np.ndarray, a: int, b: int) -> bool:
+    """Does the shortest line between units ``a`` and ``b`` cross no unit of another group (> 1 m)?"""
+    line = shapely.shortest_line(geoms[a], geoms[b])
+    hit = tree.query(line, predicate="intersects")
+    other = hit[key[hit] != key[a]]
+    if len(other) == 0:
+        return True
+    return bool((shapely.length(shapely.intersection(geoms[other], line)) <= 1.0).all())
 
 
 def _nearest_outside(geoms: np.ndarray, tree: shapely.STRtree, members: np.ndarray, inside: np.ndarray,
@@ -320,7 +395,8 @@ def subgraph(adj: AdjacencyGraph, nodes: np.ndarray) -> AdjacencyGraph:
     g = nx.freeze(nx.relabel_nodes(adj.graph.subgraph(keep), mapping, copy=True))
     bridges = [b for b in adj.bridges if b.u in mapping and b.v in mapping]
     return AdjacencyGraph(g, bridges=bridges, islands=[mapping[i] for i in adj.islands if i in mapping],
-                          land_components=adj.land_components, snap_m=adj.snap_m, snapped_edges=adj.snapped_edges)
+                          land_components=adj.land_components, snap_m=adj.snap_m, snapped_edges=adj.snapped_edges,
+                          min_border_m=adj.min_border_m, point_contacts=adj.point_contacts)
 
 
 def part_components(adj: AdjacencyGraph, labels: np.ndarray) -> np.ndarray:

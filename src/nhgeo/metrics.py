@@ -123,3 +123,36 @@ def score_assignment(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Se
         cut_edges=cut,
         parts=parts,
     )
+
+
+@dataclass
+class ShapeStats:
+    """Thin corridors and enclaves, measured on the dissolved parts (for benchmarks and reports)."""
+
+    worst_hull_ratio: float  # min over parts of area / convex-hull area (1 = convex; corridors are low)
+    parts_hull_below_half: int  # parts with less than half their convex hull filled
+    enclaves: int  # parts whose whole outline borders one other part (a part inside another)
+
+
+def shape_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series | np.ndarray) -> ShapeStats:
+    """Convex-hull ratio of every part and the number of enclaves (see :class:`ShapeStats`)."""
+    from .dissolve import dissolve
+
+    lab = np.asarray(labels).astype(str)
+    frame = gpd.GeoDataFrame({"part": lab}, geometry=np.asarray(units.geometry.values), crs=units.crs)
+    parts = dissolve(frame, "part")
+    geoms = np.asarray(parts.geometry.values)
+    ratio = shapely.area(geoms) / np.maximum(shapely.area(shapely.convex_hull(geoms)), 1e-9)
+    # enclave: the part's outline (its perimeter) is all border with one single other part
+    eu, ev, elen = adj.edge_arrays()
+    cut = lab[eu] != lab[ev]
+    df = pd.DataFrame({"a": np.concatenate([lab[eu][cut], lab[ev][cut]]),
+                       "b": np.concatenate([lab[ev][cut], lab[eu][cut]]),
+                       "len": np.concatenate([elen[cut], elen[cut]])})
+    border = df.groupby("a")["len"].sum()
+    others = df.groupby("a")["b"].nunique()
+    perim = pd.Series(shapely.length(shapely.get_exterior_ring(shapely.get_parts(geoms))),
+                      index=np.repeat(parts.index.to_numpy(), shapely.get_num_geometries(geoms))).groupby(level=0).sum()
+    enclaves = sum(1 for p in parts.index if others.get(p, 0) == 1 and border.get(p, 0.0) >= 0.95 * perim[p])
+    return ShapeStats(worst_hull_ratio=round(float(ratio.min()), 4) if len(ratio) else 0.0,
+                      parts_hull_below_half=int((ratio < 0.5).sum()), enclaves=int(enclaves))

@@ -207,6 +207,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     import geopandas as gpd
 
     from .config import dumps_toml
+    from .dissolve import dissolve
     from .render.json import proposal_to_dict
 
     out = Path(out)
@@ -220,7 +221,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
         for col in a.columns:
             if col != "geometry" and a[col].dtype != "int64" and col != "population":
                 a[col] = a[col].astype(object).where(a[col].notna(), None)
-        hoods = a[["neighbourhood", "population", "geometry"]].dissolve(by="neighbourhood", aggfunc="sum")
+        hoods = dissolve(a, "neighbourhood", ["population"])  # coverage union: ~10x faster than .dissolve
         info = {h.id: h for h in result.proposal.neighbourhoods}
         stats = {p.id: p for p in result.score.parts}
         hoods["name"] = [info[i].name for i in hoods.index]
@@ -232,7 +233,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
         gpkg = tmp / "neighbourhoods.gpkg"
         hoods.reset_index().to_file(gpkg, layer="neighbourhoods", driver="GPKG")
         if result.places:
-            pl = a[["place", "population", "geometry"]].dissolve(by="place", aggfunc="sum")
+            pl = dissolve(hoods.reset_index(), "place", ["population"])  # from the neighbourhoods, not the units
             pinfo = {p.id: p for p in result.places}
             pl["name"] = [pinfo[i].name for i in pl.index]
             pl["icb_code"] = [pinfo[i].icb_code for i in pl.index]

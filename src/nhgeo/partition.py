@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from .refine import adjacency_lists, edge_costs, refine
+
 
 @dataclass
 class PartitionProblem:
@@ -56,6 +58,8 @@ class BalancedPartition:
     seed: int = 0
     voronoi_iter: int = 80
     max_moves: int = 20_000
+    starts: int = 8  # seeded starts tried while a part of a feasible region misses the band
+    refine_moves: int | None = None  # annealing proposals per unit (None: refine.MOVES_PER_UNIT; 0: no refine)
     labels_: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def solve(self) -> BalancedPartition:
@@ -64,14 +68,35 @@ class BalancedPartition:
             self.labels_ = np.zeros(p.n, dtype=np.int64)
             return self
         k = min(p.k, p.n)
-        rng = np.random.default_rng(self.seed)
         nbrs, weights = _adjacency(p)
-        seeds = _initial_seeds(p, k, rng)
-        labels = self._voronoi(p, seeds)
-        labels = _relabel(labels)
-        labels = _local_search(p, labels, nbrs, weights, self.max_moves)
-        self.labels_ = _relabel(labels)
+        total = float(p.pop.sum())
+        feasible = k * p.lo <= total <= k * p.hi
+        best: tuple[float, np.ndarray] | None = None
+        for attempt in range(self.starts if feasible else 1):  # more starts only while a part misses the band
+            labels = self._attempt(p, k, nbrs, weights, self.seed + 7919 * attempt)
+            pops = np.bincount(labels, weights=p.pop, minlength=k)
+            viol = float(np.sum(np.maximum(0, p.lo - pops) + np.maximum(0, pops - p.hi)))
+            if best is None or viol < best[0]:
+                best = (viol, labels)
+            if viol == 0:
+                break
+        assert best is not None
+        self.labels_ = best[1]
         return self
+
+    def _attempt(self, p: PartitionProblem, k: int, nbrs: list[list[int]], weights: list[dict[int, float]],
+                 seed: int) -> np.ndarray:
+        """One start: seeds, balanced Voronoi, band repair, then the compactness refine."""
+        seeds = _initial_seeds(p, k, np.random.default_rng(seed))
+        labels = _relabel(self._voronoi(p, seeds))
+        labels = _relabel(_local_search(p, labels, nbrs, weights, self.max_moves))
+        labels = _swap_repair(p, labels, nbrs)
+        if self.refine_moves != 0:
+            cost = edge_costs(p.border)
+            rn, rc = adjacency_lists(p.n, p.edges_u, p.edges_v, cost)
+            labels = refine(labels, p.pop, rn, rc, p.lo, p.hi, seed=seed,
+                            moves=None if self.refine_moves is None else self.refine_moves * p.n)
+        return _relabel(labels)
 
     def _voronoi(self, p: PartitionProblem, seeds: np.ndarray) -> np.ndarray:
         n, k = p.n, len(seeds)
@@ -90,11 +115,16 @@ class BalancedPartition:
         best: tuple[float, float] | None = None
         best_labels = np.zeros(n, dtype=np.int64)
         step = 0.6
+        # the matrix is built once; only the super source's k edges (the offsets) change per iteration
+        g = sp.csr_matrix((np.concatenate([ww, np.arange(1.0, k + 1.0)]),
+                           (np.concatenate([src, np.full(k, n)]), np.concatenate([dst, seeds]))),
+                          shape=(n + 1, n + 1))
+        g.sort_indices()
+        row = slice(int(g.indptr[n]), int(g.indptr[n + 1]))
+        order = np.argsort(seeds)  # the source's edges are stored by column: seed order[r] at position r
         for it in range(self.voronoi_iter):
             base = offsets - offsets.min() + 1.0
-            g = sp.csr_matrix((np.concatenate([ww, base]),
-                               (np.concatenate([src, np.full(k, n)]), np.concatenate([dst, seeds]))),
-                              shape=(n + 1, n + 1))
+            g.data[row] = base[order]
             _, pred = dijkstra(g, directed=True, indices=n, return_predecessors=True)
             labels = _labels_from_pred(pred[:n], seeds, n)
             pops = np.bincount(labels, weights=p.pop, minlength=k)
@@ -183,6 +213,75 @@ def _relabel(labels: np.ndarray) -> np.ndarray:
     return np.asarray(remap[labels], dtype=np.int64)
 
 
+def _connected(members: set[int], nbrs: list[list[int]]) -> bool:
+    """Is ``members`` non-empty and connected?"""
+    if not members:
+        return False
+    start = next(iter(members))
+    seen = {start}
+    stack = [start]
+    while stack:
+        x = stack.pop()
+        for y in nbrs[x]:
+            if y in members and y not in seen:
+                seen.add(y)
+                stack.append(y)
+    return len(seen) == len(members)
+
+
+def _swap_repair(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]], rounds: int = 100) -> np.ndarray:
+    """Exchange units between touching parts (one each way, or one alone) while that lowers the total
+    band violation and keeps both parts connected. Fixes tight regions (e.g. 80,400 people in two
+    parts of 40,000+) where single moves overshoot: the exchange moves only the difference."""
+    k = int(labels.max()) + 1
+    pop = p.pop.astype(float)
+    pops = np.bincount(labels, weights=pop, minlength=k)
+
+    def viol(x: float) -> float:
+        return max(0.0, p.lo - x) + max(0.0, x - p.hi)
+
+    if all(viol(float(x)) == 0 for x in pops):
+        return labels
+    labels = labels.copy()
+    members = [set(np.flatnonzero(labels == j).tolist()) for j in range(k)]
+    for _ in range(rounds):
+        bad = [j for j in range(k) if viol(float(pops[j])) > 0]
+        if not bad:
+            break
+        cands: list[tuple[float, float, int, int, int, int]] = []
+        for j in bad:
+            touching = sorted({int(labels[w]) for u in members[j] for w in nbrs[u] if labels[w] != j})
+            for c in touching:
+                bj = sorted(u for u in members[j] if any(labels[w] == c for w in nbrs[u]))
+                bc = sorted(v for v in members[c] if any(labels[w] == j for w in nbrs[v]))
+                before = viol(float(pops[j])) + viol(float(pops[c]))
+                for u in [*bj, -1]:
+                    for v in [*bc, -1]:
+                        if u < 0 and v < 0:
+                            continue
+                        dj = (pop[v] if v >= 0 else 0.0) - (pop[u] if u >= 0 else 0.0)
+                        nj, nc = float(pops[j] + dj), float(pops[c] - dj)
+                        gain = before - viol(nj) - viol(nc)
+                        if gain > 1e-9:
+                            cands.append((-gain, abs(nj - p.target) + abs(nc - p.target), j, c, u, v))
+        done = False
+        for _, _, j, c, u, v in sorted(cands):
+            set_j = (members[j] - {u}) | ({v} if v >= 0 else set())
+            set_c = (members[c] - {v}) | ({u} if u >= 0 else set())
+            if _connected(set_j, nbrs) and _connected(set_c, nbrs):
+                members[j], members[c] = set_j, set_c
+                if u >= 0:
+                    labels[u] = c
+                if v >= 0:
+                    labels[v] = j
+                pops = np.bincount(labels, weights=pop, minlength=k)
+                done = True
+                break
+        if not done:
+            break
+    return labels
+
+
 def _connected_without(members: set[int], drop: int, nbrs: list[list[int]]) -> bool:
     """Is ``members - {drop}`` still connected (and non-empty)?"""
     rest = members - {drop}
@@ -260,29 +359,6 @@ def _local_search(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]]
                 pops[b] += pop[u]
                 moves += 1
                 improved = True
-        if not improved or moves > max_moves:
-            break
-    # phase 2: compactness (shorter weighted cut) keeping every band-respecting part in band
-    for _ in range(30):
-        improved = False
-        for u in range(p.n):
-            a = int(labels[u])
-            targets = {int(labels[v]) for v in nbrs[u] if labels[v] != a}
-            for b in sorted(targets):
-                if cut_delta(u, a, b) >= -1e-6:  # only moves that shorten the cut
-                    continue
-                na, nb = pops[a] - pop[u], pops[b] + pop[u]
-                if viol(na) > viol(pops[a]) or viol(nb) > viol(pops[b]):
-                    continue
-                if not _connected_without(members[a], u, nbrs):
-                    continue
-                labels[u] = b
-                members[a].discard(u)
-                members[b].add(u)
-                pops[a], pops[b] = na, nb
-                moves += 1
-                improved = True
-                break
         if not improved or moves > max_moves:
             break
     return labels

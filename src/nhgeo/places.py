@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from .graph import AdjacencyGraph
-from .model import Rules, choose_k
+from .model import Col, Rules, choose_k
 from .neighbourhoods import Proposal
 from .partition import BalancedPartition, PartitionProblem
 
@@ -48,26 +48,42 @@ class Place:
 
 
 def neighbourhood_graph(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: np.ndarray) -> nx.Graph:
-    """Graph of neighbourhoods: nodes carry pop/xy/icb/la; edges the shared border (bridges count 1 m)."""
+    """Graph of neighbourhoods: nodes carry pop/xy/icb/la; edges the shared border (bridges count 1 m).
+
+    One pass over the units and one over the edges (no per-neighbourhood scan).
+    """
     lab = np.asarray(labels).astype(str)
-    ng = nx.Graph()
+    ids, inv = np.unique(lab, return_inverse=True)
+    m = len(ids)
     pts = shapely.get_coordinates(shapely.point_on_surface(np.asarray(units.geometry.values)))
-    df = pd.DataFrame({"n": lab, "pop": units["population"].to_numpy(dtype=float), "x": pts[:, 0], "y": pts[:, 1],
-                       "icb": units["icb_code"].astype(str).to_numpy(), "la": units["la_code"].astype(str).to_numpy()})
-    df["wx"], df["wy"] = df["x"] * df["pop"], df["y"] * df["pop"]
-    for nid, grp in df.groupby("n", sort=True):
-        pop = float(grp["pop"].sum())
-        w = max(pop, 1.0)
-        ng.add_node(str(nid), pop=pop, x=float(grp["wx"].sum() / w) if pop else float(grp["x"].mean()),
-                    y=float(grp["wy"].sum() / w) if pop else float(grp["y"].mean()),
-                    icb=grp.groupby("icb")["pop"].sum().idxmax(), la=grp.groupby("la")["pop"].sum().idxmax())
-    for a, b, d in adj.graph.edges(data=True):
-        if lab[a] != lab[b]:
-            w = float(d.get("length", 0.0)) or 1.0
-            if ng.has_edge(lab[a], lab[b]):
-                ng[lab[a]][lab[b]]["length"] += w
-            else:
-                ng.add_edge(lab[a], lab[b], length=w)
+    pop = units[Col.POP].to_numpy(dtype=float)
+    tot = np.bincount(inv, weights=pop, minlength=m)
+    cnt = np.maximum(np.bincount(inv, minlength=m), 1)
+    w = np.maximum(tot, 1.0)
+    x = np.where(tot > 0, np.bincount(inv, weights=pts[:, 0] * pop, minlength=m) / w,
+                 np.bincount(inv, weights=pts[:, 0], minlength=m) / cnt)
+    y = np.where(tot > 0, np.bincount(inv, weights=pts[:, 1] * pop, minlength=m) / w,
+                 np.bincount(inv, weights=pts[:, 1], minlength=m) / cnt)
+    main = {}
+    for col in (Col.ICB, Col.LA):
+        df = pd.DataFrame({"n": inv, "v": units[col].astype(str).to_numpy(), "pop": pop})
+        agg = df.groupby(["n", "v"], sort=True)["pop"].sum().reset_index()
+        agg = agg.sort_values(["n", "pop"], ascending=[True, False], kind="stable").drop_duplicates("n")
+        main[col] = dict(zip(agg["n"].tolist(), agg["v"].tolist(), strict=True))
+    ng = nx.Graph()
+    for i, nid in enumerate(ids.tolist()):
+        ng.add_node(str(nid), pop=float(tot[i]), x=float(x[i]), y=float(y[i]), icb=main[Col.ICB][i],
+                    la=main[Col.LA][i])
+    eu, ev, elen = adj.edge_arrays()
+    a, b = inv[eu], inv[ev]
+    cut = a != b
+    if cut.any():
+        lo, hi = np.minimum(a[cut], b[cut]), np.maximum(a[cut], b[cut])
+        wlen = np.where(elen[cut] > 0, elen[cut], 1.0)
+        key, kinv = np.unique(lo.astype(np.int64) * m + hi, return_inverse=True)
+        length = np.bincount(kinv, weights=wlen)
+        ng.add_edges_from((str(ids[k // m]), str(ids[k % m]), {"length": float(v)})
+                          for k, v in zip(key.tolist(), length.tolist(), strict=True))
     return ng
 
 
@@ -164,75 +180,154 @@ def build_places(units: gpd.GeoDataFrame, adj: AdjacencyGraph, proposal: Proposa
         groups: dict[str, list[str]] = {}
         for n in nodes:
             groups.setdefault(ng.nodes[n]["la"], []).append(n)
-        parts: list[tuple[list[str], list[str]]] = []  # (neighbourhoods, reasons)
-        small: list[list[str]] = []
-        gpop = {la: sum(ng.nodes[n]["pop"] for n in g) for la, g in groups.items()}
+        blocks: list[tuple[list[str], list[str]]] = []  # (neighbourhoods, reasons): contiguous LA pieces
         for la in sorted(groups):
-            if gpop[la] > rules.place_max:
-                for chunk in _split(ng, groups[la], rules, seed):
-                    parts.append((chunk, []))
-            elif gpop[la] >= rules.place_min:
-                parts.append((groups[la], []))
-            else:
-                small.append(groups[la])
-        parts.extend(_merge_small(ng, small, parts, rules, la_names))
-        for members, reasons in parts:
+            for piece in sorted((sorted(c) for c in nx.connected_components(ng.subgraph(groups[la]))),
+                                key=lambda c: c[0]):
+                if sum(ng.nodes[n]["pop"] for n in piece) > rules.place_max:
+                    blocks.extend((chunk, []) for chunk in _split(ng, piece, rules, seed))
+                else:
+                    blocks.append((piece, []))
+        for members, reasons in _merge_groups(ng, blocks, rules, la_names):
             places.append(_make_place(ng, members, reasons, icb, rules, la_names))
     if progress:
         progress("places", len(icbs), len(icbs))
     return _number(places, ng)
 
 
-def _merge_small(ng: nx.Graph, small: list[list[str]], fixed: list[tuple[list[str], list[str]]], rules: Rules,
-                 la_names: dict[str, str]) -> list[tuple[list[str], list[str]]]:
-    """Merge below-band LA groups with neighbouring groups of the same ICB, smallest first."""
-    groups = [list(g) for g in small]
-    reasons: list[list[str]] = [[] for _ in groups]
-    big_nodes = {n for g, _ in fixed for n in g}
+MERGE_SEARCH_LIMIT = 20_000  # states the place-merge search may visit per ICB
 
-    def pop(g: list[str]) -> float:
-        return float(sum(ng.nodes[n]["pop"] for n in g))
 
-    def touching(a: list[str], b: list[str]) -> float:
-        sb = set(b)
-        return float(sum(d["length"] for n in a for m, d in ng[n].items() if m in sb))
+def _merge_groups(ng: nx.Graph, blocks: list[tuple[list[str], list[str]]], rules: Rules,
+                  la_names: dict[str, str]) -> list[tuple[list[str], list[str]]]:
+    """Merge touching blocks of one ICB into places so that as many places as possible are in band.
 
-    while True:
-        order = sorted((i for i, g in enumerate(groups) if g and pop(g) < rules.place_min),
-                       key=lambda i: (pop(groups[i]), groups[i][0]))
+    A search over merges of a below-band place with a touching place (when the sum stays within the
+    maximum) keeps the assignment with the fewest places out of band (then the most places); a
+    final greedy pass makes any merge that still lands in band. Every place left out of band gets
+    the reason with the arithmetic of each possible merge.
+    """
+    lo, hi = rules.place_min, rules.place_max
+    base = [b[0] for b in blocks]
+    bpop = [float(sum(ng.nodes[n]["pop"] for n in g)) for g in base]
+    where = {n: i for i, g in enumerate(base) for n in g}
+    touch: dict[tuple[int, int], float] = {}
+    for i, blk in enumerate(base):
+        for n in blk:
+            for m, d in ng[n].items():
+                j = where.get(m)
+                if j is not None and j != i:
+                    touch[(i, j)] = touch.get((i, j), 0.0) + float(d["length"])
+
+    # groups are bit masks of blocks; a state is a sorted tuple of masks
+    nb_of = [0] * len(base)
+    for i, j in touch:
+        nb_of[i] |= 1 << j
+    memo_pop: dict[int, float] = {}
+    memo_nb: dict[int, int] = {}
+
+    def bits(g: int) -> list[int]:
+        return [i for i in range(len(base)) if g >> i & 1]
+
+    def pop(g: int) -> float:
+        v = memo_pop.get(g)
+        if v is None:
+            v = memo_pop[g] = sum(bpop[i] for i in bits(g))
+        return v
+
+    def nbmask(g: int) -> int:
+        v = memo_nb.get(g)
+        if v is None:
+            v = 0
+            for i in bits(g):
+                v |= nb_of[i]
+            v = memo_nb[g] = v & ~g
+        return v
+
+    def score(st: tuple[int, ...]) -> tuple[int, int]:
+        return sum(not lo <= pop(g) <= hi for g in st), -len(st)
+
+    def low(g: int) -> int:
+        return g & -g  # lowest block: a stable order key
+
+    start: tuple[int, ...] = tuple(1 << i for i in range(len(base)))
+    best: list[tuple[tuple[int, int], tuple[int, ...]]] = [(score(start), start)]
+    seen: set[tuple[tuple[int, ...], int]] = set()
+
+    def search(st: tuple[int, ...], settled: int) -> None:
+        if len(seen) >= MERGE_SEARCH_LIMIT or (st, settled) in seen or best[0][0][0] == 0:
+            return
+        seen.add((st, settled))
+        sc = score(st)
+        if sc < best[0][0]:
+            best[0] = (sc, st)
+        small = sorted((g for g in st if pop(g) < lo and not g & settled), key=lambda g: (pop(g), low(g)))
+        if not small:
+            return
+        g = small[0]
+        touching_g = nbmask(g)
+        opts = [h for h in st if h & touching_g and pop(g) + pop(h) <= hi]
+        opts.sort(key=lambda h: (not lo <= pop(g) + pop(h), not pop(h) < lo, pop(g) + pop(h), low(h)))
+        for h in opts:
+            search(tuple(sorted([x for x in st if x != g and x != h] + [g | h])), settled)
+        search(st, settled | g)  # or leave g as it is
+
+    search(start, 0)
+    groups = [set(bits(g)) for g in best[0][1]]
+
+    def touching(a: frozenset[int], b: frozenset[int]) -> bool:
+        return any((i, j) in touch for i in a for j in b)
+
+    # greedy finish: any merge of an out-of-band place with a touching one that lands in band
+    changed = True
+    while changed:
         changed = False
-        for i in order:
-            g = groups[i]
-            if not g or pop(g) >= rules.place_min:
+        for g in sorted(groups, key=lambda g: (sum(bpop[i] for i in g), min(g))):
+            pg = sum(bpop[i] for i in g)
+            if lo <= pg <= hi:
                 continue
-            cands = [(j, touching(g, h)) for j, h in enumerate(groups) if j != i and h]
-            cands = [(j, t) for j, t in cands if t > 0]
-            if not cands:
-                touches_big = any(m in big_nodes for n in g for m in ng[n])
-                las = ", ".join(sorted({la_names.get(ng.nodes[n]["la"], "") for n in g}))
-                why = ("every neighbouring place in the ICB is already in band; merging would break it"
-                       if touches_big else "no neighbouring local authority of the same ICB in this selection")
-                reasons[i].append(f"{las}: below the place minimum {rules.place_min:,} ({int(pop(g)):,}); {why}")
-                continue
+            for h in sorted(groups, key=min):
+                if h is g or not touching(frozenset(g), frozenset(h)):
+                    continue
+                ph = sum(bpop[i] for i in h)
+                if lo <= pg + ph <= hi:
+                    h |= g
+                    groups.remove(g)
+                    changed = True
+                    break
+            if changed:
+                break
+    out_groups: list[tuple[list[str], list[str]]] = []
+    for g in sorted(groups, key=min):
+        members = sorted(n for i in sorted(g) for n in base[i])
+        reasons = [r for i in sorted(g) for r in blocks[i][1]]
+        pg = sum(bpop[i] for i in g)
+        if pg < lo:
+            reasons.append(_below_reason(g, pg, groups, bpop, base, ng, touching, rules, la_names))
+        out_groups.append((members, reasons))
+    return out_groups
 
-            def rank(jt: tuple[int, float], g: list[str] = g) -> tuple[int, float, float]:
-                total = pop(g) + pop(groups[jt[0]])
-                band = 0 if total <= rules.place_max and total >= rules.place_min else (
-                    1 if total < rules.place_min else 2)
-                return band, total, -jt[1]
 
-            j, _ = min(cands, key=rank)
-            if pop(g) + pop(groups[j]) > rules.place_max:
-                reasons[i].append(f"below the place minimum; joining its smallest neighbour would exceed "
-                                  f"{rules.place_max:,}")
-                continue
-            groups[j] = groups[j] + g
-            reasons[j] += reasons[i]
-            groups[i], reasons[i] = [], []
-            changed = True
-        if not changed:
-            break
-    return [(g, r) for g, r in zip(groups, reasons, strict=True) if g]
+def _below_reason(g: set[int], pg: float, groups: list[set[int]], bpop: list[float], base: list[list[str]],
+                  ng: nx.Graph, touching: Callable[[frozenset[int], frozenset[int]], bool], rules: Rules,
+                  la_names: dict[str, str]) -> str:
+    """Why a place stays below the minimum: each touching place of the ICB and what the merge would give."""
+    def name(h: set[int]) -> str:
+        las = sorted({ng.nodes[n]["la"] for i in h for n in base[i]})
+        return " & ".join(la_names.get(x, x) for x in las)
+
+    nbrs = [h for h in sorted(groups, key=min) if h is not g and touching(frozenset(g), frozenset(h))]
+    head = f"below the place minimum {rules.place_min:,} ({int(round(pg)):,})"
+    if not nbrs:
+        return f"{head}; no neighbouring place in the same ICB in this selection"
+    parts = []
+    for h in nbrs:
+        ph = sum(bpop[i] for i in h)
+        tot = pg + ph
+        what = "above the maximum" if tot > rules.place_max else "still below the minimum"
+        parts.append(f"+ {name(h)} {int(round(ph)):,} = {int(round(tot)):,} ({what})")
+    return f"{head}; no merge with a neighbouring place of the ICB lands in {rules.place_min:,}-" \
+           f"{rules.place_max:,}: " + "; ".join(parts)
 
 
 def _make_place(ng: nx.Graph, members: list[str], reasons: list[str], icb: str, rules: Rules,
