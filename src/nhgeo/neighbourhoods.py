@@ -22,6 +22,7 @@ import shapely
 from .errors import InputError
 from .graph import AdjacencyGraph
 from .model import Rules, choose_k
+from .naming import name_neighbourhoods
 from .partition import BalancedPartition, PartitionProblem
 
 Progress = Callable[[str, int, int], None]
@@ -227,7 +228,7 @@ def propose_neighbourhoods(
     if progress:
         progress("neighbourhoods", len(regions), len(regions))
     ids = sorted(set(labels.tolist()))
-    names = _name_parts(units, labels, ids)
+    names = name_neighbourhoods(units, labels, ids)
     icb = units["icb_code"].astype(str).to_numpy()
     codes = units["code"].astype(str).to_numpy()
     hoods: list[Neighbourhood] = []
