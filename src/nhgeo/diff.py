@@ -41,8 +41,8 @@ class FootprintDiff:
         errors = sum(f.severity == Severity.ERROR for f in self.newly_broken)
         warnings = len(self.newly_broken) - errors
         if errors:
-            return False, f"the change breaks {errors} error rule finding(s)" + (
-                f" and {warnings} warning(s)" if warnings else "")
+            return False, f"the change breaks a rule: {errors} error(s) newly broken" + (
+                f", and {warnings} warning(s)" if warnings else "")
         if warnings and strict:
             return False, f"the change newly breaks {warnings} warning(s), and --strict makes warnings fail"
         if warnings:
