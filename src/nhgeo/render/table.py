@@ -235,6 +235,9 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
     if res is None:
         render_validation(console, rep, show_all=show_all)
         return
+    if rep.fit is not None:  # a footprint drawn as shapes: how well the LSOAs fit comes first
+        for line in fit_lines(rep.fit):
+            console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
     t = Table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,

@@ -57,6 +57,7 @@ class FixPlanner:
         self.after_of: dict[str, tuple[str, int]] = {}  # neighbourhood -> (that finding, population after)
         self.joined: dict[str, str] = {}  # neighbourhood in parts that a fix makes one area -> that finding
         self._joined: list[str] = []
+        self.moved_by: dict[int, str] = {}  # unit -> the finding whose fix moves it
         comp = part_components(study.adj, self.labels)
         n_parts = pd.Series(comp).groupby(self.labels).nunique()
         self.troubled = {str(k) for k, v in n_parts.items() if v > 1} | {
@@ -131,6 +132,7 @@ class FixPlanner:
             self.joined.setdefault(t, finding)
         for u, a, b in moves:
             self.used_units.add(u)
+            self.moved_by.setdefault(u, finding)
             for t in (a, b):
                 if t not in self.used_hoods:
                     self.used_hoods[t] = finding
@@ -257,6 +259,16 @@ class FixPlanner:
     def detached(self, nid: str, parts: list[list[int]]) -> tuple[str | None, Fix | None]:
         """One checked fix moving each detached part of ``nid`` into a neighbour it touches (the fix text,
         and the fix when every part found a home); parts that cannot move are said so."""
+        return self.relocate(nid, parts, f"contiguity of {nid}", "is then one area of")
+
+    def relocate(self, nid: str, parts: list[list[int]], finding: str, then: str) -> tuple[str | None, Fix | None]:
+        """One checked fix moving each group of ``parts`` out of ``nid`` into a neighbourhood it touches
+        (of its own LA), keeping that neighbourhood in band; ``nid`` must lose them, so its band is reported
+        rather than required."""
+        units = [u for part in parts for u in part]
+        if units and all(u in self.used_units for u in units):
+            by = sorted({self.moved_by.get(u, "another fix") for u in units})
+            return f"the fix for {', '.join(by)} (above) already moves {self._codes(units, 4)} out of {nid}", None
         if nid in self.used_hoods:
             return (f"not computed: {nid} is changed by the fix for {self.used_hoods[nid]}; apply that fix and "
                     "validate again"), None
@@ -265,7 +277,8 @@ class FixPlanner:
         for part in parts:
             pc = [str(self.codes[i]) for i in part]
             if any(u in self.used_units for u in part):
-                texts.append(f"{fmt_codes(pc, 3)}: not computed, already moved by another fix")
+                by = sorted({self.moved_by.get(u, "another fix") for u in part if u in self.used_units})
+                texts.append(f"{fmt_codes(pc, 3)}: already moved by the fix for {', '.join(by)} (above)")
                 continue
             near = self._touching(part, nid)
             chosen = None
@@ -285,11 +298,11 @@ class FixPlanner:
                              "redraw it with the neighbourhood of its LA that surrounds it")
         if not moves:
             return ("; ".join(texts) or None), None
-        fix = self.offer(moves, f"contiguity of {nid}", exempt={nid})
+        fix = self.offer(moves, finding, exempt={nid})
         p = fix.after[nid]
         state = "within band" if self.rules.in_band(p) else (
             f"outside the band {self.rules.min:,}–{self.rules.max:,}: rebalance it next (population-band finding)")
-        fix.text += f"; {nid} is then one area of {p:,} people ({state})"
+        fix.text += f"; {nid} {then} {p:,} people ({state})"
         if texts:
             fix.text += "; " + "; ".join(texts)
         return fix.text, fix
