@@ -78,9 +78,15 @@ class FixPlanner:
     def free(self, nid: str) -> bool:
         return nid != "" and nid not in self.used_hoods
 
+    def main_la(self, nid: str) -> str:
+        """The local authority where most of ``nid``'s people live."""
+        m = self.assignment.members(nid)
+        return str(pd.Series(self.pop[m], index=self.la[m]).groupby(level=0).sum().idxmax()) if len(m) else ""
+
     def la_ok(self, units: list[int], dst: str) -> bool:
-        """Moving ``units`` into ``dst`` adds no local authority to it (always true with cross_la)."""
-        return self.rules.cross_la or {str(self.la[u]) for u in units} <= self.las(dst)
+        """``units`` all belong to the local authority where most of ``dst``'s people live, so moving them
+        there adds no crossing (always true with cross_la)."""
+        return self.rules.cross_la or {str(self.la[u]) for u in units} <= {self.main_la(dst)}
 
     def connected(self, nodes: set[int]) -> bool:
         return bool(nodes) and nx.is_connected(self.g.subgraph(nodes))
@@ -248,10 +254,12 @@ class FixPlanner:
         if p < r.min:
             for other in near:
                 both = p + self.pops[other]
-                if self.free(other) and r.in_band(both) and self.la_ok(sorted(mine), other):
-                    self.used_hoods.setdefault(nid, nid)
-                    self.used_hoods.setdefault(other, nid)
-                    return f"{head}; merge it with {other} (together {int(both):,}, within band)"
+                if (self.free(other) and r.in_band(both) and self.la_ok(sorted(mine), other)
+                        and self.parts(mine | self.members(other)) == 1):
+                    for t in (nid, other):
+                        self.used_hoods.setdefault(t, nid)
+                        self.after_of.setdefault(t, (f"{nid} (merge with {other})", int(both)))
+                    return f"{head}; merge it with {other} (together {int(both):,}, within band, one connected area)"
             return f"{head}; it is too small to stand alone: redraw it with its neighbours ({fmt_codes(near, 4)})"
         return f"{head}; split it (e.g. nhgeo propose on its LSOAs) or redraw it with its neighbours"
 
