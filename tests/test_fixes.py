@@ -130,3 +130,14 @@ def test_applying_any_fix_gives_true_parts(rows: int, cols: int, seed: int, k: i
         band_fixed = {m["from"] for f in findings if f.rule == "population-band" for m in f.data.get("moves", [])}
         touched = {m["to"] for m in all_moves} | band_fixed
         _assert_true(study, asg, _apply(study, asg, all_moves), touched)
+
+
+def test_merge_offered_only_when_it_is_true() -> None:
+    """6k | 6k | 24k with band 10k-14k: no moves help the two small strips, but together they are 12k and one
+    area: the first is told to merge with the second, and the second's finding points to that merge."""
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    _, _, findings = _report(6, 6, np.full(36, 1000.0), [1, 2], 1, rules)
+    band = {f.unit: f.fix for f in findings if f.rule == "population-band"}
+    assert band["N0"] is not None and band["N0"].endswith(
+        "merge it with N1 (together 12,000, within band, one connected area)")
+    assert band["N1"] == "the fix for N0 (merge with N1) (above) brings N1 to 12,000, within band"
