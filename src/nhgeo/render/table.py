@@ -215,6 +215,9 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
         for f in fs:
             console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
+    if d.rules_changed:
+        console.print("[yellow]rules differ[/] (findings are judged by each side's own rules): " + escape(", ".join(
+            f"{k} {x} → {y}" for k, x, y in d.rules_changed)))
     for nid, x, y in d.renamed:
         console.print(f"[yellow]renamed[/] {escape(nid)}: {escape(x)!r} → {escape(y)!r}")
     for label, rep in (("old", d.old), ("new", d.new)):

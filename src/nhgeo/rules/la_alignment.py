@@ -16,6 +16,12 @@ class LaAlignment(Rule):
     severity = Severity.WARNING
     description = "neighbourhoods do not cross local-authority boundaries"
 
+    def not_checked(self, study: Study, assignment: Assignment) -> str | None:
+        la = study.column(Col.LA)
+        if ((la == "") | (la == "UNKNOWN")).all():
+            return "no data: the units have no local authority (set --la-column or --la-boundaries)"
+        return None
+
     def check(self, study: Study, assignment: Assignment) -> list[Finding]:
         la, labels, pop, codes = study.column(Col.LA), assignment.labels, study.population, study.codes
         la_name = dict(zip(la, study.column(Col.LA_NAME), strict=True))
