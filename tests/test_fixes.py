@@ -79,15 +79,21 @@ def test_no_fix_says_so() -> None:
     assert "within band" not in small.fix.split(";")[0] and "moves" not in small.data
 
 
-def test_band_fix_respects_la_alignment() -> None:
-    """Two LAs as column halves: a fix never takes an LSOA across the LA boundary."""
-    rules = Rules(target=9_000, min=8_000, max=10_000, place_min=8_000, place_max=100_000)
-    pops = np.full(36, 1000.0)
-    study, asg, findings = _report(6, 6, pops, [1, 3], 2, rules)  # N0 6k (L0), N1 12k (L0), N2 18k (L1)
+def test_fixes_respect_la_alignment() -> None:
+    """Two LAs as column halves (L0 = columns 0-2, L1 = 3-5) and strips 0 | 1-3 | 4-5: the middle strip
+    straddles the LA boundary; its fix moves exactly its L1 column to the L1 neighbourhood, which stays in
+    band, and no fix anywhere takes an LSOA across the LA boundary."""
+    rules = Rules(target=12_000, min=6_000, max=18_000, place_min=6_000, place_max=100_000)
+    study, asg, findings = _report(6, 6, np.full(36, 1000.0), [1, 4], 2, rules)
     la = dict(zip(study.codes, study.column("la_code"), strict=True))
     for f in findings:
         for m in f.data.get("moves", []):
             assert la[m["code"]] in set(study.column("la_code")[asg.members(m["to"])]), (f.unit, m)
+    (cross,) = [f for f in findings if f.rule == "la-alignment"]
+    col3 = {str(c) for i, c in enumerate(study.codes) if i % 6 == 3}
+    assert cross.unit == "N1" and {m["code"] for m in cross.data["moves"]} == col3
+    assert {m["to"] for m in cross.data["moves"]} == {"N2"} and cross.data["after"] == {"N1": 12_000, "N2": 18_000}
+    _assert_true(study, asg, _apply(study, asg, cross.data["moves"]), {"N1", "N2"})
 
 
 @settings(max_examples=40, deadline=None)
@@ -116,6 +122,22 @@ def test_applying_any_fix_gives_true_parts(rows: int, cols: int, seed: int, k: i
             touched = {m["from"] for m in moves} | {m["to"] for m in moves}
             _assert_true(study, asg, _apply(study, asg, moves), touched)
             all_moves += moves
+        elif moves:  # a detached part or another LA's LSOAs must leave: the receivers stay true
+            assert f.data["verified"] is True
+            _assert_true(study, asg, _apply(study, asg, moves), {m["to"] for m in moves})
+            all_moves += moves
     if all_moves:  # the fixes hold together too: they touch different neighbourhoods
-        touched = {m["from"] for m in all_moves} | {m["to"] for m in all_moves}
+        band_fixed = {m["from"] for f in findings if f.rule == "population-band" for m in f.data.get("moves", [])}
+        touched = {m["to"] for m in all_moves} | band_fixed
         _assert_true(study, asg, _apply(study, asg, all_moves), touched)
+
+
+def test_merge_offered_only_when_it_is_true() -> None:
+    """6k | 6k | 24k with band 10k-14k: no moves help the two small strips, but together they are 12k and one
+    area: the first is told to merge with the second, and the second's finding points to that merge."""
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    _, _, findings = _report(6, 6, np.full(36, 1000.0), [1, 2], 1, rules)
+    band = {f.unit: f.fix for f in findings if f.rule == "population-band"}
+    assert band["N0"] is not None and band["N0"].endswith(
+        "merge it with N1 (together 12,000, within band, one connected area)")
+    assert band["N1"] == "the fix for N0 (merge with N1) (above) brings N1 to 12,000, within band"

@@ -334,3 +334,27 @@ def test_diff_says_why_a_warning_does_not_fail(tmp_path: Path) -> None:
         in strict.stdout
     js = json.loads(runner.invoke(app, ["diff", str(GOOD), str(new), "-f", "json"]).stdout)
     assert js["passed"] is True and js["passed_with_strict"] is False
+    assert {(c["setting"], c["old"], c["new"]) for c in js["rules_changed"]} == {
+        ("place_max", 500_000, 300_000), ("severity.place-band", "error", "warning")}
+
+
+def test_missing_data_is_not_checked_never_holds() -> None:
+    """Units without LA or ICB data: LA alignment and nesting say 'no data' instead of holding."""
+    import numpy as np
+    import pandas as pd
+
+    from nhgeo.boundaries import LoadReport
+    from nhgeo.graph import build_graph
+    from nhgeo.model import Assignment, Footprint, NeighbourhoodSpec, Rules, Study
+    from nhgeo.rules import Status, run_rules
+
+    from .synthetic import grid
+
+    units = grid(4, 4, np.full(16, 1000.0))
+    units["la_code"], units["icb_code"] = "UNKNOWN", "UNKNOWN"
+    rules = Rules(target=8_000, min=4_000, max=12_000, place_min=4_000, place_max=100_000)
+    study = Study(units, build_graph(units), LoadReport("synthetic", 2021, 16), "synthetic", rules)
+    fp = Footprint("x", 2021, rules, [NeighbourhoodSpec("A", "A", units["code"].tolist())])
+    res = {r.id: r for r in run_rules(study, Assignment.align(fp, study, pd.Index(units["code"])))}
+    for rid in ("la-alignment", "nesting"):
+        assert res[rid].status == Status.NOT_CHECKED and res[rid].reason and res[rid].reason.startswith("no data")

@@ -26,6 +26,7 @@ class FootprintDiff:
     fixed: list[Finding] = field(default_factory=list)
     duplicated: dict[str, list[str]] = field(default_factory=dict)  # code -> neighbourhoods listing it, in NEW
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # (id, old name, new name)
+    rules_changed: list[tuple[str, Any, Any]] = field(default_factory=list)  # (setting, old, new)
 
     @property
     def changed(self) -> bool:
@@ -42,8 +43,8 @@ class FootprintDiff:
         errors = sum(f.severity == Severity.ERROR for f in self.newly_broken)
         warnings = len(self.newly_broken) - errors
         if errors:
-            return False, f"the change breaks a rule: {errors} new error finding(s)" + (
-                f" and {warnings} new warning(s)" if warnings else "")
+            return False, f"the change breaks a rule: {errors} error(s) newly broken" + (
+                f", and {warnings} warning(s)" if warnings else "")
         if warnings and strict:
             return False, f"the change newly breaks {warnings} warning(s), and --strict makes warnings fail"
         if warnings:
@@ -54,6 +55,12 @@ class FootprintDiff:
 
 def _key(f: Finding) -> tuple[str, str]:
     return (f.rule, f.unit)
+
+
+def _severities(rep: ValidationReport) -> dict[str, str]:
+    from .rules import REGISTRY, severity_of
+
+    return {r.id: str(severity_of(rep.footprint.rules, r.id)) for r in REGISTRY}
 
 
 def _populations(rep: ValidationReport) -> dict[str, int]:
@@ -85,6 +92,11 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
             pops[p.id] = sum(pops.get(n, 0) for n in p.neighbourhoods)
     change = {u: (popa.get(u, 0), popb.get(u, 0)) for u in sorted(set(popa) | set(popb))
               if popa.get(u, 0) != popb.get(u, 0)}
+    ra, rb = a.footprint.rules.to_dict(), b.footprint.rules.to_dict()
+    ra["severity"], rb["severity"] = _severities(a), _severities(b)
+    rules_changed = [(k, ra.get(k), rb.get(k)) for k in ra if k != "severity" and ra.get(k) != rb.get(k)]
+    rules_changed += [(f"severity.{k}", v, rb["severity"][k]) for k, v in ra["severity"].items()
+                      if v != rb["severity"][k]]
     na, nb = a.assignment.names, b.assignment.names
     renamed = [(n, na[n], nb[n]) for n in sorted(set(na) & set(nb)) if na[n] != nb[n]]
     ka = {_key(f) for f in a.findings}
@@ -94,4 +106,4 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
         added_places=sorted(pb - pa), removed_places=sorted(pa - pb), population_change=change,
         newly_broken=[f for f in b.findings if _key(f) not in ka], fixed=[f for f in a.findings if _key(f) not in kb],
         duplicated={c: ids for c, ids in db.items() if da.get(c) != ids},
-        renamed=renamed)
+        renamed=renamed, rules_changed=rules_changed)

@@ -26,6 +26,7 @@ import shapely
 from .errors import InputError
 from .graph import AdjacencyGraph, _component_labels
 from .model import Col, Rules, choose_k, positions_by
+from .naming import name_neighbourhoods
 from .partition import BalancedPartition, PartitionProblem
 
 Progress = Callable[[str, int, int], None]
@@ -254,40 +255,6 @@ def _solve_all(jobs: list[tuple[PartitionProblem, int]], workers: int) -> list[n
     return out
 
 
-def _name_parts(units: gpd.GeoDataFrame, labels: np.ndarray, part_ids: list[str]) -> dict[str, str]:
-    """Readable names from the local names of the MSOAs a part covers (most people first)."""
-    df = pd.DataFrame({"part": labels.astype(str), "la": units[Col.LA_NAME].astype(str).to_numpy(),
-                       "m": units[Col.MSOA_NAME].astype("string").fillna("").to_numpy(),
-                       "pop": units[Col.POP].to_numpy(dtype=float), "pos": np.arange(len(units))})
-    la_pop = df.groupby(["part", "la"], sort=True)["pop"].sum().reset_index()
-    la_main = la_pop.sort_values(["part", "pop"], ascending=[True, False], kind="stable") \
-        .drop_duplicates("part").set_index("part")["la"].to_dict()
-    ms = df[df["m"] != ""]
-    # MSOAs per part, most people first; ties by first appearance (as a stable sort of a groupby would)
-    mp_ = ms.groupby(["part", "m"], sort=True).agg(pop=("pop", "sum")).reset_index()
-    mp_ = mp_.sort_values(["part", "pop"], ascending=[True, False], kind="stable")
-    tops: dict[str, list[tuple[str, float]]] = {}
-    for part, m, pp in zip(mp_["part"].tolist(), mp_["m"].tolist(), mp_["pop"].tolist(), strict=True):
-        tops.setdefault(part, []).append((m, pp))
-    names: dict[str, str] = {}
-    for pid in part_ids:
-        top = tops.get(pid, [])
-        if top:
-            total = sum(x[1] for x in top)
-            picks = [top[0][0], top[1][0]] if len(top) > 1 and top[1][1] >= 0.15 * total else [top[0][0]]
-            sep = " / " if any("&" in x for x in picks) else " & "
-            names[pid] = f"{la_main[pid]}: {sep.join(picks)}"
-        else:
-            names[pid] = f"{la_main.get(pid, pid)}: {pid}"
-    seen: dict[str, int] = {}
-    for pid in part_ids:
-        base = names[pid]
-        seen[base] = seen.get(base, 0) + 1
-        if seen[base] > 1:
-            names[pid] = f"{base} ({seen[base]})"
-    return names
-
-
 def _locked_labels(units: gpd.GeoDataFrame, lock: pd.Series | None, notes: list[str]) -> np.ndarray:
     """Locked neighbourhood id per unit ("" = free). Lock codes outside the place are ignored with a note
     (a footprint of a whole ICB can lock one of its LAs)."""
@@ -373,7 +340,7 @@ def propose_neighbourhoods(
     if progress:
         progress("neighbourhoods", 2, 2)
     ids = sorted(set(labels.tolist()))
-    names = _name_parts(units, labels, ids)
+    names = name_neighbourhoods(units, labels, ids)
     icb = units[Col.ICB].astype(str).to_numpy()
     codes = units[Col.CODE].astype(str).to_numpy()
     where = positions_by(labels.astype(str))

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from .app import console
-from .footprint_options import Reading, footprint_options
+from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import Source, command, format_option
 
 
 @command(source=True)
 @footprint_options
+@rule_options
 def diff(
     old: Annotated[Path, typer.Argument(help="The footprint before the change.")],
     new: Annotated[Path, typer.Argument(help="The footprint after the change.")],
@@ -21,6 +22,7 @@ def diff(
     strict: Annotated[bool, typer.Option("--strict", help="Newly broken warnings fail too.")] = False,
     source: Source = None,
     reading: Reading = None,
+    rules: RuleOverrides = None,
 ) -> None:
     """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed."""
     from ..diff import diff as run_diff
@@ -28,6 +30,6 @@ def diff(
     from ..render import check_format
 
     check_format("diff", fmt)
-    d = run_diff(old, new, **(reading or {}), **(source or {}))
+    d = run_diff(old, new, rules=rules, **(reading or {}), **(source or {}))
     emit("diff", d, fmt, console, strict=strict)
     raise typer.Exit(d.exit_code(strict))

@@ -36,19 +36,19 @@ _READING: list[tuple[str, Any, Any]] = [("name_column", NameColOpt, None), ("gro
                                        ("fit_method", FitMethodOpt, "centroid")]
 _RULES: list[tuple[str, Any, Any]] = [
     ("target", Annotated[int | None, typer.Option("--target", help="Target neighbourhood population (overrides "
-                                                  "the footprint's [rules]).")], None),
+                                                  "the footprint's \\[rules]).")], None),
     ("min", Annotated[int | None, typer.Option("--min", help="Minimum neighbourhood population (overrides "
-                                               "[rules]).")], None),
+                                               "\\[rules]).")], None),
     ("max", Annotated[int | None, typer.Option("--max", help="Maximum neighbourhood population (overrides "
-                                               "[rules]).")], None),
+                                               "\\[rules]).")], None),
     ("cross_la", Annotated[bool | None, typer.Option("--cross-la/--no-cross-la", help="Allow neighbourhoods to "
-                                                     "cross LA boundaries (overrides [rules]).")], None),
+                                                     "cross LA boundaries (overrides \\[rules]).")], None),
     ("place_min", Annotated[int | None, typer.Option("--place-min", help="Minimum place population (overrides "
-                                                     "[rules]).")], None),
+                                                     "\\[rules]).")], None),
     ("place_max", Annotated[int | None, typer.Option("--place-max", help="Maximum place population (overrides "
-                                                     "[rules]).")], None),
+                                                     "\\[rules]).")], None),
     ("severity", Annotated[list[str] | None, typer.Option("--severity", help="RULE=LEVEL (error, warning, off); "
-                                                          "repeat for several rules. Overrides [rules.severity]; "
+                                                          "repeat for several rules. Overrides \\[rules.severity]; "
                                                           "`nhgeo rules` lists the ids.")], None),
 ]
 

@@ -167,6 +167,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "newly_broken": [finding_to_dict(f) for f in d.newly_broken], "fixed": [finding_to_dict(f) for f in d.fixed],
         "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
         "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
+        "rules_changed": [{"setting": k, "old": x, "new": y} for k, x, y in d.rules_changed],
         "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
     }
 

@@ -101,6 +101,9 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
     if d.population_change:
         out += ["", "| unit | old population | new population | change |", "|---|---:|---:|---:|"]
         out += [f"| {u} | {o:,} | {n:,} | {n - o:+,} |" for u, (o, n) in list(d.population_change.items())[:limit]]
+    if d.rules_changed:
+        out += ["", "**Rules differ** (each side is judged by its own): " + ", ".join(
+            f"`{k}` {x} → {y}" for k, x, y in d.rules_changed)]
     if d.renamed:
         out += ["", "**Renamed**", ""] + [f"- {n}: “{x}” → “{y}”" for n, x, y in d.renamed]
     for label, rep in (("old", d.old), ("new", d.new)):

@@ -232,6 +232,9 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
         for f in fs:
             console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
+    if d.rules_changed:
+        console.print("[yellow]rules differ[/] (findings are judged by each side's own rules): " + escape(", ".join(
+            f"{k} {x} → {y}" for k, x, y in d.rules_changed)))
     for nid, x, y in d.renamed:
         console.print(f"[yellow]renamed[/] {escape(nid)}: {escape(x)!r} → {escape(y)!r}")
     for label, rep in (("old", d.old), ("new", d.new)):
@@ -252,6 +255,9 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
     if res is None:
         render_validation(console, rep, show_all=show_all)
         return
+    if rep.fit is not None:  # a footprint drawn as shapes: how well the LSOAs fit comes first
+        for line in fit_lines(rep.fit):
+            console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
     t = Table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,

@@ -37,8 +37,9 @@ def fit_lines(fit: Any, n: int = 5) -> list[str]:
                          ("outside every polygon (not fitted)", fit.outside)):
         if items:
             lines.append(f"  {label}: " + "; ".join(
-                f"{s.code} ({s.population:,}: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in s.shares.items())
-                + (f", outside {100 * s.outside:.0f}%" if s.outside >= 0.01 else "") + ")" for s in items[:n])
+                f"{s.code} ({s.population:,} people: " + ", ".join(
+                    [f"{k} {100 * v:.0f}%" for k, v in s.shares.items()]
+                    + ([f"outside {100 * s.outside:.0f}%"] if s.outside >= 0.01 else [])) + ")" for s in items[:n])
                 + (f"; and {len(items) - n} more" if len(items) > n else ""))
     if fit.disagree:
         lines.append("  centroid vs area share: " + "; ".join(

@@ -57,6 +57,7 @@ class FixPlanner:
         self.after_of: dict[str, tuple[str, int]] = {}  # neighbourhood -> (that finding, population after)
         self.joined: dict[str, str] = {}  # neighbourhood in parts that a fix makes one area -> that finding
         self._joined: list[str] = []
+        self.moved_by: dict[int, str] = {}  # unit -> the finding whose fix moves it
         comp = part_components(study.adj, self.labels)
         n_parts = pd.Series(comp).groupby(self.labels).nunique()
         self.troubled = {str(k) for k, v in n_parts.items() if v > 1} | {
@@ -77,9 +78,15 @@ class FixPlanner:
     def free(self, nid: str) -> bool:
         return nid != "" and nid not in self.used_hoods
 
+    def main_la(self, nid: str) -> str:
+        """The local authority where most of ``nid``'s people live."""
+        m = self.assignment.members(nid)
+        return str(pd.Series(self.pop[m], index=self.la[m]).groupby(level=0).sum().idxmax()) if len(m) else ""
+
     def la_ok(self, units: list[int], dst: str) -> bool:
-        """Moving ``units`` into ``dst`` adds no local authority to it (always true with cross_la)."""
-        return self.rules.cross_la or {str(self.la[u]) for u in units} <= self.las(dst)
+        """``units`` all belong to the local authority where most of ``dst``'s people live, so moving them
+        there adds no crossing (always true with cross_la)."""
+        return self.rules.cross_la or {str(self.la[u]) for u in units} <= {self.main_la(dst)}
 
     def connected(self, nodes: set[int]) -> bool:
         return bool(nodes) and nx.is_connected(self.g.subgraph(nodes))
@@ -131,6 +138,7 @@ class FixPlanner:
             self.joined.setdefault(t, finding)
         for u, a, b in moves:
             self.used_units.add(u)
+            self.moved_by.setdefault(u, finding)
             for t in (a, b):
                 if t not in self.used_hoods:
                     self.used_hoods[t] = finding
@@ -246,10 +254,12 @@ class FixPlanner:
         if p < r.min:
             for other in near:
                 both = p + self.pops[other]
-                if self.free(other) and r.in_band(both) and self.la_ok(sorted(mine), other):
-                    self.used_hoods.setdefault(nid, nid)
-                    self.used_hoods.setdefault(other, nid)
-                    return f"{head}; merge it with {other} (together {int(both):,}, within band)"
+                if (self.free(other) and r.in_band(both) and self.la_ok(sorted(mine), other)
+                        and self.parts(mine | self.members(other)) == 1):
+                    for t in (nid, other):
+                        self.used_hoods.setdefault(t, nid)
+                        self.after_of.setdefault(t, (f"{nid} (merge with {other})", int(both)))
+                    return f"{head}; merge it with {other} (together {int(both):,}, within band, one connected area)"
             return f"{head}; it is too small to stand alone: redraw it with its neighbours ({fmt_codes(near, 4)})"
         return f"{head}; split it (e.g. nhgeo propose on its LSOAs) or redraw it with its neighbours"
 
@@ -257,6 +267,16 @@ class FixPlanner:
     def detached(self, nid: str, parts: list[list[int]]) -> tuple[str | None, Fix | None]:
         """One checked fix moving each detached part of ``nid`` into a neighbour it touches (the fix text,
         and the fix when every part found a home); parts that cannot move are said so."""
+        return self.relocate(nid, parts, f"contiguity of {nid}", "is then one area of")
+
+    def relocate(self, nid: str, parts: list[list[int]], finding: str, then: str) -> tuple[str | None, Fix | None]:
+        """One checked fix moving each group of ``parts`` out of ``nid`` into a neighbourhood it touches
+        (of its own LA), keeping that neighbourhood in band; ``nid`` must lose them, so its band is reported
+        rather than required."""
+        units = [u for part in parts for u in part]
+        if units and all(u in self.used_units for u in units):
+            by = sorted({self.moved_by.get(u, "another fix") for u in units})
+            return f"the fix for {', '.join(by)} (above) already moves {self._codes(units, 4)} out of {nid}", None
         if nid in self.used_hoods:
             return (f"not computed: {nid} is changed by the fix for {self.used_hoods[nid]}; apply that fix and "
                     "validate again"), None
@@ -265,7 +285,8 @@ class FixPlanner:
         for part in parts:
             pc = [str(self.codes[i]) for i in part]
             if any(u in self.used_units for u in part):
-                texts.append(f"{fmt_codes(pc, 3)}: not computed, already moved by another fix")
+                by = sorted({self.moved_by.get(u, "another fix") for u in part if u in self.used_units})
+                texts.append(f"{fmt_codes(pc, 3)}: already moved by the fix for {', '.join(by)} (above)")
                 continue
             near = self._touching(part, nid)
             chosen = None
@@ -285,11 +306,11 @@ class FixPlanner:
                              "redraw it with the neighbourhood of its LA that surrounds it")
         if not moves:
             return ("; ".join(texts) or None), None
-        fix = self.offer(moves, f"contiguity of {nid}", exempt={nid})
+        fix = self.offer(moves, finding, exempt={nid})
         p = fix.after[nid]
         state = "within band" if self.rules.in_band(p) else (
             f"outside the band {self.rules.min:,}–{self.rules.max:,}: rebalance it next (population-band finding)")
-        fix.text += f"; {nid} is then one area of {p:,} people ({state})"
+        fix.text += f"; {nid} {then} {p:,} people ({state})"
         if texts:
             fix.text += "; " + "; ".join(texts)
         return fix.text, fix

@@ -13,6 +13,11 @@ class Nesting(Rule):
     severity = Severity.ERROR
     description = "each neighbourhood lies in one place, each place in one ICB"
 
+    def not_checked(self, study: Study, assignment: Assignment) -> str | None:
+        icb = study.column(Col.ICB)
+        unknown = (icb == "") | (icb == "UNKNOWN")
+        return "no data: the units have no ICB (codes unknown to the embedded lookup)" if unknown.all() else None
+
     def check(self, study: Study, assignment: Assignment) -> list[Finding]:
         icb, labels, fp = study.column(Col.ICB), assignment.labels, assignment.footprint
         out: list[Finding] = []
