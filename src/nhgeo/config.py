@@ -155,6 +155,8 @@ def _from_table(df: pd.DataFrame, path: Path, vintage: int | None) -> Footprint:
     place_col = next((cols[c] for c in ("place", "place_id") if c in cols), None)
     name_col = next((cols[c] for c in ("neighbourhood_name", "name") if c in cols), None)
     df = df[df.notna().any(axis=1)]  # wholly empty rows (spreadsheet leftovers) carry nothing
+    if df.empty:
+        raise InputError(f"{path} has no rows; list one LSOA code and its neighbourhood per row")
     blank = df[code_col].isna() | (df[code_col].astype("string").str.strip() == "")
     if blank.any():
         pos = int(np.flatnonzero(blank.to_numpy())[0])
