@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,11 +44,18 @@ def _check_can_create(dest: Path, flag: str) -> None:
     base = _first_existing(dest.parent)
     if not base.is_dir():
         raise InputError(f"{flag} {dest}: {base} is a file, not a folder; choose another {flag}")
+    stop = {signal.SIGINT, signal.SIGTERM}
+    held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if held:  # a signal between making and removing the probe would leave it behind: hold signals that long
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:  # a real probe: os.access says yes to root on a read-only file system
         os.rmdir(tempfile.mkdtemp(prefix=".nhgeo-probe.", dir=base))
     except OSError as exc:
         raise InputError(f"{flag} {dest}: cannot write in {base} ({exc.strerror or exc}); choose another "
                          f"{flag}") from None
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
 
 
 def _inside(path: Path, folder: Path) -> bool:
