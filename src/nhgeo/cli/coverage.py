@@ -28,7 +28,10 @@ def coverage(
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
 ) -> None:
-    """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
+    """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?).
+
+    Exit 0, 1 a required component is missing (--strict: any), 2 bad input, 3 internal error.
+    """
     from ..output import check_out_file, emit
     from ..render import check_format
     from ..rules import Severity

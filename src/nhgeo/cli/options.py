@@ -61,7 +61,8 @@ FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="Th
                                                    "(default: the footprint's own, else the LAs it touches).")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
                                            "first (gaps and errors come first).")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier output: a folder only if it holds "
+                                         "nothing but what nhgeo wrote there; a report file you name.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 ReportOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of "
                                                    "stdout.")]
