@@ -277,3 +277,46 @@ def test_boundaries_outside_england_end_to_end(tmp_path: Path) -> None:
         res = runner.invoke(app, [*args, "--boundaries", str(f)])
         assert res.exit_code in (0, 1), (args, res.output)
     assert "your own figures" in res.output
+
+
+def test_internal_error_is_exit_3_and_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug gives exit 3 and one line naming it; --debug (or NHGEO_DEBUG=1) adds the traceback."""
+    import nhgeo.validation
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(nhgeo.validation, "validate", boom)
+    monkeypatch.delenv("NHGEO_DEBUG", raising=False)
+    res = runner.invoke(app, ["validate", str(NCL)])
+    assert res.exit_code == 3 and "Traceback" not in res.output
+    line = " ".join(res.output.split())
+    assert "internal error (a bug in nhgeo" in line and "KeyError" in line and "--debug" in line
+    assert "Traceback" in runner.invoke(app, ["--debug", "validate", str(NCL)]).output
+    monkeypatch.setenv("NHGEO_DEBUG", "1")
+    assert "Traceback" in runner.invoke(app, ["validate", str(NCL)]).output
+
+
+@pytest.mark.parametrize(("exc", "code"), [(KeyboardInterrupt, 130), (RuntimeError, 3), (OSError, 3)])
+def test_stopped_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              exc: type[BaseException], code: int) -> None:
+    """Ctrl-C or a failure half-way through writing: no output, no temporary folder, no folder made for it,
+    and an earlier output (replaced with --force) is left as it was."""
+    import nhgeo.render.json as rjson
+
+    monkeypatch.delenv("NHGEO_DEBUG", raising=False)
+    args = ["propose", "-p", "City of London", "--no-map"]
+    earlier = tmp_path / "earlier"
+    assert runner.invoke(app, [*args, "-o", str(earlier)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+
+    def stop(*a: object, **k: object) -> None:
+        raise exc("stopped")
+
+    monkeypatch.setattr(rjson, "proposal_to_dict", stop)  # called while summary.json is written
+    res = runner.invoke(app, [*args, "-o", str(tmp_path / "new" / "deeper")])
+    assert res.exit_code == code and "Traceback" not in res.output
+    res = runner.invoke(app, [*args, "-o", str(earlier), "--force", "--seed", "2"])
+    assert res.exit_code == code
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before
