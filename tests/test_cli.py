@@ -148,6 +148,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "empty.csv").write_text("")
     (d / "blank.csv").write_text("LSOA21CD,neighbourhood\nE01000001,a\n ,a\nE01000002,a\n")
     (d / "file.txt").write_text("mine\n")
+    (d / "table.csv").write_text("LSOA21CD,population\nE01000001,1500\n")
     return d
 
 
@@ -179,6 +180,13 @@ CASES = [  # (argument list with {d} for the folder of bad inputs, first words o
     (["graph", "-p", "Camden", "--format", "junit"], "unknown --format 'junit'"),
     (["propose", "--out", "{d}/o"], "say which area to propose for"),
     (["validate", str(NCL), "--out", str(NCL), "--force"], "is an input of this command"),
+    (["validate", str(NCL), "--out", "{d}/file.txt/report.txt"], "is a file, not a folder"),
+    (["validate", str(NCL), "--out", "{d}", "--force"], "is a folder; give a file name"),
+    (["coverage", str(NCL), "--catalogue", "{d}/folder.toml"], "--catalogue"),
+    (["coverage", str(NCL), "--catalogue", "{d}/latin1.toml"], "is not UTF-8 text"),
+    (["propose", "--boundaries", "{d}/table.csv", "--out", "{d}/o"], "has no geometry"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--lock", "{d}/folder.toml"], "is a folder"),
+    (["validate", "{d}/empty.csv"], "is empty"),
 ]
 
 

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from .app import console
-from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option, source_files
+from .options import (
+    FootprintPlaceOpt,
+    ForceOpt,
+    ReportOutOpt,
+    ShowAllOpt,
+    Source,
+    check_text_file,
+    command,
+    format_option,
+    source_files,
+)
 from .validate import FootprintArg, ServicesOpt
 
 
@@ -41,6 +51,7 @@ def coverage(
     check_format("coverage", fmt)
     if out is not None:  # before the work
         check_out_file(out, force, inputs=[footprint, services, catalogue, *source_files(source)])
+    check_text_file(catalogue, "--catalogue")
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(source or {}))
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)

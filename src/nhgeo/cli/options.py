@@ -94,11 +94,29 @@ def check_geo_file(path: Path | None, flag: str) -> None:
     import pyogrio
 
     try:
-        pyogrio.read_info(path)
+        info = pyogrio.read_info(path)
     except Exception as exc:  # pyogrio raises several types
         what = "a folder GDAL cannot read" if path.is_dir() else "not a file GDAL can read"
         raise InputError(f"{flag} {path} is {what} ({str(exc).splitlines()[0].split(';')[0]}); give a polygon "
                          "file (GeoPackage, shapefile, GeoJSON, GeoParquet)") from None
+    if info.get("geometry_type") is None:
+        raise InputError(f"{flag} {path} has no geometry (a plain table); give a polygon file (GeoPackage, "
+                         "shapefile, GeoJSON, GeoParquet)")
+
+
+def check_text_file(path: Path | None, flag: str) -> None:
+    """A UTF-8 text file (a TOML such as --catalogue); else one line saying why (exit 2)."""
+    if path is None or not path.exists():
+        return  # the readers say "not found"
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a folder; give a file")
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{flag} {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+                         f"{exc.start}); re-save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {flag} {path}: {exc.strerror or exc}") from None
 
 
 def source_files(source: Source) -> list[Path | None]:
