@@ -196,6 +196,7 @@ def test_bad_input_is_exit_2_with_one_line(bad_inputs: Path, args: list[str], sa
     res = runner.invoke(app, [a.replace("{d}", str(bad_inputs)) for a in args])
     assert res.exit_code == 2, res.output
     assert says in " ".join(res.output.split()) and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1 and res.output.startswith("error: "), res.output
     assert sorted(p.name for p in bad_inputs.iterdir()) == before  # nothing written, not even a temp folder
 
 
