@@ -35,10 +35,18 @@ SEED_MAX = 2**32 - 1  # numpy's seed range
 POP_MAX = 100_000_000  # far above England's 56.5 million: a typo, not a band
 
 
-def _finite(value: float) -> float:
-    """Refuse NaN and infinities (a range check alone lets NaN through)."""
+def _snap_metres(text: str) -> float:
+    """``--snap``: a finite number of metres in :data:`SNAP_RANGE_M` (NaN and infinities named as such)."""
+    lo, hi = SNAP_RANGE_M
+    try:
+        value = float(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a number; give metres from {lo:g} to {hi:g}") from None
     if not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a number in {SNAP_RANGE_M[0]:g}-{SNAP_RANGE_M[1]:g}")
+        raise typer.BadParameter(f"{text} is not a finite number; give metres from {lo:g} to {hi:g}")
+    if not lo <= value <= hi:
+        raise typer.BadParameter(f"{text} is outside {lo:g}-{hi:g} m; the default {DEFAULT_SNAP_M:g} m suits "
+                                 "generalised ONS boundaries")
     return value
 
 
@@ -47,9 +55,9 @@ def population_option(flag: str, what: str) -> Any:
     return typer.Option(flag, min=1, max=POP_MAX, help=f"{what} (people).")
 
 
-SnapOpt = Annotated[float, typer.Option("--snap", min=SNAP_RANGE_M[0], max=SNAP_RANGE_M[1], callback=_finite,
-                                        help="Snapping tolerance in metres for tiny gaps between generalised "
-                                        "boundaries.")]
+SnapOpt = Annotated[float, typer.Option("--snap", parser=_snap_metres, metavar=f"[{SNAP_RANGE_M[0]:g}<=x<="
+                                        f"{SNAP_RANGE_M[1]:g}]", help="Snapping tolerance in metres for tiny gaps "
+                                        "between generalised boundaries.")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed: same inputs and seed give "
                                       "identical output.")]
 TargetOpt = Annotated[int, population_option("--target", "Target neighbourhood population")]
