@@ -1,4 +1,5 @@
-"""Writing results safely: never half-written, never overwritten without ``force``."""
+"""Writing results safely: checked before the work, never half-written, nothing left behind, and ``force``
+replaces only what nhgeo wrote (the manifest in each output folder)."""
 
 from __future__ import annotations
 
@@ -129,6 +130,13 @@ def _make_parents(path: Path) -> list[Path]:
     return made
 
 
+def _raise_write_error(exc: BaseException, dest: Path) -> None:
+    """A full disk or a folder made read-only mid-run is the machine's doing, not a bug: one line, exit 2."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        raise InputError(f"cannot write {dest}: {exc.strerror or exc}; free some space or choose another "
+                         "--out") from None
+
+
 def _undo(made: list[Path]) -> None:
     for p in reversed(made):
         try:
@@ -157,7 +165,7 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
             os.replace(dest, old / "x")
         os.replace(tmp, dest)
         tmp = None
-    except BaseException:
+    except BaseException as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and not dest.exists():
@@ -165,6 +173,7 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         _undo(made)
+        _raise_write_error(exc, dest)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -186,11 +195,12 @@ def atomic_file(dest: str | Path, force: bool = False) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, dest)
         tmp = None
-    except BaseException:
+    except BaseException as exc:
         if tmp is not None:
             for p in (tmp, *tmp.parent.glob(tmp.name + "-*")):  # with the SQLite journals of a stopped GDAL write
                 p.unlink(missing_ok=True)
         _undo(made)
+        _raise_write_error(exc, dest)
         raise
 
 
