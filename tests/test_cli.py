@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -148,6 +149,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (d / "empty.csv").write_text("")
     (d / "blank.csv").write_text("LSOA21CD,neighbourhood\nE01000001,a\n ,a\nE01000002,a\n")
     (d / "file.txt").write_text("mine\n")
+    (d / "table.csv").write_text("LSOA21CD,population\nE01000001,1500\n")
     return d
 
 
@@ -179,6 +181,13 @@ CASES = [  # (argument list with {d} for the folder of bad inputs, first words o
     (["graph", "-p", "Camden", "--format", "junit"], "unknown --format 'junit'"),
     (["propose", "--out", "{d}/o"], "say which area to propose for"),
     (["validate", str(NCL), "--out", str(NCL), "--force"], "is an input of this command"),
+    (["validate", str(NCL), "--out", "{d}/file.txt/report.txt"], "is a file, not a folder"),
+    (["validate", str(NCL), "--out", "{d}", "--force"], "is a folder; give a file name"),
+    (["coverage", str(NCL), "--catalogue", "{d}/folder.toml"], "--catalogue"),
+    (["coverage", str(NCL), "--catalogue", "{d}/latin1.toml"], "is not UTF-8 text"),
+    (["propose", "--boundaries", "{d}/table.csv", "--out", "{d}/o"], "has no geometry"),
+    (["propose", "-p", "Camden", "--out", "{d}/o", "--lock", "{d}/folder.toml"], "is a folder"),
+    (["validate", "{d}/empty.csv"], "is empty"),
 ]
 
 
@@ -188,6 +197,7 @@ def test_bad_input_is_exit_2_with_one_line(bad_inputs: Path, args: list[str], sa
     res = runner.invoke(app, [a.replace("{d}", str(bad_inputs)) for a in args])
     assert res.exit_code == 2, res.output
     assert says in " ".join(res.output.split()) and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1 and res.output.startswith("error: "), res.output
     assert sorted(p.name for p in bad_inputs.iterdir()) == before  # nothing written, not even a temp folder
 
 
@@ -277,3 +287,47 @@ def test_boundaries_outside_england_end_to_end(tmp_path: Path) -> None:
         res = runner.invoke(app, [*args, "--boundaries", str(f)])
         assert res.exit_code in (0, 1), (args, res.output)
     assert "your own figures" in res.output
+
+
+def test_internal_error_is_exit_3_and_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug gives exit 3 and one line naming it; --debug (or NHGEO_DEBUG=1) adds the traceback."""
+    import nhgeo.validation
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(nhgeo.validation, "validate", boom)
+    monkeypatch.delenv("NHGEO_DEBUG", raising=False)
+    res = runner.invoke(app, ["validate", str(NCL)])
+    assert res.exit_code == 3 and "Traceback" not in res.output
+    line = " ".join(res.output.split())
+    assert "internal error (a bug in nhgeo" in line and "KeyError" in line and "--debug" in line
+    assert "Traceback" in runner.invoke(app, ["--debug", "validate", str(NCL)]).output
+    monkeypatch.setenv("NHGEO_DEBUG", "1")
+    assert "Traceback" in runner.invoke(app, ["validate", str(NCL)]).output
+
+
+@pytest.mark.parametrize(("exc", "code"), [(KeyboardInterrupt, 130), (RuntimeError, 3),
+                                              (lambda _: OSError(28, "No space left on device"), 2)])
+def test_stopped_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              exc: Any, code: int) -> None:
+    """Ctrl-C or a failure half-way through writing: no output, no temporary folder, no folder made for it,
+    and an earlier output (replaced with --force) is left as it was."""
+    import nhgeo.render.json as rjson
+
+    monkeypatch.delenv("NHGEO_DEBUG", raising=False)
+    args = ["propose", "-p", "City of London", "--no-map"]
+    earlier = tmp_path / "earlier"
+    assert runner.invoke(app, [*args, "-o", str(earlier)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+
+    def stop(*a: object, **k: object) -> None:
+        raise exc("stopped")
+
+    monkeypatch.setattr(rjson, "proposal_to_dict", stop)  # called while summary.json is written
+    res = runner.invoke(app, [*args, "-o", str(tmp_path / "new" / "deeper")])
+    assert res.exit_code == code and "Traceback" not in res.output
+    res = runner.invoke(app, [*args, "-o", str(earlier), "--force", "--seed", "2"])
+    assert res.exit_code == code
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before

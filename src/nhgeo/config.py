@@ -190,6 +190,8 @@ def _from_table(df: pd.DataFrame, path: Path, vintage: int | None, columns: Tabl
     if name_col == nb_col:
         name_col = None
     df = df[df.notna().any(axis=1)]  # wholly empty rows (spreadsheet leftovers) carry nothing
+    if df.empty:
+        raise InputError(f"{path} has no rows; list one LSOA code and its neighbourhood per row")
     blank = df[code_col].isna() | (df[code_col].astype("string").str.strip() == "")
     if blank.any():
         pos = int(np.flatnonzero(blank.to_numpy())[0])

@@ -1,12 +1,15 @@
-"""Writing results safely: never half-written, never overwritten without ``force``."""
+"""Writing results safely: checked before the work, never half-written, nothing left behind, and ``force``
+replaces only what nhgeo wrote (the manifest in each output folder)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,11 +45,18 @@ def _check_can_create(dest: Path, flag: str) -> None:
     base = _first_existing(dest.parent)
     if not base.is_dir():
         raise InputError(f"{flag} {dest}: {base} is a file, not a folder; choose another {flag}")
+    stop = {signal.SIGINT, signal.SIGTERM}
+    held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if held:  # a signal between making and removing the probe would leave it behind: hold signals that long
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:  # a real probe: os.access says yes to root on a read-only file system
         os.rmdir(tempfile.mkdtemp(prefix=".nhgeo-probe.", dir=base))
     except OSError as exc:
         raise InputError(f"{flag} {dest}: cannot write in {base} ({exc.strerror or exc}); choose another "
                          f"{flag}") from None
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -120,6 +130,13 @@ def _make_parents(path: Path) -> list[Path]:
     return made
 
 
+def _raise_write_error(exc: BaseException, dest: Path) -> None:
+    """A full disk or a folder made read-only mid-run is the machine's doing, not a bug: one line, exit 2."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        raise InputError(f"cannot write {dest}: {exc.strerror or exc}; free some space or choose another "
+                         "--out") from None
+
+
 def _undo(made: list[Path]) -> None:
     for p in reversed(made):
         try:
@@ -148,7 +165,7 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
             os.replace(dest, old / "x")
         os.replace(tmp, dest)
         tmp = None
-    except BaseException:
+    except BaseException as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and not dest.exists():
@@ -156,6 +173,7 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         _undo(made)
+        _raise_write_error(exc, dest)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -177,11 +195,12 @@ def atomic_file(dest: str | Path, force: bool = False) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, dest)
         tmp = None
-    except BaseException:
+    except BaseException as exc:
         if tmp is not None:
             for p in (tmp, *tmp.parent.glob(tmp.name + "-*")):  # with the SQLite journals of a stopped GDAL write
                 p.unlink(missing_ok=True)
         _undo(made)
+        _raise_write_error(exc, dest)
         raise
 
 

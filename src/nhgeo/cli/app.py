@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from ..errors import InputError
 from ..version import __version__
@@ -28,7 +30,32 @@ from ..version import __version__
 EXIT_CODES = ("Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 internal error (a bug; --debug shows it), "
               "130 Ctrl-C, 143 SIGTERM (nothing is left half-written).")
 
+
+
+class OneLineUsageErrors(TyperGroup):
+    """Usage errors (a bad option value, an unknown option or command) on one line like every other error, exit 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        try:
+            rv = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except typer.TyperException as exc:
+            ctx, message = getattr(exc, "ctx", None), getattr(exc, "format_message", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" or message is None:  # help was asked for, in effect
+                typer.echo(ctx.get_help() if ctx is not None else str(exc), err=True)
+                sys.exit(getattr(exc, "exit_code", 2))
+            where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            err.print(f"[bold red]error:[/] {escape(message())}{escape(where)}", highlight=False, soft_wrap=True)
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            err.print("aborted")
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineUsageErrors,
     name="nhgeo",
     help="Define and check England's neighbourhood health geographies: neighbourhoods of about 50,000 people "
     f"built from LSOAs, nested in places of 250,000–500,000 inside ICBs.\n\n{EXIT_CODES}",

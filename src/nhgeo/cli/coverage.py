@@ -9,7 +9,17 @@ import typer
 
 from .app import console
 from .footprint_options import Reading, footprint_options
-from .options import FootprintPlaceOpt, ForceOpt, ReportOutOpt, ShowAllOpt, Source, command, format_option, source_files
+from .options import (
+    FootprintPlaceOpt,
+    ForceOpt,
+    ReportOutOpt,
+    ShowAllOpt,
+    Source,
+    check_text_file,
+    command,
+    format_option,
+    source_files,
+)
 from .validate import FootprintArg, ServicesOpt
 
 
@@ -31,7 +41,10 @@ def coverage(
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
 ) -> None:
-    """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?)."""
+    """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?).
+
+    Exit 0, 1 a required component is missing (--strict: any), 2 bad input, 3 internal error.
+    """
     from ..output import check_out_file, emit
     from ..render import check_format
     from ..rules import Severity
@@ -41,6 +54,7 @@ def coverage(
     check_format("coverage", fmt)
     if out is not None:  # before the work
         check_out_file(out, force, inputs=[footprint, services, catalogue, *source_files(source)])
+    check_text_file(catalogue, "--catalogue")
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(reading or {}), **(source or {}))
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)

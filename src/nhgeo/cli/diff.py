@@ -24,7 +24,10 @@ def diff(
     reading: Reading = None,
     rules: RuleOverrides = None,
 ) -> None:
-    """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed."""
+    """Compare two footprints: LSOAs moved, units added/removed, population change, rules broken or fixed.
+
+    Exit 0 no rule newly broken, 1 the change breaks a rule, 2 bad input, 3 internal error.
+    """
     from ..diff import diff as run_diff
     from ..output import emit
     from ..render import check_format

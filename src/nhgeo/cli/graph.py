@@ -19,7 +19,7 @@ def graph(
     force: ForceOpt = False,
     fmt: Annotated[str, format_option("graph")] = "table",
 ) -> None:
-    """Check which LSOAs touch: units, edges, islands and the bridges that join them."""
+    """Check which LSOAs touch: units, edges, islands and the bridges that join them. Exit 0, 2 bad input, 3 bug."""
     from ..model import open_study
     from ..output import check_out_file, emit, write_edges
     from ..render import check_format

@@ -35,10 +35,18 @@ SEED_MAX = 2**32 - 1  # numpy's seed range
 POP_MAX = 100_000_000  # far above England's 56.5 million: a typo, not a band
 
 
-def _finite(value: float) -> float:
-    """Refuse NaN and infinities (a range check alone lets NaN through)."""
+def _snap_metres(text: str) -> float:
+    """``--snap``: a finite number of metres in :data:`SNAP_RANGE_M` (NaN and infinities named as such)."""
+    lo, hi = SNAP_RANGE_M
+    try:
+        value = float(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a number; give metres from {lo:g} to {hi:g}") from None
     if not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a number in {SNAP_RANGE_M[0]:g}-{SNAP_RANGE_M[1]:g}")
+        raise typer.BadParameter(f"{text} is not a finite number; give metres from {lo:g} to {hi:g}")
+    if not lo <= value <= hi:
+        raise typer.BadParameter(f"{text} is outside {lo:g}-{hi:g} m; the default {DEFAULT_SNAP_M:g} m suits "
+                                 "generalised ONS boundaries")
     return value
 
 
@@ -47,9 +55,9 @@ def population_option(flag: str, what: str) -> Any:
     return typer.Option(flag, min=1, max=POP_MAX, help=f"{what} (people).")
 
 
-SnapOpt = Annotated[float, typer.Option("--snap", min=SNAP_RANGE_M[0], max=SNAP_RANGE_M[1], callback=_finite,
-                                        help="Snapping tolerance in metres for tiny gaps between generalised "
-                                        "boundaries.")]
+SnapOpt = Annotated[float, typer.Option("--snap", parser=_snap_metres, metavar=f"[{SNAP_RANGE_M[0]:g}<=x<="
+                                        f"{SNAP_RANGE_M[1]:g}]", help="Snapping tolerance in metres for tiny gaps "
+                                        "between generalised boundaries.")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed: same inputs and seed give "
                                       "identical output.")]
 TargetOpt = Annotated[int, population_option("--target", "Target neighbourhood population")]
@@ -61,7 +69,8 @@ FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="Th
                                                    "(default: the footprint's own, else the LAs it touches).")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
                                            "first (gaps and errors come first).")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite existing output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier output: a folder only if it holds "
+                                         "nothing but what nhgeo wrote there; a report file you name.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 ReportOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of "
                                                    "stdout.")]
@@ -93,11 +102,29 @@ def check_geo_file(path: Path | None, flag: str) -> None:
     import pyogrio
 
     try:
-        pyogrio.read_info(path)
+        info = pyogrio.read_info(path)
     except Exception as exc:  # pyogrio raises several types
         what = "a folder GDAL cannot read" if path.is_dir() else "not a file GDAL can read"
         raise InputError(f"{flag} {path} is {what} ({str(exc).splitlines()[0].split(';')[0]}); give a polygon "
                          "file (GeoPackage, shapefile, GeoJSON, GeoParquet)") from None
+    if info.get("geometry_type") is None:
+        raise InputError(f"{flag} {path} has no geometry (a plain table); give a polygon file (GeoPackage, "
+                         "shapefile, GeoJSON, GeoParquet)")
+
+
+def check_text_file(path: Path | None, flag: str) -> None:
+    """A UTF-8 text file (a TOML such as --catalogue); else one line saying why (exit 2)."""
+    if path is None or not path.exists():
+        return  # the readers say "not found"
+    if path.is_dir():
+        raise InputError(f"{flag} {path} is a folder; give a file")
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{flag} {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+                         f"{exc.start}); re-save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {flag} {path}: {exc.strerror or exc}") from None
 
 
 def source_files(source: Source) -> list[Path | None]:

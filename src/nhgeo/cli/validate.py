@@ -46,7 +46,7 @@ def validate(
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
 ) -> None:
-    """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input."""
+    """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..output import check_out_file, emit
     from ..render import check_format
     from ..services import open_services
