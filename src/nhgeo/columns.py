@@ -28,6 +28,7 @@ class Col:
     NEIGHBOURHOOD = "neighbourhood"
     NEIGHBOURHOOD_NAME = "neighbourhood_name"
     PLACE = "place"
+    PLACE_NAME = "place_name"
 
     STANDARD = (CODE, NAME, POP, LA, LA_NAME, ICB, ICB_NAME, REGION, REGION_NAME, MSOA, MSOA_NAME, AGE_0_15,
                 AGE_65_PLUS, IMD)

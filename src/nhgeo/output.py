@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .columns import Col
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from .model import Study
     from .pipeline import ProposeResult
+    from .validation import ValidationReport
 
 
 MANIFEST = ".nhgeo-manifest.json"  # in every output folder: the files nhgeo wrote there (what --force may replace)
@@ -220,9 +222,15 @@ def fixed_gpkg_timestamps() -> Iterator[None]:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
-def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, maps: bool = True) -> list[Path]:
+ASSIGNMENT_COLUMNS = (Col.CODE, Col.NAME, Col.POP, Col.LA, Col.LA_NAME, Col.ICB, Col.MSOA, Col.MSOA_NAME, Col.WARD,
+                      Col.WARD_NAME, Col.IMD, Col.NEIGHBOURHOOD, Col.NEIGHBOURHOOD_NAME, Col.PLACE, Col.GEOMETRY)
+
+
+def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, maps: bool = True,
+                   report: bool = True, command: str | None = None) -> list[Path]:
     """Write ``footprint.toml``, ``neighbourhoods.gpkg`` (neighbourhoods, places, assignment layers),
-    ``summary.json`` and, with ``maps``, ``map.png`` into ``out`` atomically."""
+    ``summary.json``, with ``report`` the self-contained ``report.html`` and with ``maps`` ``map.png`` into
+    ``out`` atomically; ``command`` is the command line the report quotes to reproduce it."""
     import geopandas as gpd
 
     from .config import dumps_toml
@@ -233,12 +241,10 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     with atomic_dir(out, force) as tmp, fixed_gpkg_timestamps():
         (tmp / "footprint.toml").write_text(dumps_toml(result.footprint()), encoding="utf-8")
         assign = result.assignment
-        keep = [c for c in ["code", "name", "population", "la_code", "la_name", "icb_code", "msoa_code",
-                            "msoa_name", "neighbourhood", "neighbourhood_name", "place", "geometry"]
-                if c in assign.columns]
+        keep = [c for c in ASSIGNMENT_COLUMNS if c in assign.columns]
         a = gpd.GeoDataFrame(assign[keep].copy(), geometry="geometry", crs=assign.crs)
         for col in a.columns:
-            if col != "geometry" and a[col].dtype != "int64" and col != "population":
+            if col not in (Col.GEOMETRY, Col.POP) and a[col].dtype != "int64":
                 a[col] = a[col].astype(object).where(a[col].notna(), None)
         hoods = dissolve(a, "neighbourhood", ["population"])  # coverage union: ~10x faster than .dissolve
         info = {h.id: h for h in result.proposal.neighbourhoods}
@@ -261,11 +267,28 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
             pl.reset_index().to_file(gpkg, layer="places", driver="GPKG")
         a.to_file(gpkg, layer="assignment", driver="GPKG")
         (tmp / "summary.json").write_text(json.dumps(proposal_to_dict(result), indent=2) + "\n", encoding="utf-8")
+        if report:
+            from .render.html import render_html, report_data_from_proposal
+
+            html = render_html(report_data_from_proposal(result, command=command))
+            (tmp / "report.html").write_text(html, encoding="utf-8")
         if maps:
             from .render.png import draw_map
 
-            draw_map(a, hoods, tmp / "map.png", title=f"nhgeo proposal: {result.study.place}")
+            names = {p.id: p.name for p in result.places}
+            draw_map(a.assign(**{Col.PLACE_NAME: a[Col.PLACE].map(names)}) if names else a, hoods, tmp / "map.png",
+                     title=f"nhgeo proposal: {result.study.place}")
     return [out / n for n in ("footprint.toml", "neighbourhoods.gpkg", "summary.json")]
+
+
+def write_report(rep: ValidationReport, dest: str | Path, force: bool = False, command: str | None = None) -> None:
+    """A validation or coverage report as one self-contained ``report.html``, written atomically."""
+    from .render.html import render_html
+    from .render.report_data import report_data_from_validation
+
+    html = render_html(report_data_from_validation(rep, command=command))
+    with atomic_file(dest, force) as tmp:
+        tmp.write_text(html, encoding="utf-8")
 
 
 def write_edges(study: Study, out: str | Path, force: bool = False) -> None:

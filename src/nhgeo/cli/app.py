@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -31,9 +32,12 @@ EXIT_CODES = ("Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 inter
               "130 Ctrl-C, 143 SIGTERM (nothing is left half-written).")
 
 
-
 class OneLineUsageErrors(TyperGroup):
     """Usage errors (a bad option value, an unknown option or command) on one line like every other error, exit 2."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _state["argv"] = list(args)  # the command as given (sys.argv is not it when nhgeo runs in-process)
+        return list(super().parse_args(ctx, args))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("standalone_mode", True) is False:
@@ -66,7 +70,13 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "argv": None}
+
+
+def command_line() -> str:
+    """The command as typed (what a report quotes so anyone can reproduce it)."""
+    argv = _state["argv"] if _state["argv"] is not None else sys.argv[1:]
+    return "nhgeo " + shlex.join(argv)
 
 
 def debugging() -> bool:

@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from .app import console
+from .app import command_line, console
 from .footprint_options import Reading, footprint_options
 from .options import (
     FootprintPlaceOpt,
     ForceOpt,
+    HtmlReportOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -38,6 +39,7 @@ def coverage(
     source: Source = None,
     reading: Reading = None,
     out: ReportOutOpt = None,
+    report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
 ) -> None:
@@ -45,7 +47,7 @@ def coverage(
 
     Exit 0, 1 a required component is missing (--strict: any), 2 bad input, 3 internal error.
     """
-    from ..output import check_out_file, emit
+    from ..output import check_out_file, emit, write_report
     from ..render import check_format
     from ..rules import Severity
     from ..services import open_services
@@ -54,9 +56,13 @@ def coverage(
     check_format("coverage", fmt)
     if out is not None:  # before the work
         check_out_file(out, force, inputs=[footprint, services, catalogue, *source_files(source)])
+    if report is not None:
+        check_out_file(report, force, inputs=[footprint, services, catalogue, *source_files(source)])
     check_text_file(catalogue, "--catalogue")
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(reading or {}), **(source or {}))
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)
+    if report is not None:
+        write_report(rep, report, force, command=command_line())
     failing = [f for f in rep.by_rule().get("core-offer", []) if strict or f.severity == Severity.ERROR]
     raise typer.Exit(1 if failing else 0)

@@ -72,6 +72,8 @@ ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show ever
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier output: a folder only if it holds "
                                          "nothing but what nhgeo wrote there; a report file you name.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
+HtmlReportOpt = Annotated[Path | None, typer.Option("--report", help="Also write a self-contained report.html "
+                                                   "(map, findings, hierarchy; opens offline in any browser).")]
 ReportOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of "
                                                    "stdout.")]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
-from .app import console, progress
+from .app import command_line, console, progress
 from .options import (
     ForceOpt,
     MaxPopOpt,
@@ -30,7 +30,7 @@ def propose(
                                               "a region, or 'england'. Names or ONS codes. Required unless "
                                               "--boundaries is given (then: every unit in the file).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
-                                      "summary.json, map.png).")] = Path("out"),
+                                      "summary.json, report.html, map.png).")] = Path("out"),
     target: TargetOpt = 50_000,
     min_pop: MinPopOpt = 40_000,
     max_pop: MaxPopOpt = 60_000,
@@ -46,6 +46,8 @@ def propose(
     source: Source = None,
     force: ForceOpt = False,
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the PNG map.")] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html (the self-contained report a "
+                                            "board can open in any browser).")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
     fmt: Annotated[str, format_option("proposal")] = "table",
 ) -> None:
@@ -75,8 +77,8 @@ def propose(
                                   study=study, **src)
         if prog:
             prog("writing outputs", 0, 1)
-        write_proposal(result, out, force=force, maps=not no_map)
+        write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line())
     emit("proposal", result, fmt, console, detail=detail)
     if fmt == "table":
-        console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json" + ("" if no_map else
-                                                                                           ", map.png"))
+        console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json"
+                      + ("" if no_report else ", report.html") + ("" if no_map else ", map.png"))

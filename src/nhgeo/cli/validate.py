@@ -7,11 +7,12 @@ from typing import Annotated
 
 import typer
 
-from .app import console
+from .app import command_line, console
 from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import (
     FootprintPlaceOpt,
     ForceOpt,
+    HtmlReportOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -43,11 +44,12 @@ def validate(
     reading: Reading = None,
     rules: RuleOverrides = None,
     out: ReportOutOpt = None,
+    report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
-    from ..output import check_out_file, emit
+    from ..output import check_out_file, emit, write_report
     from ..render import check_format
     from ..services import open_services
     from ..validation import validate as run_validate
@@ -55,7 +57,11 @@ def validate(
     check_format("validation", fmt)
     if out is not None:  # before the work
         check_out_file(out, force, inputs=[footprint, services, *source_files(source)])
+    if report is not None:
+        check_out_file(report, force, inputs=[footprint, services, *source_files(source)])
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
     emit("validation", rep, fmt, console, out, force, show_all=show_all)
+    if report is not None:
+        write_report(rep, report, force, command=command_line())
     raise typer.Exit(rep.exit_code(strict))

@@ -22,13 +22,12 @@ import numpy as np
 from ..model import Col
 
 DETAIL_MAX = 220  # up to this many neighbourhoods, label each one
-DATA_DATE = "Census 2021 population; LSOA 2021 boundaries; ICB 2022; LA 2023"
 ATTRIBUTION = ("Contains OS data © Crown copyright and database right; ONS and NHS England data, Open Government "
                "Licence v3.0")
 
 
 def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title: str,
-             data_date: str = DATA_DATE) -> None:
+             data_date: str | None = None) -> None:
     """Write ``path``: ``units`` are LSOAs with ``Col.NEIGHBOURHOOD`` (+ ``Col.PLACE``, ``Col.LA``); ``hoods`` is
     indexed by neighbourhood id with ``name`` and ``status`` columns (its geometry is not needed)."""
     import matplotlib
@@ -149,7 +148,8 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     fig.text(0.01, 1 - 0.35 / (map_h + 1.1), title, fontsize=14, fontweight="bold", va="center")
     fig.text(0.01, 1 - 0.7 / (map_h + 1.1),
              f"{n_hoods:,} neighbourhoods" + (f" in {len(shapes.places):,} places" if shapes.places else "")
-             + f" · {int(units[Col.POP].sum()):,} people · data: {data_date}", fontsize=9, va="center")
+             + f" · {int(units[Col.POP].sum()):,} people · data: {data_date or data_date_of(units)}", fontsize=9,
+             va="center")
     _scale_bar(ax, bounds, w_m, h_m)
     _north_arrow(ax)
     fig.text(0.01, 0.015, ATTRIBUTION + (f" · {unnamed} places too small to name at this scale (report.html names "
@@ -191,9 +191,9 @@ def _place_names(units: gpd.GeoDataFrame, places: dict[str, object]) -> dict[str
     """Place id -> name: from a ``place_name`` column when there is one, else the LA names it covers."""
     if not places:
         return {}
-    if "place_name" in units.columns:
-        d = units[[Col.PLACE, "place_name"]].dropna().astype(str).drop_duplicates(Col.PLACE)
-        return dict(zip(d[Col.PLACE], d["place_name"], strict=True))
+    if Col.PLACE_NAME in units.columns:
+        d = units[[Col.PLACE, Col.PLACE_NAME]].dropna().astype(str).drop_duplicates(Col.PLACE)
+        return dict(zip(d[Col.PLACE], d[Col.PLACE_NAME], strict=True))
     if Col.LA_NAME not in units.columns:
         return {k: k for k in places}
     d = units[[Col.PLACE, Col.LA_NAME, Col.POP]].dropna()
@@ -250,3 +250,12 @@ def _north_arrow(ax: object) -> None:
     ax.annotate("N", xy=(0.965, 0.97), xytext=(0.965, 0.89), xycoords="axes fraction", ha="center", va="center",
                 fontsize=12, fontweight="bold",
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10})
+
+
+def data_date_of(units: gpd.GeoDataFrame) -> str:
+    """The data vintages a map depends on, from the loader's ``attrs`` (e.g. "LSOA 2021; ICB 2026; ...")."""
+    v = units.attrs.get("vintages", {})
+    parts = [f"Census {v.get('population', 2021)} population", f"LSOA {v.get('lsoa', units.attrs.get('vintage', 2021))}"
+             " boundaries"]
+    parts += [f"{k} {v[k]}" for k in ("icb", "la") if k in v]
+    return "; ".join(p.replace("icb ", "ICB ").replace("la ", "LA ") for p in parts)

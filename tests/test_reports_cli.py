@@ -1,0 +1,53 @@
+"""report.html from the command line: propose writes it beside its outputs, validate/coverage with --report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from nhgeo.cli import app
+from nhgeo.render.png import data_date_of
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
+runner = CliRunner()
+
+
+def _shapes(html: str) -> int:
+    return len(re.findall(r'<path[^>]*data-n="', html))
+
+
+def test_propose_writes_report_html(tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    res = runner.invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out), "--no-map"])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "nhgeo propose --place Camden,Islington" in html  # the command that reproduces it
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
+    assert "Deprivation 2025" in html and "April 2026" in html
+    none = tmp_path / "q"
+    assert runner.invoke(app, ["propose", "--place", "Camden", "--out", str(none), "--no-map",
+                               "--no-report"]).exit_code == 0
+    assert not (none / "report.html").exists()
+
+
+def test_validate_and_coverage_report(tmp_path: Path) -> None:
+    broken = EXAMPLES / "broken_north_central_london.toml"
+    rep = tmp_path / "v.html"
+    res = runner.invoke(app, ["validate", str(broken), "--report", str(rep), "-f", "json"])
+    assert res.exit_code == 1
+    html = rep.read_text(encoding="utf-8")
+    assert "validation report" in html and "contiguity" in html and "failing" in html
+    again = runner.invoke(app, ["validate", str(broken), "--report", str(rep)])
+    assert again.exit_code == 2 and "--force" in again.output  # never overwritten without --force
+    cov = tmp_path / "c.html"
+    res = runner.invoke(app, ["coverage", str(EXAMPLES / "north_central_london.toml"), "--report", str(cov)])
+    assert res.exit_code == 0, res.output
+    assert "Core offer" in cov.read_text(encoding="utf-8")
+
+
+def test_map_subtitle_states_the_vintages() -> None:
+    from nhgeo.boundaries import load_embedded
+
+    assert data_date_of(load_embedded(2021)) == ("Census 2021 population; LSOA 2021 boundaries; ICB 2026; LA 2023")
