@@ -51,3 +51,21 @@ def test_map_subtitle_states_the_vintages() -> None:
     from nhgeo.boundaries import load_embedded
 
     assert data_date_of(load_embedded(2021)) == ("Census 2021 population; LSOA 2021 boundaries; ICB 2026; LA 2023")
+
+
+def test_plain_tables_and_long_names_cut(tmp_path: Path) -> None:
+    """--plain: no boxes; names are cut with an ellipsis to a sane width; no wrapping at 80 columns."""
+    from nhgeo.render.table import NAME_WIDTH, use_plain_tables
+
+    try:
+        res = runner.invoke(app, ["--plain", "propose", "--place", "Camden", "--out", str(tmp_path / "p"),
+                                  "--no-map", "--no-report"])
+    finally:
+        use_plain_tables(False)
+    assert res.exit_code == 0, res.output
+    assert "┃" not in res.output and "│" not in res.output
+    rows = [ln for ln in res.output.splitlines() if ln.startswith("E09000007-N")]
+    assert len(rows) == 4 and all(len(ln) > 80 for ln in rows)  # one line per neighbourhood, not a stack
+    boxed = runner.invoke(app, ["propose", "--place", "Camden", "--out", str(tmp_path / "q"), "--no-map",
+                                "--no-report"])
+    assert "┃" in boxed.output and NAME_WIDTH == 40

@@ -67,8 +67,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+def _console(stderr: bool = False) -> Console:
+    """A console; when the output is not a terminal (CI logs, pipes) and COLUMNS is unset, 160 columns wide,
+    so tables stay tables instead of wrapping at rich's default of 80 into unreadable stacks."""
+    stream = sys.stderr if stderr else sys.stdout
+    wide = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, width=160 if wide else None)
+
+
+console = _console()
+err = _console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 _state: dict[str, Any] = {"debug": False, "argv": None}
 
@@ -169,7 +177,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                help="Show the version and exit.")] = False,
-         debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False
+         debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
+         plain: Annotated[bool, typer.Option("--plain", help="Tables without colour or boxes (for logs and "
+                                             "copy-paste).")] = False
          ) -> None:
     """nhgeo: neighbourhood health geographies for England."""
     _state["debug"] = debug
+    if plain:
+        from ..render.table import use_plain_tables
+
+        use_plain_tables()
+        console.no_color = err.no_color = True

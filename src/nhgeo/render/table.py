@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich import box
@@ -26,6 +26,22 @@ if TYPE_CHECKING:
     from ..pipeline import ProposeResult
     from ..validation import ValidationReport
 
+NAME_WIDTH = 40  # names longer than this are cut with an ellipsis (some MSOA-based names run to ~100 characters)
+_STYLE: dict[str, Any] = {}
+
+
+def use_plain_tables(plain: bool = True) -> None:
+    """``--plain``: tables without boxes (and the CLI's console without colour), for logs and copy-paste."""
+    _STYLE.clear()
+    if plain:
+        _STYLE.update(box=None, show_edge=False, pad_edge=False)
+
+
+def _table(*args: Any, **kwargs: Any) -> Table:
+    """A rich table in the style in force (boxed, or plain with ``--plain``)."""
+    return Table(*args, **{**kwargs, **_STYLE})
+
+
 STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
 
 
@@ -35,7 +51,7 @@ def _pct(x: float | None) -> str:
 
 def render_graph(console: Console, study: Study) -> None:
     s = graph_summary(study)
-    t = Table(title=f"Adjacency graph: {s['place']}", show_header=False)
+    t = _table(title=f"Adjacency graph: {s['place']}", show_header=False)
     t.add_column(style="bold")
     t.add_column()
     t.add_row("boundaries", f"{s['source']} (LSOA {s['vintage']})")
@@ -49,7 +65,7 @@ def render_graph(console: Console, study: Study) -> None:
     t.add_row("components after bridges", f"{s['components']}")
     console.print(t)
     if s["bridges"]:
-        b = Table(title="Bridges (non-land edges joining islands/separated groups)")
+        b = _table(title="Bridges (non-land edges joining islands/separated groups)")
         for c in ("from", "to", "gap (m)", "units joined"):
             b.add_column(c)
         for br in s["bridges"]:
@@ -65,15 +81,17 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
     stats = {x.id: x for x in sc.parts}
     show_all = detail or len(p.neighbourhoods) <= 80
     rows = p.neighbourhoods if show_all else [h for h in p.neighbourhoods if h.status != "ok"]
-    t = Table(title=f"Neighbourhoods: {result.study.place}" + ("" if show_all else " (exceptions only; --detail "
+    t = _table(title=f"Neighbourhoods: {result.study.place}" + ("" if show_all else " (exceptions only; --detail "
                                                                                   "for all)"))
     for c, j in (("id", "left"), ("name", "left"), ("population", "right"), ("LSOAs", "right"), ("LA", "left"),
                  ("PP", "right"), ("65+", "right"), ("<16", "right"), ("IMD 1-2", "right"), ("status", "left")):
-        t.add_column(c, justify=j)  # type: ignore[arg-type]
+        wide = {"max_width": NAME_WIDTH, "overflow": "ellipsis", "no_wrap": True} if c == "name" else {}
+        t.add_column(c, justify=j, **wide)  # type: ignore[arg-type]
     for h in rows:
         s = stats[h.id]
-        t.add_row(h.id, h.name, f"{h.population:,}", str(len(h.codes)), ",".join(h.la_codes), f"{s.polsby_popper:.2f}",
-                  _pct(s.share_65_plus), _pct(s.share_under_16), _pct(s.share_most_deprived_fifth),
+        t.add_row(h.id, escape(h.name), f"{h.population:,}", str(len(h.codes)), ",".join(h.la_codes),
+                  f"{s.polsby_popper:.2f}", _pct(s.share_65_plus), _pct(s.share_under_16),
+                  _pct(s.share_most_deprived_fifth),
                   STATUS_STYLE.get(h.status, h.status) + (f" [dim]{'; '.join(h.reasons)}[/]" if h.reasons else ""))
     total = sum(h.population for h in p.neighbourhoods)
     t.add_section()
@@ -164,7 +182,7 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     if hidden:
         console.print("[dim]not shown: " + ", ".join(f"{n:,} more {r}" for r, n in hidden.items())
                       + " (--all shows them; json, junit, github and markdown list every finding)[/]")
-    s = Table(title="Rules", show_header=True)
+    s = _table(title="Rules", show_header=True)
     for c in ("rule", "severity", "result"):
         s.add_column(c)
     for rr in rep.results:
@@ -193,7 +211,7 @@ def render_fit(console: Console, result: FitResult) -> None:
     """How well the LSOAs fit the shapes, then one row per fitted neighbourhood."""
     for line in fit_lines(result.report, n=10):
         console.print(escape(line), highlight=False)
-    t = Table(title=f"Fitted footprint: {escape(result.footprint.name)}")
+    t = _table(title=f"Fitted footprint: {escape(result.footprint.name)}")
     for c in ("neighbourhood", "LSOAs"):
         t.add_column(c, justify="left" if c == "neighbourhood" else "right")
     for n in result.footprint.neighbourhoods:
@@ -209,21 +227,21 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
                   + f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
                   f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
     if d.duplicated:
-        t = Table(title="LSOAs listed more than once (duplicates, not moves)")
+        t = _table(title="LSOAs listed more than once (duplicates, not moves)")
         for c in ("LSOA", "listed in"):
             t.add_column(c)
         for c, ids in list(d.duplicated.items())[:200]:
             t.add_row(c, ", ".join(ids))
         console.print(t)
     if d.moved:
-        t = Table(title="LSOAs moved")
+        t = _table(title="LSOAs moved")
         for c in ("LSOA", "from", "to"):
             t.add_column(c)
         for c, x, y in d.moved[:200]:
             t.add_row(c, x or "–", y or "–")
         console.print(t)
     if d.population_change:
-        t = Table(title="Population change")
+        t = _table(title="Population change")
         for c in ("unit", "old", "new", "change"):
             t.add_column(c, justify="right" if c != "unit" else "left")
         for u, (o, n) in d.population_change.items():
@@ -260,7 +278,7 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
             console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
-    t = Table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
+    t = _table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
               collapse_padding=True)
     t.add_column("neighbourhood", no_wrap=True)
     for c in comps:
@@ -282,7 +300,7 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
                       "--all shows every row, --format markdown or json writes them all")
     pm = place_matrix(res.places)
     if not pm.empty:
-        pt = Table(title="Places (best status among their neighbourhoods; n✘ = neighbourhoods missing it)",
+        pt = _table(title="Places (best status among their neighbourhoods; n✘ = neighbourhoods missing it)",
                    box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
         pt.add_column("place", no_wrap=True)
         pt.add_column("name", max_width=14, no_wrap=True, overflow="ellipsis")
