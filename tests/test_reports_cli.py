@@ -69,3 +69,25 @@ def test_plain_tables_and_long_names_cut(tmp_path: Path) -> None:
     boxed = runner.invoke(app, ["propose", "--place", "Camden", "--out", str(tmp_path / "q"), "--no-map",
                                 "--no-report"])
     assert "┃" in boxed.output and NAME_WIDTH == 40
+
+
+def test_icb_vintage_option_and_footprint_key(tmp_path: Path) -> None:
+    """--icb-vintage 2024 proposes on the 42 ICBs and says so in the footprint; validate then reads that vintage
+    unless told otherwise."""
+    import tomllib
+
+    out = tmp_path / "p"
+    res = runner.invoke(app, ["propose", "--place", "Camden", "--icb-vintage", "2024", "--out", str(out),
+                              "--no-map", "--no-report"])
+    assert res.exit_code == 0, res.output
+    fp = tomllib.loads((out / "footprint.toml").read_text())
+    assert fp["footprint"]["icb_vintage"] == 2024 and fp["footprint"]["icb"] == ["E54000028"]  # NCL, 2024
+    import json
+
+    js = json.loads(runner.invoke(app, ["validate", str(out / "footprint.toml"), "-f", "json"]).stdout)
+    assert "ICB April 2024" in js["source"]
+    js = json.loads(runner.invoke(app, ["validate", str(out / "footprint.toml"), "-f", "json", "--icb-vintage",
+                                        "2026"]).stdout)
+    assert "ICB April 2026" in js["source"]
+    bad = runner.invoke(app, ["validate", str(out / "footprint.toml"), "--icb-vintage", "2019"])
+    assert bad.exit_code == 2 and "2026" in bad.output

@@ -53,12 +53,14 @@ class ProposeResult:
             if pl.id in broken:
                 waivers.append({"rule": "place-contiguity", "unit": pl.id, "reason": "; ".join(pl.reasons)})
         written = replace(r, severity={**default_severities(), **r.severity})  # every rule's severity, explicit
+        icb_vintage = self.study.units.attrs.get("icb_vintage")
         return Footprint(
             name=self.study.place, vintage=self.study.vintage, rules=written,
             neighbourhoods=[NeighbourhoodSpec(h.id, h.name, h.codes) for h in p.neighbourhoods],
             places=[PlaceSpec(pl.id, pl.name, pl.neighbourhoods, pl.icb_code) for pl in self.places],
             meta={"place": self.study.place, "icb": icbs, "version": "1", "source": self.study.source,
-                  "generated_by": f"nhgeo {__version__} propose --seed {p.seed}", "seed": p.seed},
+                  "generated_by": f"nhgeo {__version__} propose --seed {p.seed}", "seed": p.seed,
+                  **({"icb_vintage": icb_vintage} if icb_vintage in (2024, 2026) else {})},
             waivers=waivers,
         )
 

@@ -152,6 +152,8 @@ def validate(
     path = str(footprint) if not isinstance(footprint, Footprint) else footprint.name
     v = vintage or (2021 if shapes else fp.vintage)
     options["vintage"] = v
+    if options.get("icb_vintage") is None and not shapes and fp.meta.get("icb_vintage") and v == 2021:
+        options["icb_vintage"] = int(fp.meta["icb_vintage"])  # the NHS geography the footprint was written for
     all_units, rep = load_units(boundaries, **options)
     if shapes:
         fp, fit = fit_footprint(str(footprint), all_units, name_column, method=fit_method, vintage=v)

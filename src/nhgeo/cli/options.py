@@ -21,6 +21,9 @@ PlaceOpt = Annotated[str, typer.Option("--place", "-p", help="An LA, several LAs
 BoundariesOpt = Annotated[Path | None, typer.Option("--boundaries", help="Your own LSOA boundary file (any format "
                                                     "GDAL reads, or GeoParquet). Default: embedded England LSOA 2021.")]
 VintageOpt = Annotated[int | None, typer.Option("--vintage", help="LSOA vintage: 2021 (default) or 2011.")]
+IcbVintageOpt = Annotated[int | None, typer.Option("--icb-vintage", help="NHS geography: 2026 (April 2026, 36 ICBs; "
+                                                  "default) or 2024 (42 ICBs). A footprint's [footprint] "
+                                                  "icb_vintage is used when this is not given.")]
 CodeColOpt = Annotated[str | None, typer.Option("--code-column", help="LSOA code column (auto: LSOA21CD, "
                                                 "LSOA11CD, ...).")]
 PopColOpt = Annotated[str | None, typer.Option("--pop-column", help="Population column (auto; else Census 2021 "
@@ -87,7 +90,8 @@ def format_option(kind: str) -> Any:
 
 Source = dict[str, Any] | None  # filled by @source_options, never a command-line option itself
 _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
-    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("code_column", CodeColOpt, None),
+    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
+    ("code_column", CodeColOpt, None),
     ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("la_boundaries", LaBoundOpt, None),
     ("snap", SnapOpt, DEFAULT_SNAP_M)]
 
