@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -394,3 +396,40 @@ def test_mental_health_by_operator_before_name() -> None:
     assert (by_op["dataset"] == "hospitals").all() and len(by_op) > 100
     dent = {c.name: c for c in load_catalogue()}["dentistry"]
     assert not dent.required and component_mask(svc, dent).sum() == (svc["dataset"] == "dental_practices").sum()
+
+
+TRAFFORD = Path(__file__).parent / "data" / "trafford_care_homes_cqc_2026-02.csv"  # 12 real rows (OGL v3)
+
+
+def test_trafford_cqc_list_needs_no_flags(tmp_path: Path) -> None:
+    """The staged Trafford care-home list (CQC ids, lat/lon) is social care without --component."""
+    from nhgeo.services import load_services
+
+    svc = load_services(TRAFFORD)
+    user = svc[svc["dataset"].str.startswith("user:")]
+    assert len(user) == 12 and set(user["component"]) == {"social_care"}
+    assert any("CQC list" in n for n in svc.attrs["notes"])
+
+
+def test_cqc_download_layout_with_postcodes_only(tmp_path: Path) -> None:
+    """CQC's active-locations layout (Location Name, Location Postal Code, Care home?) and no coordinates:
+    placed by the offline postcode table; a postcode that does not exist is listed, not silently dropped."""
+    import numpy as np
+
+    from nhgeo.services import load_services
+
+    real = pd.read_csv(TRAFFORD)
+    cqc = pd.DataFrame({"Location ID": real["cqc_id"], "Location Name": real["name"],
+                        "Care home?": "Y", "Location Postal Code": real["postcode"].str.lower()})
+    cqc.loc[len(cqc)] = ["1-0", "Nowhere House", "Y", "ZZ99 9ZZ"]
+    path = tmp_path / "cqc.csv"
+    cqc.to_csv(path, index=False)
+    svc = load_services(path)
+    user = svc[svc["dataset"] == "user:cqc.csv"]
+    assert len(user) == 12 and set(user["component"]) == {"social_care"}
+    assert list(user["name"]) == list(real["name"])
+    placed = gpd.GeoSeries(gpd.points_from_xy(real["lon"], real["lat"]), crs=4326).to_crs(27700)
+    gap = np.hypot(placed.x.to_numpy() - user["easting"].to_numpy(), placed.y.to_numpy() - user["northing"].to_numpy())
+    assert gap.max() < 200  # postcode centroids sit beside the homes' own coordinates
+    notes = " ".join(svc.attrs["notes"])
+    assert "12 of 13 service(s) placed by postcode" in notes and "ZZ99 9ZZ" in notes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -79,6 +79,7 @@ class CoverageResult:
     pcn_splits: pd.DataFrame  # PCNs whose practices fall in more than one neighbourhood
     components: list[Component]
     located: pd.DataFrame  # every service point near the footprint with the neighbourhood it lies in
+    notes: list[str] = field(default_factory=list)  # how the user's service points were read and placed
 
 
 def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Component] | None = None,
@@ -149,7 +150,7 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
         places["best"] = places["best"].map({v: k for k, v in _STATUS_ORDER.items()})
     gp, splits = _gp_and_pcns(svc, units, labels, hoods)
     located = pd.DataFrame(svc.drop(columns=svc.geometry.name))
-    return CoverageResult(grid, places, gp, splits, catalogue, located)
+    return CoverageResult(grid, places, gp, splits, catalogue, located, list(services.attrs.get("notes", [])))
 
 
 def status_matrix(grid: pd.DataFrame, required: list[str]) -> pd.DataFrame:

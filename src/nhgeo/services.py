@@ -88,13 +88,81 @@ def load_services(extra: str | Path | None = None, component: str | None = None)
     svc = pd.read_parquet(get_path("services"))
     svc["component"] = None
     frames = [svc]
+    notes: list[str] = []
     if extra is not None:
-        frames.append(_read_user_services(Path(extra), component))
+        user = _read_user_services(Path(extra), component)
+        notes = list(user.attrs.get("notes", []))
+        frames.append(user)
     df = pd.concat(frames, ignore_index=True)
-    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=27700)
+    out = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["easting"], df["northing"]), crs=27700)
+    out.attrs["notes"] = notes  # how the user's points were read and placed (postcodes, layouts recognised)
+    return out
+
+
+EAST_NORTH = (("easting", "northing"), ("location easting", "location northing"))
+LAT_LON = (("latitude", "longitude"), ("lat", "lon"), ("lat", "lng"), ("location latitude", "location longitude"))
+POSTCODE_COLUMNS = ("postcode", "post code", "postal code", "location postal code", "location postcode", "postal_code")
+NAME_COLUMNS = ("name", "location name", "service name", "organisation name")
+# columns that mark a Care Quality Commission list (care directory, active locations, local extracts of them):
+# every location in it is a CQC-registered care service, counted as social care unless told otherwise
+CQC_MARKERS = ("cqc_id", "location id", "cqc location id (for office use only)", "care home?", "service types",
+               "location type/sector", "cqc_webpage")
+
+
+def _first(cols: dict[str, str], *names: str) -> str | None:
+    return next((cols[x] for x in names if x in cols), None)
+
+
+def _coordinates(df: pd.DataFrame, cols: dict[str, str], path: Path, notes: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Easting/northing per row: from BNG columns, else latitude/longitude, else (and for rows without them)
+    the postcode, geocoded offline; rows placed nowhere are dropped and listed in ``notes``."""
+    from .geocode import POSTCODE_VINTAGE, geocode_postcodes
+
+    e = np.full(len(df), np.nan)
+    n = np.full(len(df), np.nan)
+    for ce, cn in EAST_NORTH:
+        if ce in cols and cn in cols:
+            e = pd.to_numeric(df[cols[ce]], errors="coerce").to_numpy(dtype=float)
+            n = pd.to_numeric(df[cols[cn]], errors="coerce").to_numpy(dtype=float)
+            break
+    else:
+        for cla, clo in LAT_LON:
+            if cla in cols and clo in cols:
+                lat = pd.to_numeric(df[cols[cla]], errors="coerce")
+                lon = pd.to_numeric(df[cols[clo]], errors="coerce")
+                ok = (lat.between(-90, 90) & lon.between(-180, 180)).to_numpy()
+                g = gpd.GeoSeries(gpd.points_from_xy(lon.where(ok), lat.where(ok)), crs=4326).to_crs(27700)
+                e, n = np.where(ok, g.x, np.nan), np.where(ok, g.y, np.nan)
+                break
+    pc = _first(cols, *POSTCODE_COLUMNS)
+    have = np.isfinite(e) & np.isfinite(n)
+    if pc is None and not have.any():
+        raise InputError(f"{path}: a services CSV needs easting/northing, latitude/longitude or a postcode column "
+                         "(e.g. CQC's 'Location Postal Code')")
+    if pc is not None and not have.all():
+        todo = ~have
+        g = geocode_postcodes(df.loc[todo, pc])
+        e[todo], n[todo] = g.easting, g.northing
+        notes.append(f"{int(g.matched.sum()):,} of {int(todo.sum()):,} service(s) placed by postcode "
+                     f"({POSTCODE_VINTAGE})")
+        if g.unmatched:
+            more = len(g.unmatched) - 10
+            shown = ", ".join(g.unmatched[:10]) + (f" and {more} more" if more > 0 else "")
+            notes.append(f"{len(g.unmatched):,} postcode(s) not found, those services left out: {shown}")
+    placed = np.isfinite(e) & np.isfinite(n)
+    if not placed.any():
+        raise InputError(f"{path}: no service could be placed: no usable coordinates and no postcode found in "
+                         f"{POSTCODE_VINTAGE}")
+    if pc is None and not placed.all():
+        raise InputError(f"{path}: {int((~placed).sum())} service(s) have no usable coordinates (and there is no "
+                         "postcode column to place them by)")
+    return e, n, placed
 
 
 def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
+    """The user's service points in the standard columns; ``attrs["notes"]`` says what was done to place them."""
+    notes: list[str] = []
     if not path.exists():
         raise InputError(f"services file not found: {path}")
     if path.is_file() and path.stat().st_size == 0:
@@ -110,21 +178,10 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
                              f"position {exc.start}); re-save it as UTF-8") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
             raise InputError(f"cannot read services file {path}: {str(exc).splitlines()[0]}") from None
-        cols = {str(c).lower(): c for c in df.columns}
-        if "easting" in cols and "northing" in cols:
-            e, n = pd.to_numeric(df[cols["easting"]], errors="coerce"), pd.to_numeric(df[cols["northing"]],
-                                                                                       errors="coerce")
-        elif "latitude" in cols and "longitude" in cols:
-            lat = pd.to_numeric(df[cols["latitude"]], errors="coerce")
-            lon = pd.to_numeric(df[cols["longitude"]], errors="coerce")
-            off = ~(lat.between(-90, 90) & lon.between(-180, 180))
-            if off.any():
-                raise InputError(f"{path}: {int(off.sum())} service(s) have a latitude/longitude that is missing, "
-                                 "not a number or out of range")
-            g = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(27700)
-            e, n = g.x, g.y
-        else:
-            raise InputError(f"{path}: a services CSV needs easting/northing or latitude/longitude columns")
+        cols = {str(c).strip().lower(): c for c in df.columns}
+        e, n, placed = _coordinates(df, cols, path, notes)
+        df = df[placed].reset_index(drop=True)
+        e, n = e[placed], n[placed]
     else:
         try:
             g = gpd.read_file(path)
@@ -142,13 +199,19 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
         raise InputError(f"{path}: {int(bad.sum())} service(s) have no usable coordinates")
     comp = df[cols["component"]].astype(str) if "component" in cols else None
     if comp is None and component is None:
-        raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")
-    name_col = cols.get("name")
-    return pd.DataFrame({"dataset": f"user:{path.name}", "service_id": [f"user-{i}" for i in range(len(df))],
+        if not any(m in cols for m in CQC_MARKERS):
+            raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")
+        component = "social_care"
+        notes.append(f"{path.name}: recognised as a CQC list (registered care locations): counted as social care "
+                     "(pass --component to say otherwise)")
+    name_col = _first(cols, *NAME_COLUMNS)
+    out = pd.DataFrame({"dataset": f"user:{path.name}", "service_id": [f"user-{i}" for i in range(len(df))],
                          "name": df[name_col].astype(str) if name_col else f"user service ({path.name})",
                          "setting_group": "user", "setting": "user", "easting": np.asarray(e, dtype=float),
                          "northing": np.asarray(n, dtype=float), "geocode_method": "user",
                          "component": comp.to_numpy() if comp is not None else component})
+    out.attrs["notes"] = notes
+    return out
 
 
 def check_components(services: pd.DataFrame, catalogue: list[Component]) -> None:

@@ -152,7 +152,7 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
                             "note": c.note} for c in res.components],
             "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
             "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
-            "pcn_splits": recs(res.pcn_splits), **pcn_summary(res)}
+            "pcn_splits": recs(res.pcn_splits), **pcn_summary(res), "service_notes": res.notes}
 
 
 def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:

@@ -44,9 +44,11 @@ def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
     comps = cov["components"]
     grid = pd.DataFrame(cov["grid"])
     nodata = [c["label"] for c in comps if (grid.loc[grid["component"] == c["name"], "status"] == "no-data").all()]
-    out = ["", "#### Core offer", "", f"Service data: {cov['service_data']}. Mental health is matched by service "
-           "name. ? = no data, never a pass" + (f" (no data here for: {', '.join(nodata)}; add your own with "
+    out = ["", "#### Core offer", "", f"Service data: {cov['service_data']}. Mental health counts the sites of "
+           "mental-health trusts, else services named as such. ? = no data, never a pass"
+           + (f" (no data here for: {', '.join(nodata)}; add your own with "
                                                 "`--services FILE --component NAME`)" if nodata else "") + ".", "",
+           *[f"Note: {n}" for n in cov.get("service_notes", [])], *([""] if cov.get("service_notes") else []),
            "| component | required | distance (m) | ✔ inside | ~ nearby | ✘ missing | ? no data |",
            "|---|---|---:|---:|---:|---:|---:|"]
     counts = grid.groupby(["component", "status"]).size()

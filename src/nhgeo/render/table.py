@@ -323,4 +323,7 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
             extra = "" if c.required else " (not required)"
             console.print(f"[red]{int(miss[c.name]):,}[/] neighbourhood(s) lack {c.label.lower()}{extra}")
     console.print(pcn_line(pcn_summary(res)))
-    console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health is matched by service name[/]")
+    for note in res.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health by operator (mental-health trusts' sites), "
+                  "else by service name[/]")
