@@ -290,7 +290,7 @@ def test_user_services_latlon_geofile_and_typos(tmp_path: Path) -> None:
     nocoords = tmp_path / "x.csv"
     nocoords.write_text("name,component\nhub,social_care\n")
     bad2 = runner.invoke(app, ["coverage", str(NCL), "--services", str(nocoords)])
-    assert bad2.exit_code == 2 and "easting/northing or latitude/longitude" in bad2.output
+    assert bad2.exit_code == 2 and "easting/northing, latitude/longitude or a postcode" in bad2.output
 
 
 def test_far_services_are_missing_not_no_data(tmp_path: Path) -> None:
