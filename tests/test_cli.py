@@ -207,7 +207,7 @@ def test_force_leaves_a_foreign_file_alone(tmp_path: Path) -> None:
     args = ["propose", "-p", "City of London", "--out", str(out), "--no-map"]
     assert runner.invoke(app, args).exit_code == 0
     assert json.loads((out / ".nhgeo-manifest.json").read_text())["files"] == [
-        "footprint.toml", "neighbourhoods.gpkg", "summary.json"]
+        "footprint.toml", "neighbourhoods.gpkg", "report.html", "summary.json"]
     (out / "notes.txt").write_text("my notes\n")
     res = runner.invoke(app, [*args, "--force"])
     assert res.exit_code == 2 and "notes.txt" in res.output
