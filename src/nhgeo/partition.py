@@ -27,6 +27,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from .refine import adjacency_lists, edge_costs, refine
 
+VORONOI_DEV = 0.1  # balancing stops once every part is in band and within this share of the target
+
 
 @dataclass
 class PartitionProblem:
@@ -132,7 +134,7 @@ class BalancedPartition:
             dev = float(np.max(np.abs(pops - p.target)))
             if best is None or (viol, dev) < best:
                 best, best_labels = (viol, dev), labels.copy()
-            if viol == 0 and dev <= 0.05 * p.target:
+            if viol == 0 and dev <= VORONOI_DEV * p.target:
                 break
             offsets += step * scale * (pops - p.target) / p.target
             if it % 10 == 9:
