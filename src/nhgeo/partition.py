@@ -2,7 +2,7 @@
 
 ``BalancedPartition(...).solve()`` sets ``labels_`` (0..k-1 per node) such that every part is
 connected, and tries hard to put every part's population in ``[lo, hi]`` with a short total
-cut (compact shapes). Three stages, all deterministic for a given ``seed``:
+cut (compact shapes). Four stages, all deterministic for a given ``seed``:
 
 1. **Seeds**: population-weighted k-means++ and Lloyd steps on unit centres.
 2. **Balanced graph Voronoi**: a multi-source Dijkstra over the adjacency graph where each
@@ -10,9 +10,11 @@ cut (compact shapes). Three stages, all deterministic for a given ``seed``:
    offset + path length, and its shortest-path predecessor has the same seed, so every part
    is connected by construction. Offsets are raised for over-full parts and lowered for
    under-full ones until the populations balance (the best iterate is kept).
-3. **Local search**: boundary units move between neighbouring parts, never breaking
-   connectivity, first to remove band violations, then to shorten the weighted cut
-   (border metres, with same-MSOA borders counting double so MSOAs stay whole).
+3. **Band repair**: boundary units move out of over-full / into under-full parts, then
+   exchanges (one unit each way) while the total band violation falls; both keep every part
+   connected. A feasible region that still misses the band gets up to ``starts`` seeded starts.
+4. **Local search** (:mod:`nhgeo.refine`): annealing then a greedy polish on cut edges +
+   0.5 × perimeter (km), single-unit moves that keep both parts connected and in band.
 
 See ``docs/algorithm.md`` for why and for measured figures.
 """
