@@ -29,7 +29,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from .refine import adjacency_lists, edge_costs, refine
 
-VORONOI_DEV = 0.1  # balancing stops once every part is in band and within this share of the target
+VORONOI_DEV = 0.15  # balancing stops once every part is in band and within this share of the target
 
 
 @dataclass
