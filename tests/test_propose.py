@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nhgeo import neighbourhoods
 from nhgeo.graph import AdjacencyGraph, build_graph
 from nhgeo.metrics import score_assignment
 from nhgeo.model import Rules, choose_k
@@ -107,10 +108,12 @@ def test_lock_outside_the_place_is_ignored_with_a_note(three: gpd.GeoDataFrame,
 
 
 def test_same_result_for_any_number_of_workers(london: gpd.GeoDataFrame, london_graph: AdjacencyGraph,
-                                               london_proposal: Proposal) -> None:
+                                               london_proposal: Proposal, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(neighbourhoods, "POOL_MIN_UNITS", 0)  # use the process pool even for London
+    two = propose_neighbourhoods(london, london_graph, Rules(), seed=0, workers=2)
     one = propose_neighbourhoods(london, london_graph, Rules(), seed=0, workers=1)
-    assert one.labels.tolist() == london_proposal.labels.tolist()
-    assert [h.name for h in one.neighbourhoods] == [h.name for h in london_proposal.neighbourhoods]
+    assert one.labels.tolist() == two.labels.tolist() == london_proposal.labels.tolist()
+    assert [h.name for h in one.neighbourhoods] == [h.name for h in two.neighbourhoods]
 
 
 def test_infeasible_region_is_flagged_not_silent() -> None:

@@ -2,7 +2,7 @@
 
 ``BalancedPartition(...).solve()`` sets ``labels_`` (0..k-1 per node) such that every part is
 connected, and tries hard to put every part's population in ``[lo, hi]`` with a short total
-cut (compact shapes). Three stages, all deterministic for a given ``seed``:
+cut (compact shapes). Four stages, all deterministic for a given ``seed``:
 
 1. **Seeds**: population-weighted k-means++ and Lloyd steps on unit centres.
 2. **Balanced graph Voronoi**: a multi-source Dijkstra over the adjacency graph where each
@@ -10,9 +10,11 @@ cut (compact shapes). Three stages, all deterministic for a given ``seed``:
    offset + path length, and its shortest-path predecessor has the same seed, so every part
    is connected by construction. Offsets are raised for over-full parts and lowered for
    under-full ones until the populations balance (the best iterate is kept).
-3. **Local search**: boundary units move between neighbouring parts, never breaking
-   connectivity, first to remove band violations, then to shorten the weighted cut
-   (border metres, with same-MSOA borders counting double so MSOAs stay whole).
+3. **Band repair**: boundary units move out of over-full / into under-full parts, then
+   exchanges (one unit each way) while the total band violation falls; both keep every part
+   connected. A feasible region that still misses the band gets up to ``starts`` seeded starts.
+4. **Local search** (:mod:`nhgeo.refine`): annealing then a greedy polish on cut edges +
+   0.5 × perimeter (km), single-unit moves that keep both parts connected and in band.
 
 See ``docs/algorithm.md`` for why and for measured figures.
 """
@@ -26,6 +28,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from .refine import adjacency_lists, edge_costs, refine
+
+VORONOI_DEV = 0.15  # balancing stops once every part is in band and within this share of the target
 
 
 @dataclass
@@ -132,7 +136,7 @@ class BalancedPartition:
             dev = float(np.max(np.abs(pops - p.target)))
             if best is None or (viol, dev) < best:
                 best, best_labels = (viol, dev), labels.copy()
-            if viol == 0 and dev <= 0.05 * p.target:
+            if viol == 0 and dev <= VORONOI_DEV * p.target:
                 break
             offsets += step * scale * (pops - p.target) / p.target
             if it % 10 == 9:

@@ -181,14 +181,19 @@ def build_places(units: gpd.GeoDataFrame, adj: AdjacencyGraph, proposal: Proposa
         for n in nodes:
             groups.setdefault(ng.nodes[n]["la"], []).append(n)
         blocks: list[tuple[list[str], list[str]]] = []  # (neighbourhoods, reasons): contiguous LA pieces
+        splits: list[set[str]] = []  # the LA pieces above the maximum that were split
         for la in sorted(groups):
             for piece in sorted((sorted(c) for c in nx.connected_components(ng.subgraph(groups[la]))),
                                 key=lambda c: c[0]):
                 if sum(ng.nodes[n]["pop"] for n in piece) > rules.place_max:
                     blocks.extend((chunk, []) for chunk in _split(ng, piece, rules, seed))
+                    splits.append(set(piece))
                 else:
                     blocks.append((piece, []))
-        for members, reasons in _merge_groups(ng, blocks, rules, la_names):
+        block_of = {n: b for b, (members, _) in enumerate(blocks) for n in members}
+        merged = _merge_groups(ng, blocks, rules, la_names)
+        merged = _resplit(ng, merged, splits, block_of, rules, seed)
+        for members, reasons in _explain(ng, merged, rules, la_names):
             places.append(_make_place(ng, members, reasons, icb, rules, la_names))
     if progress:
         progress("places", len(icbs), len(icbs))
@@ -300,32 +305,112 @@ def _merge_groups(ng: nx.Graph, blocks: list[tuple[list[str], list[str]]], rules
     out_groups: list[tuple[list[str], list[str]]] = []
     for g in sorted(groups, key=min):
         members = sorted(n for i in sorted(g) for n in base[i])
-        reasons = [r for i in sorted(g) for r in blocks[i][1]]
-        pg = sum(bpop[i] for i in g)
-        if pg < lo:
-            reasons.append(_below_reason(g, pg, groups, bpop, base, ng, touching, rules, la_names))
-        out_groups.append((members, reasons))
+        out_groups.append((members, [r for i in sorted(g) for r in blocks[i][1]]))
     return out_groups
 
 
-def _below_reason(g: set[int], pg: float, groups: list[set[int]], bpop: list[float], base: list[list[str]],
-                  ng: nx.Graph, touching: Callable[[frozenset[int], frozenset[int]], bool], rules: Rules,
-                  la_names: dict[str, str]) -> str:
-    """Why a place stays below the minimum: each touching place of the ICB and what the merge would give."""
-    def name(h: set[int]) -> str:
-        las = sorted({ng.nodes[n]["la"] for i in h for n in base[i]})
-        return " & ".join(la_names.get(x, x) for x in las)
+def _resplit(ng: nx.Graph, groups: list[tuple[list[str], list[str]]], splits: list[set[str]],
+             block_of: dict[str, int], rules: Rules, seed: int) -> list[tuple[list[str], list[str]]]:
+    """A place left below the minimum next to a split LA is split again together with it.
 
-    nbrs = [h for h in sorted(groups, key=min) if h is not g and touching(frozenset(g), frozenset(h))]
+    The split LA's neighbourhoods and every place touching it are partitioned afresh into in-band
+    places, with each other LA piece kept whole (contracted to one node): Solihull (216k) and
+    Birmingham (1.14M) make three places of ~450k; Calderdale (207k) and Bradford (546k) two. Kept
+    only when fewer places end out of band.
+    """
+    lo, hi = rules.place_min, rules.place_max
+
+    def pop(g: list[str]) -> float:
+        return float(sum(ng.nodes[n]["pop"] for n in g))
+
+    def out(g: list[str]) -> bool:
+        return not lo <= pop(g) <= hi
+
+    changed = True
+    while changed:
+        changed = False
+        gid = {n: i for i, (g, _) in enumerate(groups) for n in g}
+        for i in sorted(range(len(groups)), key=lambda i: (pop(groups[i][0]), groups[i][0][0])):
+            g = groups[i][0]
+            if pop(g) >= lo:
+                continue
+            near = {gid[m] for n in g for m in ng[n] if m in gid and gid[m] != i}
+            for snodes in splits:
+                if not any(any(n in snodes for n in groups[j][0]) for j in near):
+                    continue
+                inv = sorted({j for j, (h, _) in enumerate(groups) if any(n in snodes for n in h)} | {i})
+                before = sum(out(groups[j][0]) for j in inv)
+                parts = _split_keeping(ng, [n for j in inv for n in groups[j][0]], snodes, block_of, rules, seed)
+                if parts is not None and sum(out(p) for p in parts) < before:
+                    groups = [h for j, h in enumerate(groups) if j not in inv] + [(p, []) for p in parts]
+                    groups.sort(key=lambda t: t[0][0])
+                    changed = True
+                    break
+            if changed:
+                break
+    return groups
+
+
+def _split_keeping(ng: nx.Graph, nodes: list[str], free: set[str], block_of: dict[str, int], rules: Rules,
+                   seed: int) -> list[list[str]] | None:
+    """Split ``nodes`` into places along neighbourhood lines, with the neighbourhoods outside ``free`` kept
+    together by block (each block one node). None when no count of places fits the band."""
+    total = float(sum(ng.nodes[n]["pop"] for n in nodes))
+    if not choose_k(total, rules.place_min, rules.place_max, (rules.place_min + rules.place_max) / 2)[1]:
+        return None
+    atom = {n: (n if n in free else f"block:{block_of[n]}") for n in nodes}
+    members: dict[str, list[str]] = {}
+    for n in sorted(nodes):
+        members.setdefault(atom[n], []).append(n)
+    cg = nx.Graph()
+    for a, ms in members.items():
+        w = np.array([ng.nodes[n]["pop"] for n in ms])
+        ww = w + 1e-9
+        cg.add_node(a, pop=float(w.sum()), x=float(np.average([ng.nodes[n]["x"] for n in ms], weights=ww)),
+                    y=float(np.average([ng.nodes[n]["y"] for n in ms], weights=ww)))
+    for n in nodes:
+        for m, d in ng[n].items():
+            if m in atom and atom[m] != atom[n]:
+                a, b = sorted((atom[n], atom[m]))
+                if cg.has_edge(a, b):
+                    cg[a][b]["length"] += float(d["length"]) / 2  # each edge is seen from both ends
+                else:
+                    cg.add_edge(a, b, length=float(d["length"]) / 2)
+    parts = _split(cg, sorted(members), rules, seed)
+    return [sorted(n for a in p for n in members[a]) for p in parts]
+
+
+def _explain(ng: nx.Graph, groups: list[tuple[list[str], list[str]]], rules: Rules,
+             la_names: dict[str, str]) -> list[tuple[list[str], list[str]]]:
+    """Add to every place below the minimum why: each touching place and what the merge would give."""
+    gid = {n: i for i, (g, _) in enumerate(groups) for n in g}
+    pops = [float(sum(ng.nodes[n]["pop"] for n in g)) for g, _ in groups]
+    out: list[tuple[list[str], list[str]]] = []
+    for i, (g, reasons) in enumerate(groups):
+        reasons = list(reasons)
+        if pops[i] < rules.place_min:
+            near = sorted({gid[m] for n in g for m in ng[n] if m in gid and gid[m] != i})
+            reasons.append(_below_reason(pops[i], [(_name(ng, groups[j][0], la_names), pops[j]) for j in near],
+                                         rules))
+        out.append((g, reasons))
+    return out
+
+
+def _name(ng: nx.Graph, members: list[str], la_names: dict[str, str]) -> str:
+    return " & ".join(la_names.get(x, x) for x in sorted({ng.nodes[n]["la"] for n in members}))
+
+
+def _below_reason(pg: float, nbrs: list[tuple[str, float]], rules: Rules) -> str:
+    """Why a place stays below the minimum: each touching place of the ICB and what the merge would give."""
     head = f"below the place minimum {rules.place_min:,} ({int(round(pg)):,})"
     if not nbrs:
         return f"{head}; no neighbouring place in the same ICB in this selection"
     parts = []
-    for h in nbrs:
-        ph = sum(bpop[i] for i in h)
+    for name, ph in nbrs:
         tot = pg + ph
-        what = "above the maximum" if tot > rules.place_max else "still below the minimum"
-        parts.append(f"+ {name(h)} {int(round(ph)):,} = {int(round(tot)):,} ({what})")
+        what = "above the maximum" if tot > rules.place_max else (
+            "still below the minimum" if tot < rules.place_min else "in band")
+        parts.append(f"+ {name} {int(round(ph)):,} = {int(round(tot)):,} ({what})")
     return f"{head}; no merge with a neighbouring place of the ICB lands in {rules.place_min:,}-" \
            f"{rules.place_max:,}: " + "; ".join(parts)
 
