@@ -173,6 +173,22 @@ def load_embedded(vintage: int = 2021, icb_vintage: int | None = None) -> gpd.Ge
     return gdf
 
 
+def to_bng(raw: gpd.GeoDataFrame, what: str, notes: list[str]) -> gpd.GeoDataFrame:
+    """A user's polygon file checked (features, a known CRS) and in EPSG:27700; a reprojection is noted."""
+    if len(raw) == 0:
+        raise InputError(f"{what} has no features; is it the right file or layer?")
+    if raw.crs is None:
+        raise InputError(f"{what} has no CRS; set one (e.g. EPSG:4326 or EPSG:27700) with ogr2ogr -a_srs")
+    try:
+        pyproj.CRS.from_user_input(raw.crs)
+    except pyproj.exceptions.CRSError:
+        raise InputError(f"{what} has an unknown CRS {raw.crs!r}") from None
+    if raw.crs.to_epsg() != 27700:
+        notes.append(f"reprojected from {raw.crs.to_string()} to EPSG:27700")
+        raw = raw.to_crs(CRS)
+    return raw
+
+
 def load_boundaries(
     path: str | Path,
     *,
@@ -202,18 +218,8 @@ def load_boundaries(
             raw = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio/pyarrow raise many types; report on one line
         raise InputError(f"cannot read boundary file {path}: {str(exc).splitlines()[0]}") from None
-    if len(raw) == 0:
-        raise InputError(f"boundary file {path} has no features; is it the right file or layer?")
-    if raw.crs is None:
-        raise InputError(f"boundary file {path} has no CRS; set one (e.g. EPSG:27700) with ogr2ogr -a_srs")
-    try:
-        pyproj.CRS.from_user_input(raw.crs)
-    except pyproj.exceptions.CRSError:
-        raise InputError(f"boundary file {path} has an unknown CRS {raw.crs!r}") from None
     report = LoadReport(source=str(path), vintage=0, rows=len(raw))
-    if raw.crs.to_epsg() != 27700:
-        report.notes.append(f"reprojected from {raw.crs.to_string()} to EPSG:27700")
-        raw = raw.to_crs(CRS)
+    raw = to_bng(raw, f"boundary file {path}", report.notes)
     cols = [c for c in raw.columns if c != raw.geometry.name]
     code_col = _detect(cols, code_column, CODE_CANDIDATES, "code", "--code-column")
     if code_col is None:
@@ -315,9 +321,7 @@ def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: L
     if not la_path.exists():
         raise InputError(f"LA boundary file not found: {la_path}")
     las = gpd.read_file(la_path)
-    if las.crs is None:
-        raise InputError(f"LA boundary file {la_path} has no CRS")
-    las = las.to_crs(CRS)
+    las = to_bng(las, f"LA boundary file {la_path}", report.notes)
     cols = [c for c in las.columns if c != las.geometry.name]
     code_col = _detect(cols, None, LA_CANDIDATES, "LA code", "")
     if code_col is None:

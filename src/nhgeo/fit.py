@@ -27,14 +27,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import pyproj
 import shapely
 
-from .boundaries import LoadOptions, load_units
+from .boundaries import CRS, LoadOptions, load_units, to_bng
 from .errors import InputError
 from .model import Col, Footprint, NeighbourhoodSpec, Rules
 
-CRS = "EPSG:27700"
 METHODS = ("centroid", "area")
 SHAPE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet")
 SPLIT_SHARE = 0.05  # an LSOA counts as split when at least 5% of its area lies in a second polygon (or outside)
@@ -161,18 +159,9 @@ def read_shapes(path: str | Path, name_column: str | None) -> tuple[gpd.GeoDataF
     if name_column not in raw.columns:
         raise InputError(f"name column {name_column!r} not in {path}; columns are: {', '.join(cols)} "
                          "(set --name-column)")
-    if len(raw) == 0:
-        raise InputError(f"{path} has no features; is it the right file?")
-    if raw.crs is None:
-        raise InputError(f"{path} has no CRS; set one (e.g. EPSG:4326 or EPSG:27700) with ogr2ogr -a_srs")
-    try:
-        pyproj.CRS.from_user_input(raw.crs)
-    except pyproj.exceptions.CRSError:
-        raise InputError(f"{path} has an unknown CRS {raw.crs!r}") from None
     notes: list[str] = []
-    if raw.crs.to_epsg() != 27700:
-        notes.append(f"shapes reprojected from {raw.crs.to_string()} to EPSG:27700")
-        raw = raw.to_crs(CRS)
+    raw = to_bng(raw, f"shape file {path}", notes)
+    notes[:] = [f"shapes {n}" for n in notes]
     names = raw[name_column].astype("string").str.strip()
     if names.isna().any() or (names == "").any():
         n = int((names.isna() | (names == "")).sum())

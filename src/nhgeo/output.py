@@ -114,6 +114,15 @@ def check_out_file(dest: str | Path, force: bool, inputs: Iterable[str | Path | 
         raise InputError(f"{dest} already exists; use --force to overwrite it or choose another --out")
 
 
+def check_out_files(dests: Iterable[str | Path | None], force: bool, inputs: Iterable[str | Path | None] = ()
+                    ) -> None:
+    """:func:`check_out_file` for each output asked for (``None`` = not asked for), before any work."""
+    given = list(inputs)
+    for dest in dests:
+        if dest is not None:
+            check_out_file(dest, force, inputs=given)
+
+
 def check_writable(dest: Path, force: bool) -> None:
     """Refuse to replace an existing file or non-empty folder unless ``force`` (see :func:`check_out_dir`)."""
     if dest.exists() and not dest.is_dir():

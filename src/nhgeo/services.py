@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .boundaries import to_bng
 from .data import config_path, get_path
 from .errors import InputError
 
@@ -188,9 +189,7 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
         except Exception as exc:  # pyogrio raises several types; report on one line
             raise InputError(f"cannot read services file {path}: {str(exc).splitlines()[0]}; give a CSV or a geo "
                              "file GDAL reads") from None
-        if g.crs is None:
-            raise InputError(f"{path}: services file has no CRS")
-        g = g.to_crs(27700)
+        g = to_bng(g, f"services file {path}", notes)
         pts = g.geometry.representative_point()
         df, e, n = pd.DataFrame(g.drop(columns=g.geometry.name)), pts.x, pts.y
         cols = {c.lower(): c for c in df.columns}

@@ -47,17 +47,14 @@ def coverage(
 
     Exit 0, 1 a required component is missing (--strict: any), 2 bad input, 3 internal error.
     """
-    from ..output import check_out_file, emit, write_report
+    from ..output import check_out_files, emit, write_report
     from ..render import check_format
     from ..rules import Severity
     from ..services import open_services
     from ..validation import validate as run_validate
 
     check_format("coverage", fmt)
-    if out is not None:  # before the work
-        check_out_file(out, force, inputs=[footprint, services, catalogue, *source_files(source)])
-    if report is not None:
-        check_out_file(report, force, inputs=[footprint, services, catalogue, *source_files(source)])
+    check_out_files([out, report], force, inputs=[footprint, services, catalogue, *source_files(source)])
     check_text_file(catalogue, "--catalogue")
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(reading or {}), **(source or {}))

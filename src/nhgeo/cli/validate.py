@@ -49,16 +49,13 @@ def validate(
     show_all: ShowAllOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
-    from ..output import check_out_file, emit, write_report
+    from ..output import check_out_files, emit, write_report
     from ..render import check_format
     from ..services import open_services
     from ..validation import validate as run_validate
 
     check_format("validation", fmt)
-    if out is not None:  # before the work
-        check_out_file(out, force, inputs=[footprint, services, *source_files(source)])
-    if report is not None:
-        check_out_file(report, force, inputs=[footprint, services, *source_files(source)])
+    check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
     emit("validation", rep, fmt, console, out, force, show_all=show_all)
