@@ -140,3 +140,14 @@ def test_unknown_codes_load_as_unknown_not_invented(camden_file: Path, tmp_path:
     assert int(units[Col.POP].sum()) == int(pop.set_index("LSOA21CD").loc[welsh, "usual_residents"].sum())
     assert len(select_place(units, "W06000015")) == len(g)
     assert build_graph(units).n_components == 1
+
+
+def test_lsoa2011_set_has_ages_and_local_names() -> None:
+    """--vintage 2011 outputs carry local MSOA names and an age mix (Census 2021 by code, estimated where the
+    LSOA changed), never empty columns."""
+    import nhgeo
+
+    res = nhgeo.propose("Camden", vintage=2011, seed=0)
+    assert all(p.share_65_plus is not None and 0.05 < p.share_65_plus < 0.3 for p in res.score.parts)
+    assert not any(h.name.split(": ")[-1].startswith("Camden 0") for h in res.proposal.neighbourhoods)
+    assert res.study.units[["age_0_15", "age_65_plus"]].notna().all().all()

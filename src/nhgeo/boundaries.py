@@ -166,11 +166,43 @@ def load_embedded(vintage: int = 2021, icb_vintage: int | None = None) -> gpd.Ge
     for col in STANDARD_COLUMNS:
         if col not in gdf.columns:
             gdf[col] = pd.NA
+    if vintage == 2011:
+        _fill_2011(gdf, notes)
     extra = [c for c in ("POP_METHOD", "ICB_METHOD") if c in gdf.columns]
     gdf = gdf[[*STANDARD_COLUMNS, *extra, "geometry"]]
     gdf.attrs.update(vintage=vintage, icb_vintage=icbv, vintages=vintages, notes=notes,
                      source=f"embedded:{name} ({_source_vintages(vintage, icbv)})")
     return gdf
+
+
+def _fill_2011(gdf: gpd.GeoDataFrame, notes: list[str]) -> None:
+    """The LSOA 2011 set gets what the 2021 data knows: Census 2021 age bands by code for the LSOAs that did not
+    change (97%), for the others the age mix of their MSOA applied to their estimated population; and the
+    House of Commons Library MSOA names (by MSOA name, unchanged for almost all MSOAs), else the ONS name."""
+    census = pd.read_parquet(get_path("population"), columns=["LSOA21CD", "LSOA21NM", "usual_residents",
+                                                              Col.AGE_0_15, Col.AGE_65_PLUS])
+    by_code = census.set_index("LSOA21CD")
+    cols = ["usual_residents", Col.AGE_0_15, Col.AGE_65_PLUS]
+    named = census.assign(msoa=census["LSOA21NM"].str[:-1], la=census["LSOA21NM"].str[:-5])
+    msoa, la = named.groupby("msoa")[cols].sum(), named.groupby("la")[cols].sum()
+    pop = gdf[Col.POP].astype(float)
+    la_of = gdf[Col.NAME].astype("string").str[:-5]
+    estimated = 0
+    for col in (Col.AGE_0_15, Col.AGE_65_PLUS):
+        exact = gdf[Col.CODE].map(by_code[col]).astype(float)
+        share = gdf[Col.MSOA_NAME].map(msoa[col] / msoa["usual_residents"]).astype(float)
+        la_share = la[col] / la["usual_residents"]
+        share = share.fillna(la_of.map(la_share).astype(float))  # MSOA changed: its LA (2011 name, then current)
+        share = share.fillna(gdf[Col.LA_NAME].astype("string").map(la_share).astype(float))
+        share = share.fillna(float(census[col].sum() / census["usual_residents"].sum()))  # last resort: England
+        gdf[col] = exact.fillna((pop * share).round())
+        estimated = int(exact.isna().sum())
+    l21 = pd.read_parquet(get_path("lsoa21"), columns=["LSOA21CD", "LSOA21NM", "MSOA21_NAME"])
+    hoc = l21.assign(msoa=l21["LSOA21NM"].str[:-1]).drop_duplicates("msoa").set_index("msoa")["MSOA21_NAME"]
+    same_lsoa = gdf[Col.CODE].map(l21.set_index("LSOA21CD")["MSOA21_NAME"])  # unchanged LSOA: its 2021 MSOA
+    gdf[Col.MSOA_NAME] = same_lsoa.fillna(gdf[Col.MSOA_NAME].map(hoc)).fillna(gdf[Col.MSOA_NAME])
+    notes.append(f"LSOA 2011 age mix from Census 2021 by code; {estimated:,} changed LSOAs take the mix of their "
+                 "MSOA (or LA, or England for 3 whose LA was renamed)")
 
 
 def to_bng(raw: gpd.GeoDataFrame, what: str, notes: list[str]) -> gpd.GeoDataFrame:
