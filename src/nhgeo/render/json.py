@@ -44,6 +44,7 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
     sc = result.score
     return {
         "place": result.study.place, "source": result.study.source, "vintage": result.study.vintage,
+        "vintages": result.study.vintages,
         "population_source": result.study.population_source, "seed": p.seed, "rules": p.rules.to_dict(),
         "score": {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "notes": p.notes,
@@ -108,6 +109,7 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
     sc = rep.score
     return {
         "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
+        "vintages": rep.study.vintages,
         "population_source": rep.study.population_source, "units_in_place": rep.units_in_place,
         "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
         "rules": effective_rules(rep), "rule_sources": rep.rule_sources, "rules_checked": rep.rules_checked,
