@@ -286,7 +286,7 @@ def load_boundaries(
         raise InputError(f"{path} must hold polygons (LSOA areas); found {sorted(set(shapely.get_type_id(geoms)))}")
     out = gpd.GeoDataFrame({"code": codes.to_numpy(dtype=object)}, geometry=np.asarray(geoms), crs=CRS)
     name_col = _detect(cols, None, ["LSOA21NM", "LSOA11NM", "lsoa21nm", "lsoa11nm", "name"], "name", "")
-    out["name"] = raw[name_col].to_numpy() if name_col else out["code"].map(ref["name"])
+    out[Col.NAME] = raw[name_col].to_numpy() if name_col else out[Col.CODE].map(ref[Col.NAME])
     # population
     pop_col = _detect(cols, pop_column, POP_CANDIDATES, "population", "--pop-column")
     if pop_col is not None:
@@ -296,18 +296,18 @@ def load_boundaries(
                              f"column {pop_col!r}")
         if (pop < 0).any():
             raise InputError(f"{int((pop < 0).sum())} feature(s) have negative population in column {pop_col!r}")
-        out["population"] = pop.to_numpy()
+        out[Col.POP] = pop.to_numpy()
     else:
         if vintage == 2021:
             census = pd.read_parquet(get_path("population")).set_index("LSOA21CD")["usual_residents"]
-            pop = out["code"].map(census)
+            pop = out[Col.CODE].map(census)
         else:
-            pop = out["code"].map(ref["population"])
+            pop = out[Col.CODE].map(ref[Col.POP])
         if pop.isna().any():
             miss = out.loc[pop.isna(), "code"].tolist()
             raise InputError(f"no population for {len(miss)} code(s) (e.g. {', '.join(miss[:3])}); they are not "
                              f"LSOA {vintage} codes known to Census 2021; add a population column and set --pop-column")
-        out["population"] = pop.to_numpy()
+        out[Col.POP] = pop.to_numpy()
         report.notes.append("population from Census 2021" + (" (1,034 changed 2011 codes estimated)"
                                                               if vintage == 2011 else ""))
     for col in STANDARD_COLUMNS:
@@ -318,11 +318,11 @@ def load_boundaries(
     if la_boundaries is not None:
         out = _assign_la_from_boundaries(out, Path(la_boundaries), report)
     elif la_col is not None:
-        out["la_code"] = raw[la_col].astype("string").to_numpy()
+        out[Col.LA] = raw[la_col].astype("string").to_numpy()
         la_name_col = _detect(cols, None, LA_NAME_CANDIDATES, "", "")
-        out["la_name"] = raw[la_name_col].to_numpy() if la_name_col else _la_names(out["la_code"])
-    elif out["la_code"].isna().any():
-        n = int(out["la_code"].isna().sum())
+        out[Col.LA_NAME] = raw[la_name_col].to_numpy() if la_name_col else _la_names(out[Col.LA])
+    elif out[Col.LA].isna().any():
+        n = int(out[Col.LA].isna().sum())
         report.notes.append(f"{n} unit(s) have no local authority (no LA column, codes unknown); set --la-column "
                             "or --la-boundaries")
         out[Col.LA] = out[Col.LA].fillna(UNKNOWN_LA[0])
@@ -367,8 +367,8 @@ def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: L
     units = units.copy()
     la_code = np.full(len(units), "UNKNOWN", dtype=object)
     la_code[best.index.to_numpy()] = las[code_col].to_numpy()[best["l"].to_numpy()]
-    units["la_code"] = la_code
-    units["la_name"] = units["la_code"].map(dict(zip(las[code_col], las[name_col], strict=False))).fillna("Unknown LA")
+    units[Col.LA] = la_code
+    units[Col.LA_NAME] = units[Col.LA].map(dict(zip(las[code_col], las[name_col], strict=False))).fillna("Unknown LA")
     share = best["a"] / shapely.area(units.geometry.values[best.index.to_numpy()])
     outside = units.loc[share.index[share < 0.99], "code"].tolist()
     if outside:

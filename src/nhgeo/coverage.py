@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .columns import Col
 from .errors import InputError
 from .model import Assignment, Study
 from .services import Component, check_components, component_mask, load_catalogue, load_services
@@ -90,7 +91,7 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     check_components(services, catalogue)
     labels = np.asarray(labels).astype(str)
     geoms = np.asarray(units.geometry.values)
-    pop = units["population"].to_numpy(dtype=float)
+    pop = units[Col.POP].to_numpy(dtype=float)
     tree = shapely.STRtree(geoms)
     pts = np.asarray(services.geometry.values)
     # clip to the area of interest (20 km margin) before any pairwise work
@@ -176,7 +177,7 @@ def _gp_and_pcns(svc: pd.DataFrame, units: gpd.GeoDataFrame, labels: np.ndarray,
     """Registered patients vs residents per neighbourhood; PCNs split across neighbourhoods."""
     gp = svc[(svc["dataset"] == "gp_practices") & (svc["neighbourhood"] != "")].copy()
     gp["list_size"] = pd.to_numeric(gp["list_size"], errors="coerce").fillna(0)
-    residents = pd.Series(units["population"].to_numpy(dtype=float)).groupby(labels).sum()
+    residents = pd.Series(units[Col.POP].to_numpy(dtype=float)).groupby(labels).sum()
     reg = gp.groupby("neighbourhood")["list_size"].sum()
     pcns = gp.dropna(subset=["pcn_code"]).groupby("neighbourhood")["pcn_code"].nunique()
     gp_tab = pd.DataFrame({"neighbourhood": hoods})
