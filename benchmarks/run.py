@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 INPUTS = {"3 boroughs (Camden, Islington, City)": "Camden,Islington,City of London", "London": "London",
           "England": "england"}
 TARGET, LO, HI = 50_000, 40_000, 60_000
+REPEAT = 3  # timings of the London-sized runs are the best of this many (a shared 2-core machine is noisy)
 
 
 def _t(fn: Any) -> tuple[Any, float]:
@@ -55,8 +56,10 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
     _, t_load = _t(lambda: load_embedded(2021))
     _, t_gl = _t(lambda: build_graph(select_place(load_embedded(2021), "London")))
     rows.append({"stage": "load + graph, London (4,994 LSOAs)", "seconds": t_gl, "target": 1.0})
-    london, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
-    rows.append({"stage": "propose London (neighbourhoods + places)", "seconds": t_pl, "target": 5.0})
+    runs = [_t(lambda: nhgeo.propose("London", seed=0)) for _ in range(REPEAT)]
+    london, t_pl = runs[0][0], min(t for _, t in runs)
+    rows.append({"stage": f"propose London (load, graph, neighbourhoods, places, score; best of {REPEAT})",
+                 "seconds": t_pl, "target": 5.0})
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "london.toml"
         path.write_text(dumps_toml(london.footprint()))
@@ -232,9 +235,13 @@ def _child(method: str, place: str, q: Any) -> None:
     np.random.seed(0)
     try:
         units, adj = _problem(place)
-        t = time.perf_counter()
-        labels = METHODS[method](units, adj)
-        secs = time.perf_counter() - t
+        secs = math.inf
+        for _ in range(1 if place == "england" else REPEAT):  # best of REPEAT on the smaller inputs
+            random.seed(0)
+            np.random.seed(0)
+            t = time.perf_counter()
+            labels = METHODS[method](units, adj)
+            secs = min(secs, time.perf_counter() - t)
         sc = score_assignment(units, adj, labels, Rules())
         shapes = shape_stats(units, adj, labels)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -377,12 +384,13 @@ def write_results(path: Path, stages: list[dict[str, Any]], peers: list[dict[str
         for r in peers:
             lines.append("| " + " | ".join(_fmt(r.get(c), 4 if ("polsby" in c or "hull_ratio" in c) else 2)
                                            for c in cols) + " |")
-        prop = next((r["seconds"] for r in stages if r["stage"].startswith("propose London")), None)
+        prop = next((r["seconds"] for r in stages if r["stage"].startswith("propose London")), None)  # best of 3
         metis = next((r.get("seconds") for r in peers if r["input"] == "London" and r["method"].startswith("METIS")
                       and r.get("status") == "ok"), None)
         if prop and metis:
             lines += ["", f"`nhgeo.propose(\"London\")` in process (load, graph, neighbourhoods, places, score): "
-                      f"{prop:.2f} s = **{prop / metis:.1f}× METIS's partition time** ({metis:.2f} s) in this run "
+                      f"{prop:.2f} s = **{prop / metis:.1f}× METIS's partition time** ({metis:.2f} s) in this run, "
+                      f"both best of {REPEAT} "
                       "(target ≤ 8×)."]
     path.write_text("\n".join(lines) + "\n")
     print(f"wrote {path}")

@@ -173,10 +173,10 @@ def _initial_seeds(p: PartitionProblem, k: int, rng: np.random.Generator) -> np.
     c = np.array(centres)
     for _ in range(15):
         lab = np.argmin(((xy[:, None, :] - c[None, :, :]) ** 2).sum(-1), axis=1)
-        for j in range(k):
-            m = lab == j
-            if m.any():
-                c[j] = np.average(xy[m], axis=0, weights=w[m])
+        sw = np.bincount(lab, weights=w, minlength=k)
+        has = sw > 0
+        c[has, 0] = np.bincount(lab, weights=w * xy[:, 0], minlength=k)[has] / sw[has]
+        c[has, 1] = np.bincount(lab, weights=w * xy[:, 1], minlength=k)[has] / sw[has]
     seeds: list[int] = []
     taken = np.zeros(p.n, dtype=bool)
     for j in range(k):

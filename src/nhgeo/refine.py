@@ -32,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 PERIMETER_WEIGHT = 0.5  # cost units per km of part perimeter (one cut edge costs 1)
-MOVES_PER_UNIT = 65  # annealing proposals per unit
+MOVES_PER_UNIT = 55  # annealing proposals per unit
 T_START, T_END = 2.0, 0.1  # annealing temperatures (cost units)
 LOCAL_REACH = 48  # units the donor-connectivity search may visit before it refuses the move
 
@@ -166,7 +166,8 @@ def refine(labels: np.ndarray, pop: np.ndarray, nbrs: list[list[int]], costs: li
             else:
                 cw[a] = rest
             cw[b] = cw.get(b, 0.0) + c
-            refresh(w)
+            if (len(cw) > 1 or lab[w] not in cw) != (where[w] >= 0):  # w joined or left the cut
+                refresh(w)
         refresh(i)
 
     total = 0.0
