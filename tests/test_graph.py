@@ -142,3 +142,20 @@ def test_edge_arrays_match_the_frozen_graph(three_graph: AdjacencyGraph) -> None
     assert {(int(a), int(b)) for a, b in zip(u, v, strict=True)} == {(min(a, b), max(a, b))
                                                                       for a, b in three_graph.graph.edges()}
     assert np.isclose(length.sum(), sum(d["length"] for _, _, d in three_graph.graph.edges(data=True)))
+
+
+def test_min_border_option_and_point_contacts_in_graph_output() -> None:
+    """--min-border 0 counts corner contacts as adjacency again; the default lists them as point contacts."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from nhgeo.cli import app
+
+    runner = CliRunner()
+    default = json.loads(runner.invoke(app, ["graph", "--place", "Camden", "-f", "json"]).stdout)
+    loose = json.loads(runner.invoke(app, ["graph", "--place", "Camden", "-f", "json", "--min-border", "0"]).stdout)
+    assert default["min_border_m"] == 20 and default["point_contacts"] > 0
+    assert loose["edges"] == default["edges"] + default["point_contacts"] and loose["point_contacts"] == 0
+    halton = json.loads(runner.invoke(app, ["graph", "--place", "Halton,Knowsley", "-f", "json"]).stdout)
+    assert {b["kind"] for b in halton["bridges"]} <= {"island", "water"} and halton["components"] == 1

@@ -301,11 +301,11 @@ class FitResult:
 
 def fit_file(path: str | Path, name_column: str | None, *, method: str = "centroid",
              boundaries: str | Path | None = None, rules: dict[str, Any] | None = None, snap: float | None = None,
-             **options: Unpack[LoadOptions]) -> FitResult:
+             min_border: float | None = None, **options: Unpack[LoadOptions]) -> FitResult:
     """Fit the LSOAs (embedded, or ``boundaries``) to the polygons of ``path``; ``rules`` go into [rules]."""
     from dataclasses import replace
 
-    del snap  # fitting needs no adjacency graph; accepted so every command passes the same options
+    del snap, min_border  # fitting needs no adjacency graph; accepted so every command passes the same options
     units, rep = load_units(boundaries, **options)
     vintage = int(units.attrs.get("vintage", rep.vintage))
     fp, fit = fit_footprint(path, units, name_column, method=method, vintage=vintage)

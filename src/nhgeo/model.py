@@ -24,7 +24,7 @@ import pandas as pd
 from .boundaries import LoadOptions, LoadReport, load_units
 from .columns import Col
 from .errors import InputError
-from .graph import DEFAULT_SNAP_M, AdjacencyGraph, build_graph
+from .graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, AdjacencyGraph, build_graph
 from .selection import select_place
 from .services import ServiceSet
 
@@ -244,15 +244,16 @@ class Study:
 
 def open_study(place: str | Sequence[str] | None = "england", boundaries: str | Path | None = None, *,
                snap: float = DEFAULT_SNAP_M, rules: Rules | None = None, codes: Sequence[str] = (),
-               **options: Unpack[LoadOptions]) -> Study:
+               min_border: float = DEFAULT_MIN_BORDER_M, **options: Unpack[LoadOptions]) -> Study:
     """The one loader every command uses: read boundaries, select ``place`` (plus any extra ``codes``
     that lie outside it) and build the adjacency graph."""
     units, rep = load_units(boundaries, **options)
-    return study_of(units, rep, place, snap=snap, rules=rules, codes=codes)
+    return study_of(units, rep, place, snap=snap, rules=rules, codes=codes, min_border=min_border)
 
 
 def study_of(units: gpd.GeoDataFrame, rep: LoadReport, place: str | Sequence[str] | None, *,
-             snap: float = DEFAULT_SNAP_M, rules: Rules | None = None, codes: Sequence[str] = ()) -> Study:
+             snap: float = DEFAULT_SNAP_M, rules: Rules | None = None, codes: Sequence[str] = (),
+             min_border: float = DEFAULT_MIN_BORDER_M) -> Study:
     """A study of ``place`` within already loaded ``units`` (see :func:`open_study`)."""
     sub = select_place(units, place)
     outside: list[str] = []
@@ -264,7 +265,7 @@ def study_of(units: gpd.GeoDataFrame, rep: LoadReport, place: str | Sequence[str
             more = units[units[Col.CODE].astype(str).isin(extra)]
             sub = pd.concat([sub, more], ignore_index=True)
             sub.attrs.update(units.attrs)
-    adj = build_graph(sub, snap_m=snap)
+    adj = build_graph(sub, snap_m=snap, min_border_m=min_border)
     label = place if isinstance(place, str) or place is None else ",".join(place)
     return Study(sub, adj, rep, label or "all", rules or Rules(), outside_place=outside)
 

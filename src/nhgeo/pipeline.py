@@ -16,7 +16,7 @@ import pandas as pd
 from .alignment import PcnAlignment, WardAlignment, pcn_alignment, ward_alignment
 from .boundaries import LoadOptions
 from .config import read_footprint
-from .graph import DEFAULT_SNAP_M, part_components
+from .graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, part_components
 from .metrics import Scorecard, score_assignment
 from .model import Assignment, Col, Footprint, NeighbourhoodSpec, PlaceSpec, Rules, Study, open_study
 from .neighbourhoods import Proposal, propose_neighbourhoods
@@ -93,6 +93,7 @@ def propose(
     lock: str | Path | pd.Series | None = None,
     levels: Sequence[str] = ("neighbourhood", "place"),
     snap: float = DEFAULT_SNAP_M,
+    min_border: float = DEFAULT_MIN_BORDER_M,
     progress: Progress | None = None,
     study: Study | None = None,
     **options: Unpack[LoadOptions],
@@ -104,7 +105,7 @@ def propose(
     rules = rules or Rules()
     if progress:
         progress("load + graph", 0, 1)
-    study = study or open_study(place, boundaries, snap=snap, rules=rules, **options)
+    study = study or open_study(place, boundaries, snap=snap, rules=rules, min_border=min_border, **options)
     if progress:
         progress("load + graph", 1, 1)
     lock_series = read_footprint(lock).assignment() if isinstance(lock, (str, Path)) else lock

@@ -19,7 +19,7 @@ from .config import TableColumns, read_footprint
 from .coverage import CoverageResult, coverage_of
 from .errors import InputError
 from .fit import FitReport, fit_footprint, is_shapes
-from .graph import DEFAULT_SNAP_M, subgraph
+from .graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, subgraph
 from .metrics import Scorecard, score_assignment
 from .model import SEVERITIES, Assignment, Col, Footprint, Rules, Study, study_of
 from .rules import REGISTRY, Finding, RuleResult, Severity, Status, get_rule, run_rules
@@ -126,6 +126,7 @@ def validate(
     *,
     place: str | None = None,
     snap: float = DEFAULT_SNAP_M,
+    min_border: float = DEFAULT_MIN_BORDER_M,
     services: ServiceSet | None = None,
     name_column: str | None = None,
     group_column: str | None = None,
@@ -165,7 +166,7 @@ def validate(
     if unknown and len(unknown) == len(listed):
         hint = other_vintage_hint(unknown, v) if boundaries is None else ""
         raise InputError(f"none of the footprint's {len(listed)} codes are LSOA {v} codes{hint}")
-    study = _footprint_study(fp, all_units, rep, place, listed, snap)
+    study = _footprint_study(fp, all_units, rep, place, listed, snap, min_border)
     study.rules, study.services = fp.rules, services
     assignment = Assignment.align(fp, study, known)
     results = run_rules(study, assignment)
@@ -174,20 +175,20 @@ def validate(
 
 
 def _footprint_study(fp: Footprint, all_units: gpd.GeoDataFrame, rep: LoadReport, place: str | None,
-                     listed: pd.Series, snap: float) -> Study:
+                     listed: pd.Series, snap: float, min_border: float = DEFAULT_MIN_BORDER_M) -> Study:
     """The place a footprint must cover: as given (an unknown place is bad input, with suggestions), else
     the footprint's own, else every LA it touches; listed units outside it are added so they still count."""
     codes = list(map(str, listed.index))
     if place:
-        return study_of(all_units, rep, place, snap=snap, codes=codes)
+        return study_of(all_units, rep, place, snap=snap, codes=codes, min_border=min_border)
     own = fp.meta.get("place")
     if own:
         try:
-            return study_of(all_units, rep, str(own), snap=snap, codes=codes)
+            return study_of(all_units, rep, str(own), snap=snap, codes=codes, min_border=min_border)
         except InputError:
             pass  # a place these boundaries do not name: fall back to the LAs the footprint touches
     las = set(all_units.loc[all_units[Col.CODE].astype(str).isin(listed.index), Col.LA].astype(str))
-    study = study_of(all_units, rep, sorted(las), snap=snap, codes=codes)
+    study = study_of(all_units, rep, sorted(las), snap=snap, codes=codes, min_border=min_border)
     study.place_given = False
     return study
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..errors import InputError
-from ..graph import DEFAULT_SNAP_M
+from ..graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +61,9 @@ def population_option(flag: str, what: str) -> Any:
 SnapOpt = Annotated[float, typer.Option("--snap", parser=_snap_metres, metavar=f"[{SNAP_RANGE_M[0]:g}<=x<="
                                         f"{SNAP_RANGE_M[1]:g}]", help="Snapping tolerance in metres for tiny gaps "
                                         "between generalised boundaries.")]
+MinBorderOpt = Annotated[float, typer.Option("--min-border", min=0.0, max=1000.0, help="Shortest shared border "
+                                             "(metres) that makes two LSOAs neighbours: corner and point contacts "
+                                             "below it do not count (listed bridges and water crossings do).")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed: same inputs and seed give "
                                       "identical output.")]
 TargetOpt = Annotated[int, population_option("--target", "Target neighbourhood population")]
@@ -93,7 +96,7 @@ _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
     ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
     ("code_column", CodeColOpt, None),
     ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("la_boundaries", LaBoundOpt, None),
-    ("snap", SnapOpt, DEFAULT_SNAP_M)]
+    ("snap", SnapOpt, DEFAULT_SNAP_M), ("min_border", MinBorderOpt, DEFAULT_MIN_BORDER_M)]
 
 
 def check_geo_file(path: Path | None, flag: str) -> None:

@@ -29,9 +29,11 @@ def graph_summary(study: Study) -> dict[str, Any]:
         "place": study.place, "source": study.source, "vintage": study.vintage,
         "units": len(u), "population": int(u[Col.POP].sum()), "population_source": study.population_source,
         "edges": int(adj.graph.number_of_edges()), "snapped_edges": adj.snapped_edges, "snap_m": adj.snap_m,
+        "min_border_m": adj.min_border_m, "point_contacts": adj.point_contacts,
         "land_components": adj.land_components, "components": adj.n_components,
         "islands": [str(codes[i]) for i in adj.islands],
-        "bridges": [{"from": b.u_code, "to": b.v_code, "gap_m": b.distance_m, "group_size": b.component_size}
+        "bridges": [{"from": b.u_code, "to": b.v_code, "kind": b.kind, "gap_m": b.distance_m,
+                     "group_size": b.component_size}
                     for b in adj.bridges],
         "load_notes": study.load.notes,
     }

@@ -61,15 +61,17 @@ def render_graph(console: Console, study: Study) -> None:
     t.add_row("land components", f"{s['land_components']}")
     t.add_row("islands (no land neighbour)", f"{len(s['islands'])}" + (f": {', '.join(s['islands'][:8])}"
                                                                      if s["islands"] else ""))
+    t.add_row("point contacts (not adjacency)", f"{s['point_contacts']:,} touching pairs sharing under "
+              f"{s['min_border_m']:g} m of border")
     t.add_row("bridges added", f"{len(s['bridges'])}")
     t.add_row("components after bridges", f"{s['components']}")
     console.print(t)
     if s["bridges"]:
         b = _table(title="Bridges (non-land edges joining islands/separated groups)")
-        for c in ("from", "to", "gap (m)", "units joined"):
+        for c in ("from", "to", "kind", "gap (m)", "units joined"):
             b.add_column(c)
         for br in s["bridges"]:
-            b.add_row(br["from"], br["to"], f"{br['gap_m']:,.0f}", str(br["group_size"]))
+            b.add_row(br["from"], br["to"], br["kind"], f"{br['gap_m']:,.0f}", str(br["group_size"]))
         console.print(b)
     for note in s["load_notes"]:
         console.print(f"[dim]note: {note}[/]")
