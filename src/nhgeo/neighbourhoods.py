@@ -60,6 +60,7 @@ class Proposal:
     rules: Rules
     notes: list[str] = field(default_factory=list)
     seed: int = 0
+    align: tuple[str, ...] = ()  # soft alignment used (nhgeo.affinity): "ward", "pcn"
 
 
 def _centres(units: gpd.GeoDataFrame) -> np.ndarray:
@@ -283,12 +284,14 @@ def propose_neighbourhoods(
     lock: pd.Series | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    edge_weight: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> Proposal:
     """Partition ``units`` (one place, positions 0..n-1 matching ``adj``) into neighbourhoods.
 
     ``lock`` maps unit code -> neighbourhood id for neighbourhoods to keep as they are (codes outside
     ``units`` are ignored with a note). ``workers`` processes solve the independent regions
-    (default :func:`default_workers`); the result does not depend on it.
+    (default :func:`default_workers`); the result does not depend on it. ``edge_weight`` maps unit
+    positions (u, v) to a cut-cost factor >= 1 per edge (soft alignment, :mod:`nhgeo.affinity`).
     """
     rules = rules or Rules()
     if len(units) == 0:
@@ -314,6 +317,9 @@ def propose_neighbourhoods(
         p = float(sum(pop[x].sum() for x in pieces))
         k, feasible = choose_k(p, rules.min, rules.max, rules.target)
         prob, nodes, atom = _problem(cols, e, pieces, k, rules)
+        if edge_weight is not None:  # a joined piece is one node: its first unit stands for it
+            rep = nodes[np.unique(atom, return_index=True)[1]]
+            prob.cut_weight = edge_weight(rep[prob.edges_u], rep[prob.edges_v])
         k = min(k, prob.n)
         prob.k = k
         jobs.append((prob, seed))

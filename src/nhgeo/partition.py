@@ -48,6 +48,7 @@ class PartitionProblem:
     target: float
     group: np.ndarray | None = None  # soft grouping (e.g. MSOA codes) kept whole where possible
     aim: float = 0.1  # local search aims for target +/- aim (inside the band) where it can
+    cut_weight: np.ndarray | None = None  # per-edge factor >= 1 on the refine cut cost (nhgeo.affinity)
 
     @property
     def n(self) -> int:
@@ -97,6 +98,8 @@ class BalancedPartition:
         labels = _swap_repair(p, labels, nbrs)
         if self.refine_moves != 0:
             cost = edge_costs(p.border)
+            if p.cut_weight is not None:  # soft alignment (wards, PCN catchments): dearer to cut inside
+                cost = cost * p.cut_weight
             rn, rc = adjacency_lists(p.n, p.edges_u, p.edges_v, cost)
             labels = refine(labels, p.pop, rn, rc, p.lo, p.hi, seed=seed,
                             moves=None if self.refine_moves is None else self.refine_moves * p.n)
