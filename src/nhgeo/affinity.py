@@ -102,18 +102,19 @@ def pcn_factor(units: pd.DataFrame, u: np.ndarray, v: np.ndarray, weight: float 
     return 1.0 + weight * pcn_affinity(units, u, v) ** power
 
 
-def edge_weight(units: pd.DataFrame, align: Iterable[str], *, ward_weight: float = WARD_WEIGHT,
+def edge_weight(units: pd.DataFrame, align: Iterable[str], *, vintage: int = 2021, ward_weight: float = WARD_WEIGHT,
                 pcn_weight: float = PCN_WEIGHT, pcn_power: float = PCN_POWER) -> EdgeWeight | None:
     """A function (unit positions u, v) -> cut-cost factor (>= 1) for ``align``; None when nothing to do.
 
-    The PCN shares are read once here; the function is cheap and deterministic.
+    The PCN shares are read once here; the function is cheap and deterministic. Registrations are on
+    LSOA 2021 codes: with another ``vintage`` the PCN setting does nothing (as :func:`nhgeo.alignment.pcn_alignment`).
     """
     settings = set(align)
     if not settings <= set(ALIGN_CHOICES):
         raise InputError(f"unknown alignment {sorted(settings - set(ALIGN_CHOICES))}: use {ALIGN_CHOICES}")
     if not settings:
         return None
-    rows = pcn_shares(units) if "pcn" in settings else None
+    rows = pcn_shares(units) if "pcn" in settings and vintage == 2021 else None
     ward = None
     if "ward" in settings and Col.WARD in units.columns:
         ward = units[Col.WARD].astype("string").fillna("").to_numpy(dtype=object).astype(str)

@@ -114,7 +114,7 @@ def propose(
         progress("load + graph", 1, 1)
     lock_series = read_footprint(lock).assignment() if isinstance(lock, (str, Path)) else lock
     prop = propose_neighbourhoods(study.units, study.adj, rules, seed=seed, lock=lock_series, progress=progress,
-                                  edge_weight=edge_weight(study.units, settings))
+                                  edge_weight=edge_weight(study.units, settings, vintage=study.vintage))
     prop.align = settings
     places = build_places(study.units, study.adj, prop, rules, seed=seed, progress=progress) \
         if "place" in levels else []
