@@ -12,15 +12,17 @@ from typer.testing import CliRunner
 
 import nhgeo
 from nhgeo import affinity
-from nhgeo.alignment import ward_alignment
+from nhgeo.alignment import pcn_alignment, ward_alignment
 from nhgeo.cli import app
 from nhgeo.columns import Col
 from nhgeo.errors import InputError
 from nhgeo.graph import build_graph
 from nhgeo.model import Rules
 from nhgeo.neighbourhoods import propose_neighbourhoods
+from nhgeo.partition import BalancedPartition, PartitionProblem
+from nhgeo.refine import adjacency_lists, edge_costs
 
-from .synthetic import grid
+from .synthetic import grid, voronoi
 
 
 @pytest.mark.parametrize(("value", "want"), [
@@ -123,3 +125,47 @@ def test_cli_refuses_a_bad_align(tmp_path: object) -> None:
     res = CliRunner().invoke(app, ["propose", "--place", "Camden", "--out", f"{tmp_path}/o", "--align", "msoa"])
     assert res.exit_code == 2
     assert "--align" in res.output
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(20, 120), seed=st.integers(0, 2**16), k=st.integers(2, 5), slack=st.floats(0.05, 0.4),
+       npcn=st.integers(1, 8), scale=st.floats(1.0, 1_000.0))
+def test_pcn_polish_keeps_the_rules(n: int, seed: int, k: int, slack: float, npcn: int, scale: float) -> None:
+    """The PCN polish never breaks contiguity, empties a part or lets a band violation grow."""
+    rng = np.random.default_rng(seed)
+    units = voronoi(n, seed, rng.integers(200, 3_000, size=n).astype(float))
+    adj = build_graph(units)
+    u, v, border = adj.edge_arrays()
+    pop = units[Col.POP].to_numpy(dtype=float)
+    n = len(pop)
+    xy = np.column_stack([units.geometry.centroid.x, units.geometry.centroid.y])
+    mean = pop.sum() / k
+    prob = PartitionProblem(pop=pop, xy=xy, edges_u=u, edges_v=v, border=border,
+                            travel=np.hypot(*(xy[u] - xy[v]).T), k=k, lo=mean * (1 - slack),
+                            hi=mean * (1 + slack), target=mean)
+    start = BalancedPartition(prob, seed=seed).solve().labels_
+    node = np.repeat(np.arange(n), 2)
+    pcn = rng.integers(0, npcn, size=2 * n)
+    polish = affinity.PcnPolish(node=node, pcn=pcn, patients=rng.integers(0, 2_000, size=2 * n).astype(float),
+                                scale=scale)
+    nbrs, costs = adjacency_lists(n, u, v, edge_costs(border))
+    out = polish(start, pop, nbrs, costs, prob.lo, prob.hi)
+    assert sorted(set(out.tolist())) == sorted(set(start.tolist()))
+    for j in set(out.tolist()):
+        assert nx.is_connected(adj.graph.subgraph(np.flatnonzero(out == j).tolist()))
+    sums0, sums1 = np.bincount(start, weights=pop, minlength=k), np.bincount(out, weights=pop, minlength=k)
+    viol0 = np.maximum(0, prob.lo - sums0) + np.maximum(0, sums0 - prob.hi)
+    viol1 = np.maximum(0, prob.lo - sums1) + np.maximum(0, sums1 - prob.hi)
+    assert (viol1 <= viol0 + 1e-6).all()
+    assert polish(start, pop, nbrs, costs, prob.lo, prob.hi).tolist() == out.tolist()  # deterministic
+
+
+def test_pcn_keeps_more_patients_together(camden_islington: dict[str, nhgeo.pipeline.ProposeResult]) -> None:
+    """Camden + Islington: --align pcn raises the median share of a PCN's patients in its main neighbourhood."""
+    share = {}
+    for a in ("none", "pcn"):
+        r = camden_islington[a]
+        p = pcn_alignment(r.study.units, r.proposal.labels.to_numpy(), 2021)
+        assert p is not None
+        share[a] = p.median_share
+    assert share["pcn"] > share["none"]
