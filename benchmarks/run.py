@@ -57,6 +57,8 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
     rows.append({"stage": "load + graph, London (4,994 LSOAs)", "seconds": t_gl, "target": 1.0})
     london, t_pl = _t(lambda: nhgeo.propose("London", seed=0))
     rows.append({"stage": "propose London (neighbourhoods + places)", "seconds": t_pl, "target": 5.0})
+    _, t_pcn = _t(lambda: nhgeo.propose("London", seed=0, align="pcn"))  # ward is the default
+    rows.append({"stage": "propose London --align pcn", "seconds": t_pcn, "target": 5.0})
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "london.toml"
         path.write_text(dumps_toml(london.footprint()))

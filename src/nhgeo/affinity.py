@@ -39,6 +39,7 @@ PCN_POWER = 4.0  # affinity ** PCN_POWER: neighbours mostly share PCNs (London m
 ALIGN_CHOICES = ("ward", "pcn")
 DEFAULT_ALIGN: tuple[str, ...] = ("ward",)
 
+
 def parse_align(value: str | Iterable[str] | None) -> tuple[str, ...]:
     """``"ward"``, ``"pcn"``, ``"ward,pcn"``, ``"none"`` (or a sequence of these) -> sorted settings."""
     if value is None:
