@@ -33,6 +33,7 @@ from .errors import InputError
 from .refine import _still_connected
 
 WARD_WEIGHT = 0.75  # extra cut cost (times the edge's cost) of an edge inside one ward (tuned on London)
+WARD_WEIGHT_WITH_PCN = 1.5  # with --align ward,pcn: the PCN polish crosses ward lines, so wards weigh more
 PCN_WEIGHT = 1.0  # extra cut cost at full PCN affinity (same patient mix; tuned on London)
 PCN_SCALE = 200.0  # PCN polish: patients moved into their PCN's main neighbourhood worth one cut-cost unit
 PCN_POWER = 4.0  # affinity ** PCN_POWER: neighbours mostly share PCNs (London median 0.81), so sharpen it
@@ -156,7 +157,7 @@ class Aligner:
         return PcnPolish(node=node[unit][keep], pcn=pcn, patients=pat, scale=self.pcn_scale)
 
 
-def edge_weight(units: pd.DataFrame, align: Iterable[str], *, vintage: int = 2021, ward_weight: float = WARD_WEIGHT,
+def edge_weight(units: pd.DataFrame, align: Iterable[str], *, vintage: int = 2021, ward_weight: float | None = None,
                 pcn_weight: float = PCN_WEIGHT, pcn_power: float = PCN_POWER, pcn_scale: float = PCN_SCALE
                 ) -> Aligner | None:
     """The :class:`Aligner` for ``align`` (a callable (u, v) -> cut-cost factor >= 1); None when nothing to do.
@@ -173,6 +174,8 @@ def edge_weight(units: pd.DataFrame, align: Iterable[str], *, vintage: int = 202
         ward = units[Col.WARD].astype("string").fillna("").to_numpy(dtype=object).astype(str)
     if ward is None and reg is None:
         return None
+    if ward_weight is None:
+        ward_weight = WARD_WEIGHT_WITH_PCN if reg is not None else WARD_WEIGHT
     return Aligner(n=len(units), ward=ward, reg=reg, ward_weight=ward_weight, pcn_weight=pcn_weight,
                    pcn_power=pcn_power, pcn_scale=pcn_scale)
 
