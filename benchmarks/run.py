@@ -60,6 +60,8 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
     london, t_pl = runs[0][0], min(t for _, t in runs)
     rows.append({"stage": f"propose London (load, graph, neighbourhoods, places, score; best of {REPEAT})",
                  "seconds": t_pl, "target": 5.0})
+    _, t_pcn = _t(lambda: nhgeo.propose("London", seed=0, align="pcn"))  # ward is the default
+    rows.append({"stage": "propose London --align pcn", "seconds": t_pcn, "target": 5.0})
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "london.toml"
         path.write_text(dumps_toml(london.footprint()))

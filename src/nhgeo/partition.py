@@ -21,6 +21,7 @@ See ``docs/algorithm.md`` for why and for measured figures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,8 @@ class PartitionProblem:
     target: float
     group: np.ndarray | None = None  # soft grouping (e.g. MSOA codes) kept whole where possible
     aim: float = 0.1  # local search aims for target +/- aim (inside the band) where it can
+    cut_weight: np.ndarray | None = None  # per-edge factor >= 1 on the refine cut cost (nhgeo.affinity)
+    polish: Callable[..., np.ndarray] | None = None  # after refine: (labels, pop, nbrs, costs, lo, hi) -> labels
 
     @property
     def n(self) -> int:
@@ -97,9 +100,13 @@ class BalancedPartition:
         labels = _swap_repair(p, labels, nbrs)
         if self.refine_moves != 0:
             cost = edge_costs(p.border)
+            if p.cut_weight is not None:  # soft alignment (wards, PCN catchments): dearer to cut inside
+                cost = cost * p.cut_weight
             rn, rc = adjacency_lists(p.n, p.edges_u, p.edges_v, cost)
             labels = refine(labels, p.pop, rn, rc, p.lo, p.hi, seed=seed,
                             moves=None if self.refine_moves is None else self.refine_moves * p.n)
+            if p.polish is not None:  # soft alignment after the shape search (nhgeo.affinity.PcnPolish)
+                labels = p.polish(labels, p.pop, rn, rc, p.lo, p.hi)
         return _relabel(labels)
 
     def _voronoi(self, p: PartitionProblem, seeds: np.ndarray) -> np.ndarray:

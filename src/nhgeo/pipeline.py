@@ -13,6 +13,7 @@ from typing import Unpack
 import geopandas as gpd
 import pandas as pd
 
+from .affinity import align_flag, edge_weight, parse_align
 from .alignment import PcnAlignment, WardAlignment, pcn_alignment, ward_alignment
 from .boundaries import LoadOptions
 from .config import read_footprint
@@ -59,7 +60,7 @@ class ProposeResult:
             neighbourhoods=[NeighbourhoodSpec(h.id, h.name, h.codes) for h in p.neighbourhoods],
             places=[PlaceSpec(pl.id, pl.name, pl.neighbourhoods, pl.icb_code) for pl in self.places],
             meta={"place": self.study.place, "icb": icbs, "version": "1", "source": self.study.source,
-                  "generated_by": f"nhgeo {__version__} propose --seed {p.seed}", "seed": p.seed,
+                  "generated_by": f"nhgeo {__version__} propose --seed {p.seed}{align_flag(p.align)}", "seed": p.seed,
                   **({"icb_vintage": icb_vintage} if icb_vintage in (2024, 2026) else {})},
             waivers=waivers,
         )
@@ -96,12 +97,16 @@ def propose(
     min_border: float = DEFAULT_MIN_BORDER_M,
     progress: Progress | None = None,
     study: Study | None = None,
+    align: str | Sequence[str] | None = "ward",
     **options: Unpack[LoadOptions],
 ) -> ProposeResult:
     """Propose neighbourhoods (and places) for ``place``; same inputs and seed give the same result.
 
     ``options`` say how to read the units (``vintage``, ``code_column``, ...: see :class:`LoadOptions`).
+    ``align`` is the soft preference for keeping units whole (:mod:`nhgeo.affinity`): ``"ward"`` (default),
+    ``"pcn"``, ``"ward,pcn"`` or ``"none"``; the band, contiguity and LA rule stay hard.
     """
+    settings = parse_align(align)
     rules = rules or Rules()
     if progress:
         progress("load + graph", 0, 1)
@@ -109,7 +114,9 @@ def propose(
     if progress:
         progress("load + graph", 1, 1)
     lock_series = read_footprint(lock).assignment() if isinstance(lock, (str, Path)) else lock
-    prop = propose_neighbourhoods(study.units, study.adj, rules, seed=seed, lock=lock_series, progress=progress)
+    prop = propose_neighbourhoods(study.units, study.adj, rules, seed=seed, lock=lock_series, progress=progress,
+                                  edge_weight=edge_weight(study.units, settings, vintage=study.vintage))
+    prop.align = settings
     places = build_places(study.units, study.adj, prop, rules, seed=seed, progress=progress) \
         if "place" in levels else []
     score = score_assignment(study.units, study.adj, prop.labels.to_numpy(), rules)

@@ -43,6 +43,10 @@ def propose(
     lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
                                               "neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
+    align: Annotated[str, typer.Option("--align", help="Soft preference for boundaries that keep units whole: "
+                                       "ward (2024 electoral wards, the default), pcn (PCN catchments from where "
+                                       "patients live), ward,pcn, or none. Band, contiguity and LA rule stay "
+                                       "hard.")] = "ward",
     source: Source = None,
     force: ForceOpt = False,
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the PNG map.")] = False,
@@ -56,11 +60,13 @@ def propose(
     Exit 0 written, 2 bad input or usage (nothing written), 3 internal error; 130/143 interrupted (nothing left).
     """
     from .. import pipeline
+    from ..affinity import parse_align
     from ..model import Rules, open_study
     from ..output import check_out_dir, emit, write_proposal
     from ..render import check_format
 
     check_format("proposal", fmt)
+    settings = parse_align(align)  # a bad value is exit 2 before any work
     src = source or {}
     if place is None and src.get("boundaries") is None:
         raise InputError("say which area to propose for: --place (an LA, several LAs, an ICB, a region, or "
@@ -74,7 +80,7 @@ def propose(
     with progress(fmt == "table" and sys.stderr.isatty()) as prog:
         study = open_study(None, rules=rules, **src) if place is None else None  # every unit of --boundaries
         result = pipeline.propose(place or "all", rules=rules, seed=seed, lock=lock, levels=lv, progress=prog,
-                                  study=study, **src)
+                                  study=study, align=settings, **src)
         if prog:
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line())

@@ -47,7 +47,8 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
     return {
         "place": result.study.place, "source": result.study.source, "vintage": result.study.vintage,
         "vintages": result.study.vintages,
-        "population_source": result.study.population_source, "seed": p.seed, "rules": p.rules.to_dict(),
+        "population_source": result.study.population_source, "seed": p.seed, "align": list(p.align) or ["none"],
+        "rules": p.rules.to_dict(),
         "score": {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "notes": p.notes,
         "neighbourhoods": [{

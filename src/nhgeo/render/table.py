@@ -123,7 +123,7 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"[dim]data: {result.study.source}, LSOA {result.study.vintage}; population: "
                   f"{result.study.population_source}; "
-                  f"seed {p.seed}[/]")
+                  f"seed {p.seed}; align {','.join(p.align) or 'none'}[/]")
 
 
 def render_proposal_and_tree(console: Console, result: ProposeResult, detail: bool = False) -> None:
