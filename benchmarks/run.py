@@ -152,9 +152,19 @@ def _per_la(units: Any, adj: Any, solve: Any) -> np.ndarray:
 
 
 def run_nhgeo(units: Any, adj: Any) -> np.ndarray:
+    """nhgeo on shape alone (``--align none``): the same objective as the peers (compact, balanced)."""
     from nhgeo.neighbourhoods import propose_neighbourhoods
 
     return propose_neighbourhoods(units, adj, Rules(), seed=0).labels.to_numpy()
+
+
+def run_nhgeo_wards(units: Any, adj: Any) -> np.ndarray:
+    """nhgeo's default: wards kept whole where it can (a soft preference the peers do not have)."""
+    from nhgeo.affinity import edge_weight
+    from nhgeo.neighbourhoods import propose_neighbourhoods
+
+    return propose_neighbourhoods(units, adj, Rules(), seed=0,
+                                  edge_weight=edge_weight(units, ("ward",))).labels.to_numpy()
 
 
 def _w(adj: Any) -> Any:
@@ -228,7 +238,8 @@ def run_metis(units: Any, adj: Any) -> np.ndarray:
     return _per_la(units, adj, solve)
 
 
-METHODS = {"nhgeo propose": run_nhgeo, "spopt MaxP (floor 40k)": run_maxp, "spopt SKATER (k=pop/50k)": run_skater,
+METHODS = {"nhgeo propose (--align none)": run_nhgeo, "nhgeo propose (default: wards kept whole)": run_nhgeo_wards,
+           "spopt MaxP (floor 40k)": run_maxp, "spopt SKATER (k=pop/50k)": run_skater,
            "GerryChain recursive_tree_part": run_gerrychain, "METIS (pymetis, contig)": run_metis}
 
 
