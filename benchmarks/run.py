@@ -374,7 +374,7 @@ def write_results(path: Path, stages: list[dict[str, Any]], peers: list[dict[str
     lines = ["# nhgeo benchmark results", "",
              f"Machine: {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.platform()}.  ",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".  ",
-             "Data: embedded England LSOA 2021 (BGC), Census 2021 population, LA 2023, ICB 2022.  ",
+             f"Data: {load_embedded(2021).attrs['source']}.  ",
              "Reproduce: `pip install -e \".[bench]\" && python benchmarks/run.py`"
              + (" --quick" if args.quick else ""), "",
              "## Stage timings", "", "| stage | seconds | target | detail |", "|---|---:|---|---|"]
