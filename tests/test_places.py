@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import nhgeo
 from nhgeo.pipeline import ProposeResult
-from nhgeo.places import _exchange_repair
+from nhgeo.place_search import exchange_repair
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_exchange_repair_never_worsens(rows: int, cols: int, seed: int) -> None:
         sums = [sum(ng.nodes[n]["pop"] for n in p) for p in ps]
         return sum(max(0.0, lo - s) + max(0.0, s - hi) for s in sums)
 
-    out = _exchange_repair(ng, parts, lo, hi)
+    out = exchange_repair(ng, parts, lo, hi)
     assert sorted(n for p in out for n in p) == sorted(ng.nodes)
     assert all(p and nx.is_connected(ng.subgraph(p)) for p in out)
     assert total_violation(out) <= total_violation(parts)

@@ -26,8 +26,9 @@ import pandas as pd
 import shapely
 
 from .affinity import Aligner
+from .bridges import component_labels
 from .errors import InputError
-from .graph import AdjacencyGraph, _component_labels
+from .graph import AdjacencyGraph
 from .model import Col, Rules, choose_k, positions_by
 from .naming import name_neighbourhoods
 from .partition import BalancedPartition, PartitionProblem
@@ -84,7 +85,7 @@ def _regions(units: gpd.GeoDataFrame, adj: AdjacencyGraph, free: np.ndarray, rul
     eu, ev, elen = adj.edge_arrays()
     bridge = _bridge_mask(adj, eu, ev)
     inside = free[eu] & free[ev] & (key_id[eu] == key_id[ev])
-    comp = _component_labels(n, eu[inside], ev[inside])
+    comp = component_labels(n, eu[inside], ev[inside])
     comp = np.where(free, comp, -1)
     # pieces numbered by their first unit (stable, as before)
     first: dict[int, int] = {}
