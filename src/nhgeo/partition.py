@@ -295,19 +295,7 @@ def _swap_repair(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]],
 
 def _connected_without(members: set[int], drop: int, nbrs: list[list[int]]) -> bool:
     """Is ``members - {drop}`` still connected (and non-empty)?"""
-    rest = members - {drop}
-    if not rest:
-        return False
-    start = next(iter(rest))
-    seen = {start}
-    stack = [start]
-    while stack:
-        x = stack.pop()
-        for y in nbrs[x]:
-            if y in rest and y not in seen:
-                seen.add(y)
-                stack.append(y)
-    return len(seen) == len(rest)
+    return _connected(members - {drop}, nbrs)
 
 
 def _local_search(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]],
