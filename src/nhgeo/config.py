@@ -61,9 +61,10 @@ def footprint_to_dict(fp: Footprint) -> dict[str, Any]:
 
 
 def dumps_toml(fp: Footprint) -> str:
-    """The footprint as TOML text (validated against the schema before it is written)."""
+    """The footprint as TOML text (validated against the schema before it is written: one item per shape, as
+    on reading, so an all-England footprint is checked in milliseconds rather than ~1.6 s)."""
     d = footprint_to_dict(fp)
-    _check_schema(d)
+    _check_schema(_schema_view(d)[0])
     return tomli_w.dumps(d)
 
 
