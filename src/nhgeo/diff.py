@@ -99,11 +99,14 @@ def diff(old: str | Path, new: str | Path, boundaries: str | Path | None = None,
                       if v != rb["severity"][k]]
     na, nb = a.assignment.names, b.assignment.names
     renamed = [(n, na[n], nb[n]) for n in sorted(set(na) & set(nb)) if na[n] != nb[n]]
-    ka = {_key(f) for f in a.findings}
-    kb = {_key(f) for f in b.findings}
+    ka = {_key(f): f.severity for f in a.findings}
+    kb = {_key(f): f.severity for f in b.findings}
+    worse = {_key(f) for f in b.findings if ka.get(_key(f)) == Severity.WARNING and f.severity == Severity.ERROR}
     return FootprintDiff(
         old=a, new=b, moved=moved, added_neighbourhoods=sorted(ib - ia), removed_neighbourhoods=sorted(ia - ib),
         added_places=sorted(pb - pa), removed_places=sorted(pa - pb), population_change=change,
-        newly_broken=[f for f in b.findings if _key(f) not in ka], fixed=[f for f in a.findings if _key(f) not in kb],
+        # new, or worse than before (a waiver removed or a severity raised turns a warning into an error)
+        newly_broken=[f for f in b.findings if _key(f) not in ka or _key(f) in worse],
+        fixed=[f for f in a.findings if _key(f) not in kb],
         duplicated={c: ids for c, ids in db.items() if da.get(c) != ids},
         renamed=renamed, rules_changed=rules_changed)

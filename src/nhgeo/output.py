@@ -118,9 +118,12 @@ def check_out_files(dests: Iterable[str | Path | None], force: bool, inputs: Ite
                     ) -> None:
     """:func:`check_out_file` for each output asked for (``None`` = not asked for), before any work."""
     given = list(inputs)
-    for dest in dests:
-        if dest is not None:
-            check_out_file(dest, force, inputs=given)
+    asked = [Path(d) for d in dests if d is not None]
+    same = [d for i, d in enumerate(asked) if any(d.resolve() == e.resolve() for e in asked[:i])]
+    if same:
+        raise InputError(f"{same[0]} is given for two outputs (--out and --report); give each its own file")
+    for dest in asked:
+        check_out_file(dest, force, inputs=given)
 
 
 def check_writable(dest: Path, force: bool) -> None:

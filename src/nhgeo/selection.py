@@ -149,8 +149,18 @@ def match_place(units: gpd.GeoDataFrame, part: str,
     raise InputError(f"unknown place {text!r}{hint}")
 
 
-def _parts(place: str | Sequence[str]) -> list[str]:
-    parts = [p.strip() for p in (place.split(",") if isinstance(place, str) else place) if p.strip()]
+def _parts(place: str | Sequence[str], index: dict[str, PlaceMatch] | None = None) -> list[str]:
+    """The names in ``place``: split on commas, except where the words around a comma make one known name
+    ("Bristol, City of", "Herefordshire, County of")."""
+    raw = [p.strip() for p in (place.split(",") if isinstance(place, str) else place)]
+    parts: list[str] = []
+    i = 0
+    while i < len(raw):
+        j = next((j for j in range(len(raw), i + 1, -1) if index is not None and isinstance(place, str)
+                  and _norm(", ".join(raw[i:j])) in index), i + 1)
+        parts.append(", ".join(raw[i:j]))
+        i = j
+    parts = [p for p in parts if p.strip()]
     if not parts:
         raise InputError(f"empty --place; {PLACE_HINT}")
     return parts
@@ -160,7 +170,7 @@ def _resolve(units: gpd.GeoDataFrame, place: str | Sequence[str]) -> tuple[pd.Se
     index = place_index(units)
     mask = pd.Series(False, index=units.index)
     labels = []
-    for part in _parts(place):
+    for part in _parts(place, index):
         m = match_place(units, part, index)
         if m is None:
             mask[:] = True

@@ -124,8 +124,8 @@ def _coordinates(df: pd.DataFrame, cols: dict[str, str], path: Path, notes: list
     n = np.full(len(df), np.nan)
     for ce, cn in EAST_NORTH:
         if ce in cols and cn in cols:
-            e = pd.to_numeric(df[cols[ce]], errors="coerce").to_numpy(dtype=float)
-            n = pd.to_numeric(df[cols[cn]], errors="coerce").to_numpy(dtype=float)
+            e = np.array(pd.to_numeric(df[cols[ce]], errors="coerce"), dtype=float)  # a writable copy: rows
+            n = np.array(pd.to_numeric(df[cols[cn]], errors="coerce"), dtype=float)  # without get postcodes
             break
     else:
         for cla, clo in LAT_LON:
@@ -196,7 +196,15 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
     bad = ~(np.isfinite(np.asarray(e, dtype=float)) & np.isfinite(np.asarray(n, dtype=float)))
     if bad.any():
         raise InputError(f"{path}: {int(bad.sum())} service(s) have no usable coordinates")
-    comp = df[cols["component"]].astype(str) if "component" in cols else None
+    comp = df[cols["component"]].astype("string").str.strip() if "component" in cols else None
+    if comp is not None and (comp.isna() | (comp == "")).any():
+        blank = comp.isna() | (comp == "")
+        if component is None:
+            rows = ", ".join(str(i + 2) for i in np.flatnonzero(blank.to_numpy())[:10])
+            raise InputError(f"{path}: {int(blank.sum())} row(s) have no component (row(s) {rows}, counting the header "
+                             "as row 1); fill them in or pass --component for them")
+        comp = comp.where(~blank, component)
+        notes.append(f"{int(blank.sum())} service(s) without a component counted as {component} (--component)")
     if comp is None and component is None:
         if not any(m in cols for m in CQC_MARKERS):
             raise InputError(f"{path}: add a 'component' column or pass --component (e.g. social_care)")
@@ -208,7 +216,7 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
                          "name": df[name_col].astype(str) if name_col else f"user service ({path.name})",
                          "setting_group": "user", "setting": "user", "easting": np.asarray(e, dtype=float),
                          "northing": np.asarray(n, dtype=float), "geocode_method": "user",
-                         "component": comp.to_numpy() if comp is not None else component})
+                         "component": comp.to_numpy(dtype=object) if comp is not None else component})
     out.attrs["notes"] = notes
     return out
 

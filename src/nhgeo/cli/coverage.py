@@ -49,7 +49,6 @@ def coverage(
     """
     from ..output import check_out_files, emit, write_report
     from ..render import check_format
-    from ..rules import Severity
     from ..services import open_services
     from ..validation import validate as run_validate
 
@@ -61,5 +60,8 @@ def coverage(
     emit("coverage", rep, fmt, console, out, force, show_all=show_all)
     if report is not None:
         write_report(rep, report, force, command=command_line())
-    failing = [f for f in rep.by_rule().get("core-offer", []) if strict or f.severity == Severity.ERROR]
+    # a required component missing somewhere fails (whatever the rule's severity in validate); --strict: any finding,
+    # "no data" included
+    found = rep.by_rule().get("core-offer", [])
+    failing = [f for f in found if strict or f.data.get("component")]
     raise typer.Exit(1 if failing else 0)

@@ -9,7 +9,7 @@ import typer
 
 from .app import console
 from .footprint_options import FitMethodOpt, NameColOpt, RuleOverrides, rule_options
-from .options import ForceOpt, Source, command, format_option
+from .options import ForceOpt, Source, command, format_option, source_files
 
 
 @command(source=True)
@@ -28,12 +28,11 @@ def fit(
     """Best-fit every LSOA to one polygon (population-weighted centroid) and write the footprint TOML."""
     from ..config import dumps_toml
     from ..fit import fit_file
-    from ..output import atomic_file, check_writable, emit
+    from ..output import atomic_file, check_out_files, emit
     from ..render import check_format
 
     check_format("fit", fmt)
-    if out is not None:
-        check_writable(out, force)  # fail before the work, not after
+    check_out_files([out], force, inputs=[shapes, *source_files(source)])  # before the work; never over an input
     result = fit_file(shapes, name_column, method=fit_method, rules=rules, **(source or {}))
     if out is not None:
         with atomic_file(out, force) as tmp:

@@ -233,7 +233,8 @@ def render_html(data: ReportData) -> str:
                              "unit": str(f.get("unit", "")), "message": str(f.get("message", "")),
                              "fix": str(f.get("fix") or "")} for f in findings],
                "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE)}
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    blob = blob.replace("<", "\\u003c")  # JSON's own escape: no tag can open or close inside the data
 
     n_fail = sum(h["status"] == "failing" for h in hood_json)
     n_warn = sum(h["status"] == "warning" for h in hood_json)

@@ -19,7 +19,7 @@ def validation_junit(rep: ValidationReport) -> str:
     for rr in rep.results:
         r, fs = rr.id, rr.findings
         if rr.status == "not checked":
-            cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>'
+            cases.append(f'  <testcase classname={quoteattr("nhgeo." + rep.footprint.name)} name={quoteattr(r)}>'
                          f"<skipped message={quoteattr('not checked: ' + (rr.reason or 'nothing to check'))}/>"
                          "</testcase>")
             continue
@@ -32,7 +32,7 @@ def validation_junit(rep: ValidationReport) -> str:
             inner = f"<system-out>{escape(body)}</system-out>"
         else:
             inner = ""
-        cases.append(f'  <testcase classname="nhgeo.{escape(rep.footprint.name)}" name={quoteattr(r)}>{inner}'
+        cases.append(f'  <testcase classname={quoteattr("nhgeo." + rep.footprint.name)} name={quoteattr(r)}>{inner}'
                      "</testcase>")
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
             f'tests="{len(rep.results)}" failures="{fails}" skipped="{len(rep.not_checked)}">')

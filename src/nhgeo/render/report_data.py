@@ -70,6 +70,12 @@ def _vintages(study: Study) -> dict[str, str]:
     return {**study.vintages, "services": SERVICE_VINTAGE}
 
 
+def _data_date(study: Study) -> str:
+    """The header's one-line data statement: whose population, which LSOA boundaries."""
+    pop = "Census 2021" if study.population_source.startswith("Census 2021") else "your own population figures"
+    return f"{pop}; LSOA {study.vintage} boundaries"
+
+
 def proposal_services(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Embedded service points inside ``units``' bounding box, labelled with their core-offer component."""
     from ..services import component_mask, load_catalogue, load_services
@@ -111,8 +117,7 @@ def report_data_from_proposal(result: ProposeResult, command: str | None = None,
         places=places, findings=findings, services=proposal_services(units) if services else None,
         notes=list(p.notes),
         meta={"version": __version__, "command": cmd, "seed": p.seed, "vintages": _vintages(study),
-              "attribution": ATTRIBUTION, "data_date": "Census 2021; LSOA 2021 boundaries" if study.vintage != 2011
-              else "Census 2021; LSOA 2011 boundaries"})
+              "attribution": ATTRIBUTION, "data_date": _data_date(study)})
 
 
 def report_data_from_validation(rep: ValidationReport, command: str | None = None) -> ReportData:
@@ -140,4 +145,4 @@ def report_data_from_validation(rep: ValidationReport, command: str | None = Non
         notes=[f"{r.id}: not checked — {r.reason}" for r in rep.results if r.reason],
         meta={"version": __version__, "command": command or f"nhgeo validate {rep.path}",
               "vintages": _vintages(study), "attribution": ATTRIBUTION,
-              "data_date": f"Census 2021; LSOA {study.vintage} boundaries"})
+              "data_date": _data_date(study)})

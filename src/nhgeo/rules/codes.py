@@ -31,10 +31,22 @@ class Coverage(Rule):
                                     fix.text if fix else other,
                                     codes=gaps, **(fix.data(codes) if fix else {})))
         for code, ids in sorted(assignment.footprint.duplicate_codes().items()):
+            home = _best_home(study, assignment, code, ids)
             out.append(self.finding(code, f"{code} is listed in {len(ids)} neighbourhoods ({', '.join(ids)})",
-                                    f"keep it only in {ids[0]}" if len(set(ids)) > 1 else "list it once",
-                                    neighbourhoods=ids))
+                                    f"keep it only in {home}, whose other LSOAs it touches most"
+                                    if len(set(ids)) > 1 else "list it once", neighbourhoods=ids))
         return out
+
+
+def _best_home(study: Study, assignment: Assignment, code: str, ids: list[str]) -> str:
+    """Of the neighbourhoods listing ``code``, the one whose other LSOAs it shares most borders with (so keeping it
+    there leaves that neighbourhood in one piece); the first listed on a tie."""
+    pos = np.flatnonzero(study.codes == code)
+    if not len(pos) or len(set(ids)) < 2:
+        return ids[0]
+    listed = {n.id: set(n.codes) - {code} for n in assignment.footprint.neighbourhoods if n.id in ids}
+    near = {str(study.codes[j]) for j in study.adj.graph[int(pos[0])]}
+    return max(dict.fromkeys(ids), key=lambda i: (len(near & listed.get(i, set())), -ids.index(i)))
 
 
 class UnknownCode(Rule):
