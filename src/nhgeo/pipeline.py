@@ -117,6 +117,9 @@ def propose(
     prop = propose_neighbourhoods(study.units, study.adj, rules, seed=seed, lock=lock_series, progress=progress,
                                   edge_weight=edge_weight(study.units, settings, vintage=study.vintage))
     prop.align = settings
+    if "pcn" in settings and study.vintage != 2021:
+        prop.notes.append("--align pcn ignored: GP registrations are on LSOA 2021 codes, these units are LSOA "
+                          f"{study.vintage}")
     places = build_places(study.units, study.adj, prop, rules, seed=seed, progress=progress) \
         if "place" in levels else []
     score = score_assignment(study.units, study.adj, prop.labels.to_numpy(), rules)
