@@ -76,8 +76,8 @@ def test_readme_example_runs(cmd: str, scratch: Path) -> None:
         cmd, redirect = (x.strip() for x in cmd.split(">", 1))
     words = shlex.split(cmd)
     res = runner.invoke(app, words[1:])
-    # validate/diff of the deliberately broken footprint exit 1 by design; anything else is a failure
-    assert res.exit_code in ((0, 1) if words[1] in ("validate", "diff") else (0,)), res.output
+    # validate/diff of the broken footprint and coverage with a required component missing exit 1 by design
+    assert res.exit_code in ((0, 1) if words[1] in ("validate", "diff", "coverage") else (0,)), res.output
     assert "error:" not in res.output and "Traceback" not in res.output
     if redirect:
         (scratch / redirect).write_text(res.stdout)
