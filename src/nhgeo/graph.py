@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from .bridges import MAX_CROSSING_M, Bridge, component_labels, connect_components, connect_group_pieces
+from .columns import Col
 from .errors import InputError
 
 DEFAULT_SNAP_M = 5.0
@@ -169,7 +170,7 @@ def _embedded_land_edges(units: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarra
         edges = _shipped_edges(int(vintage))
     except InputError:  # a data folder (NHGEO_DATA) without the adjacency files: compute instead
         return None
-    pos = pd.Series(np.arange(len(units)), index=units["code"].astype(str).to_numpy())
+    pos = pd.Series(np.arange(len(units)), index=units[Col.CODE].astype(str).to_numpy())
     if not pos.index.is_unique:
         return None
     u = pos.reindex(edges["u_code"].to_numpy()).to_numpy()
@@ -216,15 +217,15 @@ def build_graph(
     land = int(component_labels(n, u, v).max()) + 1
     result = AdjacencyGraph(g, islands=islands, land_components=land, snap_m=snap_m,
                             snapped_edges=int(snapped.sum()), min_border_m=min_border_m, point_contacts=points)
-    codes = units["code"].astype(str).to_numpy() if "code" in units.columns else np.arange(n).astype(str)
-    group = units["la_code"].astype(str).to_numpy() if "la_code" in units.columns else None
+    codes = units[Col.CODE].astype(str).to_numpy() if Col.CODE in units.columns else np.arange(n).astype(str)
+    group = units[Col.LA].astype(str).to_numpy() if Col.LA in units.columns else None
     tree = shapely.STRtree(geoms) if connect and (land > 1 or group is not None) else None
     if connect and land > 1:
         result.bridges = connect_components(g, geoms, codes, tree, same_group=group)
     if connect and group is not None and tree is not None:
         key = group
-        if "icb_code" in units.columns:
-            key = np.char.add(np.char.add(group.astype(str), "|"), units["icb_code"].astype(str).to_numpy())
+        if Col.ICB in units.columns:
+            key = np.char.add(np.char.add(group.astype(str), "|"), units[Col.ICB].astype(str).to_numpy())
         eu = np.concatenate([u, [b.u for b in result.bridges]]).astype(np.int64)
         ev = np.concatenate([v, [b.v for b in result.bridges]]).astype(np.int64)
         result.bridges += connect_group_pieces(g, geoms, codes, key, tree, eu, ev)
@@ -242,7 +243,7 @@ def build_graph(
 def edges_frame(units: gpd.GeoDataFrame, adj: AdjacencyGraph) -> gpd.GeoDataFrame:
     """Edges as lines between unit interior points, for inspection in QGIS."""
     pts = shapely.point_on_surface(np.asarray(units.geometry.values))
-    codes = units["code"].astype(str).to_numpy()
+    codes = units[Col.CODE].astype(str).to_numpy()
     rows = [(codes[a], codes[b], d.get("length", 0.0), bool(d.get("bridge", False)), d.get("distance", 0.0),
              shapely.LineString([pts[a], pts[b]])) for a, b, d in adj.graph.edges(data=True)]
     return gpd.GeoDataFrame(rows, columns=["u_code", "v_code", "border_m", "bridge", "gap_m", "geometry"],

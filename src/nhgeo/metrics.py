@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from .graph import AdjacencyGraph, part_components
-from .model import Rules
+from .model import Col, Rules
 
 
 @dataclass
@@ -61,15 +61,15 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
     same = lab[eu] == lab[ev]
     internal = pd.Series(elen[same]).groupby(lab[eu][same]).sum()
     comp = part_components(adj, lab)
-    df = pd.DataFrame({"part": lab, "pop": units["population"].to_numpy(dtype=float), "area": area, "perim": perim,
+    df = pd.DataFrame({"part": lab, "pop": units[Col.POP].to_numpy(dtype=float), "area": area, "perim": perim,
                        "comp": comp,
-                       "la": units["la_code"].astype(str).to_numpy(),
-                       "icb": units["icb_code"].astype(str).to_numpy()})
-    has_age = units["age_65_plus"].notna().all()
+                       "la": units[Col.LA].astype(str).to_numpy(),
+                       "icb": units[Col.ICB].astype(str).to_numpy()})
+    has_age = units[Col.AGE_65_PLUS].notna().all()
     if has_age:
-        df["a65"] = units["age_65_plus"].to_numpy(dtype=float)
-        df["a16"] = units["age_0_15"].to_numpy(dtype=float)
-    dep = units["imd_decile"]
+        df["a65"] = units[Col.AGE_65_PLUS].to_numpy(dtype=float)
+        df["a16"] = units[Col.AGE_0_15].to_numpy(dtype=float)
+    dep = units[Col.IMD]
     df["dep"] = (pd.to_numeric(dep, errors="coerce") <= 2).astype(float).where(dep.notna().to_numpy())
     g = df.groupby("part", sort=True)
     agg = g.agg(pop=("pop", "sum"), n=("pop", "size"), area=("area", "sum"), perim=("perim", "sum"),

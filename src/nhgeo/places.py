@@ -91,7 +91,7 @@ def build_places(units: gpd.GeoDataFrame, adj: AdjacencyGraph, proposal: Proposa
     """Places for the neighbourhoods of ``proposal`` (see module docstring for the rules)."""
     rules = rules or proposal.rules
     ng = neighbourhood_graph(units, adj, proposal.labels.to_numpy())
-    la_names = dict(zip(units["la_code"].astype(str), units["la_name"].astype(str), strict=False))
+    la_names = dict(zip(units[Col.LA].astype(str), units[Col.LA_NAME].astype(str), strict=False))
     icbs = sorted({ng.nodes[n]["icb"] for n in ng.nodes})
     places: list[Place] = []
     for i, icb in enumerate(icbs):
