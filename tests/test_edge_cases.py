@@ -116,3 +116,29 @@ def test_report_header_names_the_users_population(tmp_path: Path) -> None:
     res = nhgeo.propose(boundaries=b, place="E09000030,E09000001", pop_column="pop")
     meta = report_data_from_proposal(res, services=False).meta
     assert "own population" in meta["data_date"]
+
+
+def test_sigterm_turned_into_another_error_by_compiled_code_is_still_a_stop() -> None:
+    """matplotlib once turned the SIGTERM nhgeo raises into a ValueError: that is a stop (143), not a bug (3)."""
+    import typer
+
+    from nhgeo.cli import app as app_module
+
+    def drawing() -> None:
+        app_module._state["terminated"] = True  # what the SIGTERM handler records before it raises
+        raise ValueError("Invalid affine transformation matrix")
+
+    try:
+        app_module.guarded(drawing)()
+    except typer.Exit as exc:
+        assert exc.exit_code == 143
+    else:
+        raise AssertionError("expected an exit")
+
+    def bug() -> None:
+        raise ValueError("a real bug")
+
+    try:
+        app_module.guarded(bug)()
+    except typer.Exit as exc:
+        assert exc.exit_code == 3

@@ -111,6 +111,7 @@ def sigterm_raises() -> Iterator[None]:
 
     def handler(signum: int, frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _state["terminated"] = True  # remembered: compiled code (e.g. matplotlib) may turn the raise into its own error
         raise Terminated()
 
     previous = signal.signal(signal.SIGTERM, handler)
@@ -125,6 +126,7 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _state["terminated"] = False
         try:
             with sigterm_raises():
                 return fn(*args, **kwargs)
@@ -139,6 +141,9 @@ def guarded(fn: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except Exception as exc:
+            if _state.get("terminated"):  # the SIGTERM surfaced as another exception: still a stop, not a bug
+                err.print("stopped (SIGTERM); no output was left half-written")
+                raise typer.Exit(143) from None
             if debugging():
                 traceback.print_exc()
             tb = traceback.extract_tb(exc.__traceback__)
