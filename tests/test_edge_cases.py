@@ -120,9 +120,11 @@ def test_report_header_names_the_users_population(tmp_path: Path) -> None:
 
 def test_sigterm_turned_into_another_error_by_compiled_code_is_still_a_stop() -> None:
     """matplotlib once turned the SIGTERM nhgeo raises into a ValueError: that is a stop (143), not a bug (3)."""
+    import importlib
+
     import typer
 
-    from nhgeo.cli import app as app_module
+    app_module = importlib.import_module("nhgeo.cli.app")  # the module (nhgeo.cli.app is also the Typer app's name)
 
     def drawing() -> None:
         app_module._state["terminated"] = True  # what the SIGTERM handler records before it raises
