@@ -144,3 +144,9 @@ def test_sigterm_turned_into_another_error_by_compiled_code_is_still_a_stop() ->
         app_module.guarded(bug)()
     except typer.Exit as exc:
         assert exc.exit_code == 3
+
+
+def test_table_and_shape_options_on_a_toml_footprint_are_refused() -> None:
+    for extra in (["--group-column", "PCN"], ["--name-column", "name"], ["--fit-method", "area"]):
+        res = runner.invoke(app, ["validate", str(EX / "north_central_london.toml"), *extra])
+        assert res.exit_code == 2 and extra[0] in res.output, res.output

@@ -145,6 +145,13 @@ def validate(
     vintage = options.get("vintage")
     fit: FitReport | None = None
     shapes = not isinstance(footprint, Footprint) and is_shapes(footprint)
+    toml = not isinstance(footprint, Footprint) and Path(footprint).suffix.lower() == ".toml"
+    given = [f for f, v in (("--group-column", group_column), ("--name-column", name_column)) if v]
+    if toml and given:
+        raise InputError(f"{given[0]} is for table and shape footprints (CSV, GeoPackage, GeoJSON); {footprint} is a "
+                         "TOML footprint, which names its own neighbourhoods and codes: drop the option")
+    if not shapes and fit_method != "centroid":
+        raise InputError("--fit-method is for footprints drawn as shapes; this footprint lists its LSOAs")
     if isinstance(footprint, Footprint):
         fp = footprint
     elif not shapes:
