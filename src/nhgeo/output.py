@@ -47,15 +47,23 @@ def _check_can_create(dest: Path, flag: str) -> None:
     base = _first_existing(dest.parent)
     if not base.is_dir():
         raise InputError(f"{flag} {dest}: {base} is a file, not a folder; choose another {flag}")
-    stop = {signal.SIGINT, signal.SIGTERM}
-    held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
-    if held:  # a signal between making and removing the probe would leave it behind: hold signals that long
-        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
     try:  # a real probe: os.access says yes to root on a read-only file system
-        os.rmdir(tempfile.mkdtemp(prefix=".nhgeo-probe.", dir=base))
+        with signals_held():  # a signal between making and removing the probe would leave it behind
+            os.rmdir(tempfile.mkdtemp(prefix=".nhgeo-probe.", dir=base))
     except OSError as exc:
         raise InputError(f"{flag} {dest}: cannot write in {base} ({exc.strerror or exc}); choose another "
                          f"{flag}") from None
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for a short step that must not be cut in half; they are delivered after it."""
+    stop = {signal.SIGINT, signal.SIGTERM}
+    held = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+    try:
+        yield
     finally:
         if held:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
@@ -174,11 +182,15 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
         (tmp / MANIFEST).write_text(json.dumps({"written_by": "nhgeo", "files": names}, indent=1) + "\n",
                                     encoding="utf-8")
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            os.replace(dest, old / "x")
-        os.replace(tmp, dest)
-        tmp = None
+        with signals_held():  # swap and remove the old copy in one uninterrupted step: no .old left behind
+            if dest.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+                os.replace(dest, old / "x")
+            os.replace(tmp, dest)
+            tmp = None
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+                old = None
     except BaseException as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -189,8 +201,6 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
         _undo(made)
         _raise_write_error(exc, dest)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager
