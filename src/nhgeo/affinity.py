@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .alignment import read_registrations
 from .columns import Col
-from .data import get_path
 from .errors import InputError
 from .refine import _still_connected
 
@@ -79,9 +79,8 @@ def registrations(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     Current practices only (``practice_current``); None when no unit has registrations (not LSOA 2021 codes).
     """
     codes = units[Col.CODE].astype(str).to_numpy()
-    reg = pd.read_parquet(get_path("gp_registrations"),
-                          columns=["lsoa21cd", "patients", "pcn_code", "practice_current"])
-    reg = reg[reg["practice_current"] & reg["pcn_code"].notna() & reg["lsoa21cd"].isin(codes)]
+    reg = read_registrations(codes)
+    reg = reg[reg["practice_current"] & reg["pcn_code"].notna()]
     if reg.empty:
         return None
     pos = pd.Series(np.arange(len(codes)), index=codes)

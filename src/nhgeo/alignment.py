@@ -76,16 +76,22 @@ def ward_alignment(units: pd.DataFrame, labels: np.ndarray) -> WardAlignment | N
                          split_wards=sorted(map(str, split)))
 
 
+def read_registrations(codes: pd.Index | np.ndarray) -> pd.DataFrame:
+    """GP registrations (LSOA of residence × practice) of the LSOAs ``codes``: ``lsoa21cd, patients, pcn_code,
+    practice_current``. The one reader for both the measure here and the ``--align pcn`` weights."""
+    reg = pd.read_parquet(get_path("gp_registrations"), columns=["lsoa21cd", "patients", "pcn_code",
+                                                                 "practice_current"])
+    return reg[reg["lsoa21cd"].isin(codes)]
+
+
 def pcn_alignment(units: pd.DataFrame, labels: np.ndarray, vintage: int, threshold: float = 0.8
                   ) -> PcnAlignment | None:
     """PCN catchments against the neighbourhoods (None for LSOA 2011 units: registrations are on 2021 codes)."""
     if vintage != 2021:
         return None
-    reg = pd.read_parquet(get_path("gp_registrations"), columns=["lsoa21cd", "patients", "pcn_code",
-                                                                 "practice_current"])
     hood_of = pd.Series(np.asarray(labels, dtype=str), index=units[Col.CODE].astype(str).to_numpy())
     hood_of = hood_of[hood_of != ""]
-    reg = reg[reg["lsoa21cd"].isin(hood_of.index)]
+    reg = read_registrations(hood_of.index)
     unmatched = int(round(float(reg.loc[~reg["practice_current"] | reg["pcn_code"].isna(), "patients"].sum())))
     reg = reg[reg["practice_current"] & reg["pcn_code"].notna()]
     reg = reg.assign(hood=reg["lsoa21cd"].map(hood_of))

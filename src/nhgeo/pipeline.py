@@ -37,6 +37,8 @@ class ProposeResult:
     places: list[Place]
     score: Scorecard
     assignment: gpd.GeoDataFrame = field(repr=False)  # units + neighbourhood (+ place) columns
+    _alignment: tuple[WardAlignment | None, PcnAlignment | None] | None = field(default=None, init=False,
+                                                                              repr=False, compare=False)
 
     def footprint(self) -> Footprint:
         """The proposal in the config format ``validate`` reads, with its accepted exceptions as waivers."""
@@ -70,10 +72,13 @@ class ProposeResult:
         return Assignment.align(self.footprint(), self.study)
 
     def alignment(self) -> tuple[WardAlignment | None, PcnAlignment | None]:
-        """Wards split between neighbourhoods, and PCN catchments kept together (None where no data)."""
-        labels = self.proposal.labels.to_numpy()
-        return (ward_alignment(self.study.units, labels),
-                pcn_alignment(self.study.units, labels, self.study.vintage))
+        """Wards split between neighbourhoods, and PCN catchments kept together (None where no data); measured once,
+        then read by summary.json and the table alike."""
+        if self._alignment is None:
+            labels = self.proposal.labels.to_numpy()
+            self._alignment = (ward_alignment(self.study.units, labels),
+                               pcn_alignment(self.study.units, labels, self.study.vintage))
+        return self._alignment
 
     def _places_in_pieces(self) -> set[str]:
         """Places whose units are not one connected area on the study's graph."""
