@@ -27,11 +27,3 @@ class PopulationBand(Rule):
             out.append(self.finding(nid, f"{nid} ({assignment.names.get(nid, nid)}) has {int(p):,} people, {side} "
                                     f"{lim:,} (band {r.min:,}–{r.max:,})", text, population=int(p), **data))
         return out
-
-
-
-
-def band_fix(study: Study, assignment: Assignment, nid: str) -> str | None:
-    """The checked band fix for ``nid`` as text (see :class:`nhgeo.rules.fixes.FixPlanner`)."""
-    fix = planner(study, assignment).band(nid)
-    return fix if isinstance(fix, str) else fix.text
