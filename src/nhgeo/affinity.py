@@ -62,14 +62,22 @@ def align_flag(settings: tuple[str, ...]) -> str:
     return f" --align {','.join(settings) or 'none'}"
 
 
+def wards_of(units: pd.DataFrame) -> np.ndarray | None:
+    """Each unit's ward code ("" unknown), or None when the units carry no wards."""
+    if Col.WARD not in units.columns:
+        return None
+    return np.asarray(units[Col.WARD].astype("string").fillna("").to_numpy(dtype=object).astype(str))
+
+
 def ward_factor(units: pd.DataFrame, u: np.ndarray, v: np.ndarray, weight: float = WARD_WEIGHT) -> np.ndarray:
     """Cut-cost factor per edge ``(u[i], v[i])`` (unit positions): ``1 + weight`` inside one ward, else 1."""
+    ward = wards_of(units)
+    return np.ones(len(u)) if ward is None else _ward_factor(ward, u, v, weight)
+
+
+def _ward_factor(ward: np.ndarray, u: np.ndarray, v: np.ndarray, weight: float) -> np.ndarray:
     out = np.ones(len(u))
-    if Col.WARD not in units.columns:
-        return out
-    ward = units[Col.WARD].astype("string").fillna("").to_numpy(dtype=object).astype(str)
-    same = (ward[u] == ward[v]) & (ward[u] != "")
-    out[same] += weight
+    out[(ward[u] == ward[v]) & (ward[u] != "")] += weight
     return out
 
 
@@ -92,26 +100,11 @@ def registrations(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return unit[order], pcn[order], pat[order]
 
 
-def pcn_shares(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Each unit's patients by PCN as shares of its patients: (unit position, PCN index, share)."""
-    reg = registrations(units)
-    if reg is None:
-        return None
+def shares(reg: tuple[np.ndarray, np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`registrations` rows as shares of each unit's patients: (unit position, PCN index, share)."""
     unit, pcn, pat = reg
-    tot = np.bincount(unit, weights=pat, minlength=len(units))
+    tot = np.bincount(unit, weights=pat, minlength=n)
     return unit, pcn, pat / np.maximum(tot[unit], 1e-9)
-
-
-def pcn_affinity(units: pd.DataFrame, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``Σ_pcn min(share_u, share_v)`` per edge (0..1); 0 where a unit has no registrations."""
-    rows = pcn_shares(units)
-    return np.zeros(len(u)) if rows is None else _affinity_rows(rows, len(units), u, v)
-
-
-def pcn_factor(units: pd.DataFrame, u: np.ndarray, v: np.ndarray, weight: float = PCN_WEIGHT,
-               power: float = PCN_POWER) -> np.ndarray:
-    """Cut-cost factor per edge: ``1 + weight × affinity ** power``."""
-    return 1.0 + weight * pcn_affinity(units, u, v) ** power
 
 
 @dataclass
@@ -129,15 +122,11 @@ class Aligner:
 
     def __post_init__(self) -> None:
         if self.reg is not None:
-            unit, pcn, pat = self.reg
-            tot = np.bincount(unit, weights=pat, minlength=self.n)
-            self._shares = (unit, pcn, pat / np.maximum(tot[unit], 1e-9))
+            self._shares = shares(self.reg, self.n)
 
     def __call__(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Cut-cost factor (>= 1) of each edge ``(u[i], v[i])`` (unit positions)."""
-        out = np.ones(len(u))
-        if self.ward is not None:
-            out[(self.ward[u] == self.ward[v]) & (self.ward[u] != "")] *= 1.0 + self.ward_weight
+        out = np.ones(len(u)) if self.ward is None else _ward_factor(self.ward, u, v, self.ward_weight)
         if self._shares is not None:
             out *= 1.0 + self.pcn_weight * _affinity_rows(self._shares, self.n, u, v) ** self.pcn_power
         return out
@@ -168,9 +157,7 @@ def edge_weight(units: pd.DataFrame, align: Iterable[str], *, vintage: int = 202
     if not settings <= set(ALIGN_CHOICES):
         raise InputError(f"unknown alignment {sorted(settings - set(ALIGN_CHOICES))}: use {ALIGN_CHOICES}")
     reg = registrations(units) if "pcn" in settings and vintage == 2021 else None
-    ward = None
-    if "ward" in settings and Col.WARD in units.columns:
-        ward = units[Col.WARD].astype("string").fillna("").to_numpy(dtype=object).astype(str)
+    ward = wards_of(units) if "ward" in settings else None
     if ward is None and reg is None:
         return None
     if ward_weight is None:
@@ -255,7 +242,7 @@ class PcnPolish:
 
 def _affinity_rows(rows: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, u: np.ndarray, v: np.ndarray
                    ) -> np.ndarray:
-    """``Σ_pcn min(share_u, share_v)`` per edge from :func:`pcn_shares` rows."""
+    """``Σ_pcn min(share_u, share_v)`` per edge from :func:`shares` rows."""
     unit, pcn, share = rows
     if len(u) == 0 or len(unit) == 0:
         return np.zeros(len(u))
