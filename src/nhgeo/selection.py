@@ -188,11 +188,6 @@ def resolve_place(units: gpd.GeoDataFrame, place: str | Sequence[str]) -> pd.Ser
     return _resolve(units, place)[0]
 
 
-def describe_place(units: gpd.GeoDataFrame, place: str | Sequence[str] | None) -> list[str]:
-    """What each part of ``place`` was taken to mean, e.g. ['Kent (upper-tier authority, E10000016)']."""
-    return [] if place is None else _resolve(units, place)[1]
-
-
 def select_place(units: gpd.GeoDataFrame, place: str | Sequence[str] | None) -> gpd.GeoDataFrame:
     """The subset of ``units`` in ``place`` (all when ``place`` is None), re-indexed 0..n-1.
 

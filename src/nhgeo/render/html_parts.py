@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 from importlib import resources
 from typing import Any
 
@@ -22,10 +21,6 @@ def _e(x: Any) -> str:
 
 def _asset(name: str) -> str:
     return resources.files("nhgeo.render").joinpath(name).read_text(encoding="utf-8")
-
-
-def _fmt_int(x: Any) -> str:
-    return f"{int(x):,}" if x is not None and not (isinstance(x, float) and math.isnan(x)) else "–"
 
 
 def _findings_html(findings: list[dict[str, Any]], known: set[str]) -> str:
