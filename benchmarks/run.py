@@ -5,7 +5,7 @@
     python benchmarks/run.py --quick      # skip all-England runs
 
 Prints tables and writes ``benchmarks/RESULTS.md``. Every method is graded by the same
-function (:func:`nhgeo.metrics.score_assignment`), the one ``validate`` uses.
+function (:func:`nhgeo.check.metrics.score_assignment`), the one ``validate`` uses.
 Targets (2 cores): England load+graph < 5 s, London < 1 s; propose London < 5 s,
 England hierarchy < 30 s; validate and coverage of an all-England footprint < 5 s each.
 """
@@ -30,13 +30,13 @@ from typing import Any
 import numpy as np
 
 import nhgeo
-from nhgeo.boundaries import load_embedded
-from nhgeo.config import dumps_toml
-from nhgeo.coverage import pcn_summary
-from nhgeo.graph import build_graph
-from nhgeo.metrics import score_assignment, shape_stats
+from nhgeo.check.coverage import pcn_summary
+from nhgeo.check.metrics import score_assignment, shape_stats
+from nhgeo.footprints.files import dumps_toml
+from nhgeo.geo.graph import build_graph
 from nhgeo.model import Rules
-from nhgeo.selection import select_place
+from nhgeo.sources.boundaries import load_embedded
+from nhgeo.sources.selection import select_place
 
 HERE = Path(__file__).resolve().parent
 INPUTS = {"3 boroughs (Camden, Islington, City)": "Camden,Islington,City of London", "London": "London",
@@ -87,7 +87,7 @@ def stage_timings(quick: bool) -> list[dict[str, Any]]:
             path = Path(d) / "england.toml"
             path.write_text(dumps_toml(res.footprint()))
             from nhgeo import coverage_report
-            from nhgeo.validation import validate
+            from nhgeo.check.validation import validate
 
             rep, t_v = _t(lambda: validate(path))
             rows.append({"stage": "validate all-England footprint", "seconds": t_v, "target": 5.0,
@@ -139,7 +139,7 @@ def _k_for(units: Any) -> int:
 
 def _per_la(units: Any, adj: Any, solve: Any) -> np.ndarray:
     """Run ``solve(sub_units, sub_graph, k) -> labels`` per LA, as nhgeo does (no LA crossing)."""
-    from nhgeo.graph import subgraph
+    from nhgeo.geo.graph import subgraph
 
     labels = np.empty(len(units), dtype=object)
     for la in sorted(units["la_code"].unique()):
@@ -153,15 +153,15 @@ def _per_la(units: Any, adj: Any, solve: Any) -> np.ndarray:
 
 def run_nhgeo(units: Any, adj: Any) -> np.ndarray:
     """nhgeo on shape alone (``--align none``): the same objective as the peers (compact, balanced)."""
-    from nhgeo.neighbourhoods import propose_neighbourhoods
+    from nhgeo.design.neighbourhoods import propose_neighbourhoods
 
     return propose_neighbourhoods(units, adj, Rules(), seed=0).labels.to_numpy()
 
 
 def run_nhgeo_wards(units: Any, adj: Any) -> np.ndarray:
     """nhgeo's default: wards kept whole where it can (a soft preference the peers do not have)."""
-    from nhgeo.affinity import edge_weight
-    from nhgeo.neighbourhoods import propose_neighbourhoods
+    from nhgeo.design.affinity import edge_weight
+    from nhgeo.design.neighbourhoods import propose_neighbourhoods
 
     return propose_neighbourhoods(units, adj, Rules(), seed=0,
                                   edge_weight=edge_weight(units, ("ward",))).labels.to_numpy()
@@ -385,7 +385,7 @@ def write_results(path: Path, stages: list[dict[str, Any]], peers: list[dict[str
         cols = PEER_COLS
         lines += ["", "## Peers", "",
                   "Same inputs, same rules: each method runs per local authority (so none crosses an LA), with "
-                  "k = round(LA population / 50,000); all graded by `nhgeo.metrics.score_assignment`. Settings: "
+                  "k = round(LA population / 50,000); all graded by `nhgeo.check.metrics.score_assignment`. Settings: "
                   "MaxP heuristic with floor 40,000 on unit centres (top_n=2); SKATER with k and floor 32,000; "
                   "GerryChain `recursive_tree_part` with tolerance fitted to the 40k-60k band (capped at 20%); "
                   "METIS `part_graph` with population vertex weights and `contig=True`. `x_metis` is the run's "

@@ -325,9 +325,9 @@ def _write_postcodes(pcs: pd.DataFrame, path: Path) -> None:
 
 
 def build_adjacency() -> dict[str, int]:
-    """Land edges of each embedded LSOA set over all England (see nhgeo.graph), from the files just written."""
-    from nhgeo.boundaries import load_embedded
-    from nhgeo.graph import land_edges
+    """Land edges of each embedded LSOA set over all England (see nhgeo.geo.graph), from the files just written."""
+    from nhgeo.geo.graph import land_edges
+    from nhgeo.sources.boundaries import load_embedded
 
     counts = {}
     for vintage in (2021, 2011):

@@ -15,7 +15,7 @@ from pathlib import Path
 import tomli_w
 
 import nhgeo
-from nhgeo.config import dumps_toml
+from nhgeo.footprints.files import dumps_toml
 
 OUT = Path(__file__).resolve().parents[1] / "configs" / "examples"
 

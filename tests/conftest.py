@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from nhgeo.boundaries import load_embedded
-from nhgeo.graph import AdjacencyGraph, build_graph
-from nhgeo.selection import select_place
+from nhgeo.geo.graph import AdjacencyGraph, build_graph
+from nhgeo.sources.boundaries import load_embedded
+from nhgeo.sources.selection import select_place
 
 THREE_BOROUGHS = "Camden,Islington,City of London"
 

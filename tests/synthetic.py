@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from nhgeo.boundaries import STANDARD_COLUMNS
+from nhgeo.sources.boundaries import STANDARD_COLUMNS
 
 
 def _frame(geoms: list[shapely.Geometry], pops: np.ndarray, las: np.ndarray) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""Soft alignment (nhgeo.affinity): wards and PCN catchments as cut-cost factors; hard rules unchanged."""
+"""Soft alignment (nhgeo.design.affinity): wards and PCN catchments as cut-cost factors; hard rules unchanged."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from typer.testing import CliRunner
 
 import nhgeo
 from nhgeo import affinity
-from nhgeo.alignment import pcn_alignment, ward_alignment
+from nhgeo.check.alignment import pcn_alignment, ward_alignment
 from nhgeo.cli import app
-from nhgeo.columns import Col
+from nhgeo.design.neighbourhoods import propose_neighbourhoods
+from nhgeo.design.partition import BalancedPartition, PartitionProblem
+from nhgeo.design.refine import adjacency_lists, edge_costs
 from nhgeo.errors import InputError
-from nhgeo.graph import build_graph
+from nhgeo.geo.graph import build_graph
 from nhgeo.model import Rules
-from nhgeo.neighbourhoods import propose_neighbourhoods
-from nhgeo.partition import BalancedPartition, PartitionProblem
-from nhgeo.refine import adjacency_lists, edge_costs
+from nhgeo.sources.columns import Col
 
 from .synthetic import grid, voronoi
 
@@ -86,13 +86,13 @@ def test_weighted_partition_keeps_the_hard_rules(seed: int, wards: int, w: float
 
 
 @pytest.fixture(scope="module")
-def camden_islington() -> dict[str, nhgeo.pipeline.ProposeResult]:
+def camden_islington() -> dict[str, nhgeo.design.propose.ProposeResult]:
     return {a: nhgeo.propose("Camden,Islington", seed=0, align=a, levels=("neighbourhood",))
             for a in ("none", "ward", "pcn")}
 
 
 def test_ward_alignment_splits_fewer_wards_with_the_same_rules(
-        camden_islington: dict[str, nhgeo.pipeline.ProposeResult]) -> None:
+        camden_islington: dict[str, nhgeo.design.propose.ProposeResult]) -> None:
     res = camden_islington
     split = {}
     for a, r in res.items():
@@ -109,7 +109,7 @@ def test_ward_alignment_splits_fewer_wards_with_the_same_rules(
     assert again.proposal.labels.tolist() == res["ward"].proposal.labels.tolist()  # deterministic
 
 
-def test_default_is_ward(camden_islington: dict[str, nhgeo.pipeline.ProposeResult]) -> None:
+def test_default_is_ward(camden_islington: dict[str, nhgeo.design.propose.ProposeResult]) -> None:
     default = nhgeo.propose("Camden,Islington", seed=0, levels=("neighbourhood",))
     assert default.proposal.labels.tolist() == camden_islington["ward"].proposal.labels.tolist()
 
@@ -160,7 +160,7 @@ def test_pcn_polish_keeps_the_rules(n: int, seed: int, k: int, slack: float, npc
     assert polish(start, pop, nbrs, costs, prob.lo, prob.hi).tolist() == out.tolist()  # deterministic
 
 
-def test_pcn_keeps_more_patients_together(camden_islington: dict[str, nhgeo.pipeline.ProposeResult]) -> None:
+def test_pcn_keeps_more_patients_together(camden_islington: dict[str, nhgeo.design.propose.ProposeResult]) -> None:
     """Camden + Islington: --align pcn raises the median share of a PCN's patients in its main neighbourhood."""
     share = {}
     for a in ("none", "pcn"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 import nhgeo
-from nhgeo.alignment import pcn_alignment, ward_alignment
-from nhgeo.columns import Col
+from nhgeo.check.alignment import pcn_alignment, ward_alignment
+from nhgeo.sources.columns import Col
 
 
 def test_ward_alignment_matches_a_hand_count() -> None:

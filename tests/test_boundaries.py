@@ -10,13 +10,13 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from nhgeo.boundaries import load_boundaries, load_units
 from nhgeo.cli import app
-from nhgeo.data import get_path
 from nhgeo.errors import InputError
-from nhgeo.graph import build_graph
+from nhgeo.geo.graph import build_graph
 from nhgeo.model import Col
-from nhgeo.selection import select_place
+from nhgeo.sources.boundaries import load_boundaries, load_units
+from nhgeo.sources.data import get_path
+from nhgeo.sources.selection import select_place
 
 runner = CliRunner()
 

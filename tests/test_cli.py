@@ -82,8 +82,8 @@ def test_graph_writes_gpkg(tmp_path: Path) -> None:
 def test_every_command_reads_user_boundaries_the_same_way(tmp_path: Path) -> None:
     """The boundary options are shared: validate, diff and coverage read a user's file with its own
     column names exactly as propose does."""
-    from nhgeo.boundaries import load_embedded
-    from nhgeo.selection import select_place
+    from nhgeo.sources.boundaries import load_embedded
+    from nhgeo.sources.selection import select_place
 
     units = select_place(load_embedded(2021), "Camden")[["code", "population", "la_code", "geometry"]]
     mine = tmp_path / "mine.gpkg"
@@ -136,8 +136,8 @@ NCL = Path(__file__).resolve().parents[1] / "configs" / "examples" / "north_cent
 @pytest.fixture(scope="module")
 def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Malformed inputs a new user might give."""
-    from nhgeo.boundaries import load_embedded
-    from nhgeo.selection import select_place
+    from nhgeo.sources.boundaries import load_embedded
+    from nhgeo.sources.selection import select_place
 
     d = tmp_path_factory.mktemp("bad")
     units = select_place(load_embedded(2021), "City of London")[["code", "population", "geometry"]].copy()
@@ -265,8 +265,8 @@ def test_diff_reports_a_duplicate_not_a_move(tmp_path: Path) -> None:
 def test_boundaries_outside_england_end_to_end(tmp_path: Path) -> None:
     """Welsh-style codes with their own LA column: no ICB or region is known; everything still runs, unknown
     levels are shown as such, places follow the user's LAs, and population is labelled as the user's."""
-    from nhgeo.boundaries import load_embedded
-    from nhgeo.selection import select_place
+    from nhgeo.sources.boundaries import load_embedded
+    from nhgeo.sources.selection import select_place
 
     u = select_place(load_embedded(2021), "Camden,Islington")[["code", "population", "la_code", "geometry"]].copy()
     u["code"] = [f"W01{i:06d}" for i in range(len(u))]
@@ -291,12 +291,12 @@ def test_boundaries_outside_england_end_to_end(tmp_path: Path) -> None:
 
 def test_internal_error_is_exit_3_and_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug gives exit 3 and one line naming it; --debug (or NHGEO_DEBUG=1) adds the traceback."""
-    import nhgeo.validation
+    import nhgeo.check.validation
 
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyError("oops")
 
-    monkeypatch.setattr(nhgeo.validation, "validate", boom)
+    monkeypatch.setattr(nhgeo.check.validation, "validate", boom)
     monkeypatch.delenv("NHGEO_DEBUG", raising=False)
     res = runner.invoke(app, ["validate", str(NCL)])
     assert res.exit_code == 3 and "Traceback" not in res.output

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import nhgeo
+from nhgeo.check.coverage import CoverageResult
 from nhgeo.cli import app
-from nhgeo.coverage import CoverageResult
-from nhgeo.services import load_catalogue, load_services
+from nhgeo.sources.services import load_catalogue, load_services
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
 NCL = EXAMPLES / "north_central_london.toml"
@@ -95,8 +95,8 @@ def test_rural_neighbourhood_without_pharmacy_is_missing(tmp_path: Path) -> None
     """Hand-checked: LSOA E01027503 (Northumberland 019C, Bellingham, Otterburn & Redesdale, 1,579
     people) has no community pharmacy inside or within 1 km of its boundary; the closest is 3.6 km
     from the boundary. As a neighbourhood of its own it is 'missing', never 'nearby'."""
-    from nhgeo.boundaries import load_embedded
-    from nhgeo.selection import select_place
+    from nhgeo.sources.boundaries import load_embedded
+    from nhgeo.sources.selection import select_place
 
     codes = select_place(load_embedded(2021), "Northumberland")["code"].astype(str).tolist()
     table = tmp_path / "fp.csv"
@@ -155,7 +155,7 @@ def test_within_distance_matches_brute_force(ncl: tuple[object, CoverageResult])
     import numpy as np
     import shapely
 
-    from nhgeo.boundaries import load_embedded
+    from nhgeo.sources.boundaries import load_embedded
 
     _, res = ncl
     assign = _assignment()
@@ -177,7 +177,7 @@ def test_within_distance_matches_brute_force(ncl: tuple[object, CoverageResult])
 def test_lsoa2011_footprint_coverage(tmp_path: Path) -> None:
     """An LSOA 2011 footprint is covered by point-in-polygon on the 2011 shapes; practices land in
     the neighbourhood holding their published LSOA 2011 code."""
-    from nhgeo.config import dumps_toml
+    from nhgeo.footprints.files import dumps_toml
 
     res = nhgeo.propose(["Camden", "Islington"], vintage=2011, seed=0)
     path = tmp_path / "ci11.toml"
@@ -194,7 +194,7 @@ def test_lsoa2011_footprint_coverage(tmp_path: Path) -> None:
 
 def test_user_boundaries_give_the_same_coverage(tmp_path: Path, ncl: tuple[object, CoverageResult]) -> None:
     """The same shapes supplied as a user's GeoPackage give the same grid as the embedded set."""
-    from nhgeo.boundaries import load_embedded
+    from nhgeo.sources.boundaries import load_embedded
 
     assign = _assignment()
     units = load_embedded(2021)
@@ -249,8 +249,8 @@ def test_markdown_holds_every_neighbourhood_and_place(ncl: tuple[object, Coverag
 
 def test_place_matrix_counts_missing_neighbourhoods(ncl: tuple[object, CoverageResult]) -> None:
     """Each place cell counts exactly the neighbourhoods of that place missing the component."""
-    from nhgeo.config import read_footprint
-    from nhgeo.coverage import place_matrix
+    from nhgeo.check.coverage import place_matrix
+    from nhgeo.footprints.files import read_footprint
 
     _, res = ncl
     pm = place_matrix(res.places)
@@ -267,7 +267,7 @@ def test_user_services_latlon_geofile_and_typos(tmp_path: Path) -> None:
     import geopandas as gpd
     import shapely
 
-    from nhgeo.boundaries import load_embedded
+    from nhgeo.sources.boundaries import load_embedded
 
     assign = _assignment()
     units = load_embedded(2021)
@@ -296,7 +296,7 @@ def test_user_services_latlon_geofile_and_typos(tmp_path: Path) -> None:
 def test_far_services_are_missing_not_no_data(tmp_path: Path) -> None:
     """The Isles of Scilly have no hospice within the 20 km search margin: that is 'missing' with the
     true distance to the nearest (Cornwall, ~69 km), never 'no data'."""
-    from nhgeo.config import dumps_toml
+    from nhgeo.footprints.files import dumps_toml
 
     path = tmp_path / "scilly.toml"
     path.write_text(dumps_toml(nhgeo.propose("Isles of Scilly", seed=0, levels=["neighbourhood"]).footprint()))
@@ -309,7 +309,7 @@ def test_far_services_are_missing_not_no_data(tmp_path: Path) -> None:
 
 def test_pcn_summary_counts_from_the_practices(ncl: tuple[object, CoverageResult]) -> None:
     """Split PCNs recounted straight from the located practices."""
-    from nhgeo.coverage import pcn_summary
+    from nhgeo.check.coverage import pcn_summary
 
     _, res = ncl
     gp = res.located[(res.located["dataset"] == "gp_practices") & (res.located["neighbourhood"] != "")]
@@ -344,8 +344,8 @@ def test_property_counts_match_brute_force(n: int, seed: int, n_pts: int, distan
     import numpy as np
     import shapely
 
-    from nhgeo.coverage import coverage
-    from nhgeo.services import Component
+    from nhgeo.check.coverage import coverage
+    from nhgeo.sources.services import Component
 
     from .synthetic import voronoi
 
@@ -386,7 +386,7 @@ def test_missing_findings_name_the_nearest_service(ncl: tuple[object, CoverageRe
 
 def test_mental_health_by_operator_before_name() -> None:
     """Hospital sites run by mental-health trusts count by operator; the name pattern is the last resort."""
-    from nhgeo.services import component_mask, match_method
+    from nhgeo.sources.services import component_mask, match_method
 
     svc = load_services()
     mh = {c.name: c for c in load_catalogue()}["mental_health"]
@@ -403,7 +403,7 @@ TRAFFORD = Path(__file__).parent / "data" / "trafford_care_homes_cqc_2026-02.csv
 
 def test_trafford_cqc_list_needs_no_flags(tmp_path: Path) -> None:
     """The staged Trafford care-home list (CQC ids, lat/lon) is social care without --component."""
-    from nhgeo.services import load_services
+    from nhgeo.sources.services import load_services
 
     svc = load_services(TRAFFORD)
     user = svc[svc["dataset"].str.startswith("user:")]
@@ -416,7 +416,7 @@ def test_cqc_download_layout_with_postcodes_only(tmp_path: Path) -> None:
     placed by the offline postcode table; a postcode that does not exist is listed, not silently dropped."""
     import numpy as np
 
-    from nhgeo.services import load_services
+    from nhgeo.sources.services import load_services
 
     real = pd.read_csv(TRAFFORD)
     cqc = pd.DataFrame({"Location ID": real["cqc_id"], "Location Name": real["name"],

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from nhgeo.boundaries import load_embedded
-from nhgeo.data import DATASETS, get_path
 from nhgeo.errors import InputError
 from nhgeo.model import Col
+from nhgeo.sources.boundaries import load_embedded
+from nhgeo.sources.data import DATASETS, get_path
 
 ENGLAND_CENSUS_2021 = 56_489_608  # ONS Census 2021 usual residents, England
 
@@ -155,10 +155,10 @@ def test_get_path_lists_what_exists() -> None:
 
 
 def test_attribution_is_the_readme_text() -> None:
-    """Reports quote nhgeo.data.ATTRIBUTION; the README's attribution paragraph says the same."""
+    """Reports quote nhgeo.sources.data.ATTRIBUTION; the README's attribution paragraph says the same."""
     from pathlib import Path
 
-    from nhgeo.data import ATTRIBUTION
+    from nhgeo.sources.data import ATTRIBUTION
 
     readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
     assert ATTRIBUTION in readme and "Deprivation 2025" in ATTRIBUTION

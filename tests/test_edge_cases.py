@@ -19,7 +19,7 @@ runner = CliRunner()
 
 
 def test_services_with_some_coordinates_missing_use_the_postcode(tmp_path: Path) -> None:
-    from nhgeo.services import load_services
+    from nhgeo.sources.services import load_services
 
     csv = tmp_path / "svc.csv"
     csv.write_text("name,easting,northing,postcode\nA,,,NW1 2DB\nB,529000,183000,\n")
@@ -30,7 +30,7 @@ def test_services_with_some_coordinates_missing_use_the_postcode(tmp_path: Path)
 
 def test_blank_component_rows_are_named_or_filled(tmp_path: Path) -> None:
     from nhgeo.errors import InputError
-    from nhgeo.services import load_services
+    from nhgeo.sources.services import load_services
 
     csv = tmp_path / "svc.csv"
     csv.write_text("name,postcode,component\nA,NW1 2DB,social_care\nB,N1 9GU,\n")
@@ -106,9 +106,9 @@ def test_duplicate_code_fix_keeps_the_neighbourhood_whole() -> None:
 
 
 def test_report_header_names_the_users_population(tmp_path: Path) -> None:
-    from nhgeo.boundaries import load_embedded
     from nhgeo.render.report_data import report_data_from_proposal
-    from nhgeo.selection import select_place
+    from nhgeo.sources.boundaries import load_embedded
+    from nhgeo.sources.selection import select_place
 
     units = select_place(load_embedded(), "City of London,Tower Hamlets")
     b = tmp_path / "b.gpkg"

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import nhgeo
+from nhgeo.design.propose import ProposeResult
 from nhgeo.model import Rules
-from nhgeo.pipeline import ProposeResult
 
 from .test_places import _assert_nested
 from .test_propose import assert_true_reason

@@ -17,12 +17,12 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
+from nhgeo.check.validation import validate
 from nhgeo.cli import app
-from nhgeo.config import read_footprint
-from nhgeo.fit import PWC, fit_footprint, fit_units, is_shapes, read_shapes
+from nhgeo.footprints.files import read_footprint
+from nhgeo.footprints.fit import PWC, fit_footprint, fit_units, is_shapes, read_shapes
 from nhgeo.model import Col
-from nhgeo.selection import select_place
-from nhgeo.validation import validate
+from nhgeo.sources.selection import select_place
 
 LAS = Path(__file__).parent / "data" / "london_lad22_camden_islington_city_4326.geojson"
 runner = CliRunner()

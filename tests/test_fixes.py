@@ -9,10 +9,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nhgeo.boundaries import LoadReport
-from nhgeo.graph import build_graph
+from nhgeo.check.rules import Finding, run_rules
+from nhgeo.geo.graph import build_graph
 from nhgeo.model import Assignment, Footprint, NeighbourhoodSpec, Rules, Study
-from nhgeo.rules import Finding, run_rules
+from nhgeo.sources.boundaries import LoadReport
 
 from .synthetic import grid
 

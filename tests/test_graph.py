@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from nhgeo import graph as graph_mod
-from nhgeo.graph import AdjacencyGraph, build_graph
+from nhgeo.geo.graph import AdjacencyGraph, build_graph
 
 
 def _neighbours(units: gpd.GeoDataFrame, adj: AdjacencyGraph, code: str) -> set[str]:
@@ -110,8 +110,8 @@ def test_shipped_adjacency_is_what_the_method_computes(england: gpd.GeoDataFrame
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The land edges shipped in boundaries/ (computed over all England) are exactly the edges the
     method finds on a selection on its own: guards against boundaries and adjacency drifting apart."""
-    from nhgeo.boundaries import load_embedded
-    from nhgeo.selection import select_place
+    from nhgeo.sources.boundaries import load_embedded
+    from nhgeo.sources.selection import select_place
 
     for units in (select_place(england, ["Camden", "Islington", "City of London", "Cornwall", "Isles of Scilly"]),
                   select_place(load_embedded(2011), ["Hackney", "Tower Hamlets"])):

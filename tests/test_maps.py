@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import nhgeo
-from nhgeo.pipeline import ProposeResult
+from nhgeo.design.propose import ProposeResult
 from nhgeo.render import png
 
 

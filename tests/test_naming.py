@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nhgeo.design.naming import MAX_LEN, fit_length, name_neighbourhoods, settlement
 from nhgeo.model import Col
-from nhgeo.naming import MAX_LEN, fit_length, name_neighbourhoods, settlement
 
 FALMOUTH = ["Falmouth East", "Falmouth North", "Falmouth West & South", "Penryn", "Mylor Bridge & Frogpool",
             "Ponsanooth, Mabe Burnthouse & Constantine"]

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nhgeo
-from nhgeo.pipeline import ProposeResult
-from nhgeo.place_search import exchange_repair
+from nhgeo.design.place_search import exchange_repair
+from nhgeo.design.propose import ProposeResult
 
 
 @pytest.fixture(scope="module")

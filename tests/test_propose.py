@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nhgeo import neighbourhoods
-from nhgeo.graph import AdjacencyGraph, build_graph
-from nhgeo.metrics import score_assignment
-from nhgeo.model import Rules, choose_k
-from nhgeo.neighbourhoods import Proposal, propose_neighbourhoods
+from nhgeo.check.metrics import score_assignment
+from nhgeo.design.neighbourhoods import Proposal, propose_neighbourhoods
+from nhgeo.design.sizing import choose_k
+from nhgeo.geo.graph import AdjacencyGraph, build_graph
+from nhgeo.model import Rules
 
 from .synthetic import grid, voronoi
 

@@ -1,4 +1,4 @@
-"""Local search (nhgeo.refine): never worse, never breaks contiguity, never leaves the band (hypothesis)."""
+"""Local search (nhgeo.design.refine): never worse, never breaks contiguity, never leaves the band (hypothesis)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nhgeo.graph import build_graph
-from nhgeo.partition import BalancedPartition, PartitionProblem
-from nhgeo.refine import adjacency_lists, edge_costs, objective, refine
+from nhgeo.design.partition import BalancedPartition, PartitionProblem
+from nhgeo.design.refine import adjacency_lists, edge_costs, objective, refine
+from nhgeo.geo.graph import build_graph
 
 from .synthetic import grid, voronoi
 

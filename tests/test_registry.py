@@ -7,11 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import nhgeo.rules as registry
+import nhgeo.check.rules as registry
+from nhgeo.check.rules.base import Finding, Rule, Severity, Status
+from nhgeo.check.validation import validate
 from nhgeo.cli import app
 from nhgeo.model import Assignment, Col, Study
-from nhgeo.rules.base import Finding, Rule, Severity, Status
-from nhgeo.validation import validate
 
 NCL = "configs/examples/north_central_london.toml"
 runner = CliRunner()

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 import nhgeo
-from nhgeo.coverage import coverage
+from nhgeo.check.coverage import coverage
+from nhgeo.design.propose import ProposeResult
 from nhgeo.model import Col
-from nhgeo.pipeline import ProposeResult
 from nhgeo.render.html import ReportData, render_html, report_data_from_proposal
 
 GOLDEN = Path(__file__).parent / "golden" / "report_camden_islington.png"

@@ -48,7 +48,7 @@ def test_validate_and_coverage_report(tmp_path: Path) -> None:
 
 
 def test_map_subtitle_states_the_vintages() -> None:
-    from nhgeo.boundaries import load_embedded
+    from nhgeo.sources.boundaries import load_embedded
 
     assert data_date_of(load_embedded(2021)) == ("Census 2021 population; LSOA 2021 boundaries; ICB 2026; LA 2023")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from nhgeo.boundaries import load_embedded
 from nhgeo.errors import InputError
 from nhgeo.model import Col
-from nhgeo.selection import select_place
+from nhgeo.sources.boundaries import load_embedded
+from nhgeo.sources.selection import select_place
 
 
 def _las(units: gpd.GeoDataFrame, place: str) -> set[str]:

@@ -11,9 +11,9 @@ import pytest
 import tomli_w
 from typer.testing import CliRunner
 
+from nhgeo.check.validation import validate
 from nhgeo.cli import app
 from nhgeo.errors import InputError
-from nhgeo.validation import validate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
 GOOD = EXAMPLES / "north_central_london.toml"
@@ -192,7 +192,7 @@ def test_table_caps_findings_per_rule_errors_first(broken_report) -> None:  # ty
 def test_every_rule_obeys_severity_and_waivers(tmp_path: Path) -> None:
     """Unknown codes and core-offer findings follow the footprint's severities and waivers like the
     other rules: "off" drops them, a waiver turns an error into a warning with its reason."""
-    from nhgeo.services import open_services
+    from nhgeo.sources.services import open_services
 
     d = tomllib.loads(GOOD.read_text())
     d["neighbourhoods"][0]["lsoas"].append(OLD_2011_CODE)
@@ -249,7 +249,7 @@ def test_table_with_any_group_column(england, tmp_path: Path) -> None:  # type: 
 
 
 def test_table_in_2011_codes_detected(tmp_path: Path) -> None:
-    from nhgeo.boundaries import load_embedded
+    from nhgeo.sources.boundaries import load_embedded
 
     old = load_embedded(2011)
     cam = old[old["la_name"] == "Camden"]
@@ -343,10 +343,10 @@ def test_missing_data_is_not_checked_never_holds() -> None:
     import numpy as np
     import pandas as pd
 
-    from nhgeo.boundaries import LoadReport
-    from nhgeo.graph import build_graph
+    from nhgeo.check.rules import Status, run_rules
+    from nhgeo.geo.graph import build_graph
     from nhgeo.model import Assignment, Footprint, NeighbourhoodSpec, Rules, Study
-    from nhgeo.rules import Status, run_rules
+    from nhgeo.sources.boundaries import LoadReport
 
     from .synthetic import grid
 

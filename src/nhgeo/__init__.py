@@ -9,9 +9,11 @@ Typical use from Python::
     report = nhgeo.coverage_report("configs/examples/north_central_london.toml")
     report.coverage.grid         # neighbourhood x component
 
-Layers (data flows one way): load (:mod:`.boundaries`, :mod:`.selection`, :mod:`.config`,
-:mod:`.services`) -> model (:mod:`.model`, :mod:`.graph`) -> partition/places -> rules
-(:mod:`.rules`, :mod:`.validation`, :mod:`.coverage`) -> render/output (:mod:`.render`, :mod:`.output`).
+Layers (data flows one way; each subpackage imports only from those before it):
+:mod:`.sources` (embedded data, boundaries, selection, services) -> :mod:`.geo` (adjacency, bridges,
+dissolves) -> :mod:`.model` (Rules, Footprint, Study, Assignment) -> :mod:`.footprints` (read, write, fit) ->
+:mod:`.check` (measures, the rule registry, validate, coverage, diff) -> :mod:`.design` (partition, places,
+propose) -> :mod:`.render` -> :mod:`.output` -> :mod:`.cli`. See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -19,17 +21,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .boundaries import LoadOptions, load_boundaries, load_embedded, load_units
-from .data import get_path
-from .diff import diff
+from . import _compat
+from .check.diff import diff
+from .check.rules import REGISTRY, Finding, Severity, Status
+from .check.validation import ValidationReport, validate
+from .design.propose import propose
 from .errors import InputError, NhgeoError
-from .graph import build_graph
+from .geo.graph import build_graph
 from .model import Assignment, Footprint, Rules, Study, open_study
-from .pipeline import propose
-from .rules import REGISTRY, Finding, Severity, Status
-from .services import open_services
-from .validation import ValidationReport, validate
+from .sources.boundaries import LoadOptions, load_boundaries, load_embedded, load_units
+from .sources.data import get_path
+from .sources.services import open_services
 from .version import __version__
+
+_compat.install()
+
+
+def __getattr__(name: str) -> Any:
+    """Old flat module paths (``nhgeo.partition``) for one release, with a DeprecationWarning."""
+    return _compat.attribute(name)
 
 
 def coverage_report(footprint: str | Path, services: str | Path | None = None, component: str | None = None,

@@ -1,9 +1,10 @@
 """The shared model every command starts from: column names, the rule thresholds, a study and an assignment.
 
-This is the lowest layer above loading: it imports only :mod:`nhgeo.errors`, :mod:`nhgeo.graph` and
-pandas/geopandas, so every later stage (partition, places, rules, render) can read it.
+It sits above loading (:mod:`nhgeo.sources`) and adjacency (:mod:`nhgeo.geo`) and below everything else, so
+every later layer (footprints, check, design, render) reads it. It holds data objects and what derives from
+them; algorithms live in the layer that uses them (``choose_k`` is in :mod:`nhgeo.design.sizing`).
 
-* :class:`Col` (from :mod:`nhgeo.columns`) names every standard unit column once (``units[Col.POP]``).
+* :class:`Col` (from :mod:`nhgeo.sources.columns`) names every standard unit column once (``units[Col.POP]``).
 * :class:`Rules` holds the thresholds (band, place band, LA crossing) and per-rule severity overrides.
 * :class:`Study` is a set of units with their adjacency graph and where they came from.
 * :class:`Assignment` is unit -> neighbourhood -> place, with names and waivers, aligned to a study's units.
@@ -11,7 +12,6 @@ pandas/geopandas, so every later stage (partition, places, rules, render) can re
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,15 +21,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .boundaries import LoadOptions, LoadReport, load_units
-from .columns import Col
 from .errors import InputError
-from .graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, AdjacencyGraph, build_graph
-from .selection import select_place
-from .services import ServiceSet
+from .geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, AdjacencyGraph, build_graph
+from .sources.boundaries import LoadOptions, LoadReport, load_units
+from .sources.columns import Col
+from .sources.selection import select_place
+from .sources.services import ServiceSet
 
 T = TypeVar("T")
-__all__ = ["Assignment", "Col", "Footprint", "NeighbourhoodSpec", "PlaceSpec", "Rules", "Study", "choose_k",
+__all__ = ["Assignment", "Col", "Footprint", "NeighbourhoodSpec", "PlaceSpec", "Rules", "Study",
            "open_study", "positions_by", "study_of"]
 
 
@@ -92,23 +92,6 @@ class Rules:
             raise InputError(f"unknown key(s) in [rules]: {', '.join(sorted(unknown))}")
         return cls(**{k: d[k] for k in known if k in d}, severity=dict(d.get("severity", {})),
                    core_offer=dict(d.get("core_offer", {})))
-
-
-def choose_k(pop: float, lo: float, hi: float, target: float) -> tuple[int, bool]:
-    """Number of parts for ``pop``: the feasible k closest to target size, else the least bad one.
-
-    Returns ``(k, feasible)``. Feasible means ``ceil(pop/hi) <= k <= floor(pop/lo)``.
-    """
-    if pop <= 0:
-        return 1, False
-    k_min, k_max = max(1, math.ceil(pop / hi)), math.floor(pop / lo)
-    if k_min <= k_max:
-        k = min(max(round(pop / target), k_min), k_max)
-        return max(k, 1), True
-    # infeasible: compare going over max (k_max parts) with going under min (k_min parts)
-    over = (pop / max(k_max, 1) - hi) / hi if k_max >= 1 else math.inf
-    under = (lo - pop / k_min) / lo
-    return (max(k_max, 1) if over <= under else k_min), False
 
 
 def positions_by(labels: np.ndarray) -> dict[str, np.ndarray]:

@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .columns import Col
 from .errors import InputError
+from .sources.columns import Col
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .check.validation import ValidationReport
+    from .design.propose import ProposeResult
     from .model import Study
-    from .pipeline import ProposeResult
-    from .validation import ValidationReport
 
 
 MANIFEST = ".nhgeo-manifest.json"  # in every output folder: the files nhgeo wrote there (what --force may replace)
@@ -255,8 +255,8 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     ``out`` atomically; ``command`` is the command line the report quotes to reproduce it."""
     import geopandas as gpd
 
-    from .config import dumps_toml
-    from .dissolve import dissolve
+    from .footprints.files import dumps_toml
+    from .geo.dissolve import dissolve
     from .render.json import proposal_to_dict
 
     out = Path(out)
@@ -315,7 +315,7 @@ def write_report(rep: ValidationReport, dest: str | Path, force: bool = False, c
 
 def write_edges(study: Study, out: str | Path, force: bool = False) -> None:
     """The study's adjacency as a GeoPackage: layers ``edges`` and ``bridges``."""
-    from .graph import edges_frame
+    from .geo.graph import edges_frame
 
     with atomic_file(out, force) as tmp, fixed_gpkg_timestamps():
         edges = edges_frame(study.units, study.adj)

@@ -47,10 +47,10 @@ def coverage(
 
     Exit 0, 1 a required component is missing (--strict: any), 2 bad input, 3 internal error.
     """
+    from ..check.validation import validate as run_validate
     from ..output import check_out_files, emit, write_report
     from ..render import check_format
-    from ..services import open_services
-    from ..validation import validate as run_validate
+    from ..sources.services import open_services
 
     check_format("coverage", fmt)
     check_out_files([out, report], force, inputs=[footprint, services, catalogue, *source_files(source)])

@@ -11,7 +11,7 @@ def datasets() -> None:
     """List the embedded datasets, their vintage and where they are."""
     from rich.table import Table
 
-    from ..data import DATASETS, data_dir
+    from ..sources.data import DATASETS, data_dir
 
     t = Table(title=f"Embedded data in {data_dir()}")
     for c in ("name", "file", "vintage", "what"):

@@ -28,7 +28,7 @@ def diff(
 
     Exit 0 no rule newly broken, 1 the change breaks a rule, 2 bad input, 3 internal error.
     """
-    from ..diff import diff as run_diff
+    from ..check.diff import diff as run_diff
     from ..output import emit
     from ..render import check_format
 

@@ -26,8 +26,8 @@ def fit(
     rules: RuleOverrides = None,
 ) -> None:
     """Best-fit every LSOA to one polygon (population-weighted centroid) and write the footprint TOML."""
-    from ..config import dumps_toml
-    from ..fit import fit_file
+    from ..footprints.files import dumps_toml
+    from ..footprints.fit import fit_file
     from ..output import atomic_file, check_out_files, emit
     from ..render import check_format
 

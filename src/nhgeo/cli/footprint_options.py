@@ -74,7 +74,7 @@ def _group(keyword: str, options: list[tuple[str, Any, Any]], collect: Callable[
 
 
 def _rules(given: dict[str, Any]) -> dict[str, Any]:
-    from ..validation import parse_severities
+    from ..check.validation import parse_severities
 
     out = {k: v for k, v in given.items() if k != "severity" and v is not None}
     if given.get("severity"):

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..errors import InputError
-from ..graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M
+from ..geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M
 
 F = TypeVar("F", bound=Callable[..., Any])
 

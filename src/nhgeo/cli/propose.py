@@ -59,8 +59,8 @@ def propose(
 
     Exit 0 written, 2 bad input or usage (nothing written), 3 internal error; 130/143 interrupted (nothing left).
     """
-    from .. import pipeline
-    from ..affinity import parse_align
+    from ..design import propose as pipeline
+    from ..design.affinity import parse_align
     from ..model import Rules, open_study
     from ..output import check_out_dir, emit, write_proposal
     from ..render import check_format

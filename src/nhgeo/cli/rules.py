@@ -11,7 +11,7 @@ def rules() -> None:
     """List the rules (ids for [rules.severity] and [[waivers]]), default severities and descriptions."""
     from rich.table import Table
 
-    from ..rules import REGISTRY
+    from ..check.rules import REGISTRY
 
     t = Table(title="Rules checked by nhgeo validate")
     for c in ("id", "default", "what must hold", "module"):

@@ -49,10 +49,10 @@ def validate(
     show_all: ShowAllOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
+    from ..check.validation import validate as run_validate
     from ..output import check_out_files, emit, write_report
     from ..render import check_format
-    from ..services import open_services
-    from ..validation import validate as run_validate
+    from ..sources.services import open_services
 
     check_format("validation", fmt)
     check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..data import ATTRIBUTION
+from ..sources.data import ATTRIBUTION
 from .display import _status
 from .report_data import CORE_MARK, PALETTE, STATUS_COLOUR
 

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..alignment import alignment_to_dict
-from ..coverage import CoverageResult, pcn_summary
+from ..check.alignment import alignment_to_dict
+from ..check.coverage import CoverageResult, pcn_summary
 from ..model import Col
-from ..services import SERVICE_VINTAGE
+from ..sources.services import SERVICE_VINTAGE
 
 if TYPE_CHECKING:
-    from ..diff import FootprintDiff
-    from ..fit import FitResult
+    from ..check.diff import FootprintDiff
+    from ..check.rules import Finding
+    from ..check.validation import ValidationReport
+    from ..design.propose import ProposeResult
+    from ..footprints.fit import FitResult
     from ..model import Study
-    from ..pipeline import ProposeResult
-    from ..rules import Finding
-    from ..validation import ValidationReport
 
 
 def graph_summary(study: Study) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
     hoods = {h.id: h for h in result.proposal.neighbourhoods}
     places = result.places
     if not places:  # neighbourhood level only: one pseudo place per ICB
-        from ..places import Place
+        from ..design.places import Place
 
         by_icb: dict[str, list[str]] = {}
         for h in result.proposal.neighbourhoods:
@@ -129,7 +129,7 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
 
 def effective_rules(rep: ValidationReport) -> dict[str, Any]:
     """The footprint's rules with the severity in force for every rule (overrides or defaults)."""
-    from ..rules import REGISTRY, severity_of
+    from ..check.rules import REGISTRY, severity_of
 
     rules = rep.footprint.rules
     return {**rules.to_dict(), "severity": {r.id: str(severity_of(rules, r.id)) for r in REGISTRY}}

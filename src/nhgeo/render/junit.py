@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..rules import Severity
+from ..check.rules import Severity
 
 if TYPE_CHECKING:
-    from ..validation import ValidationReport
+    from ..check.validation import ValidationReport
 
 
 def validation_junit(rep: ValidationReport) -> str:

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..coverage import place_matrix, status_matrix
+from ..check.coverage import place_matrix, status_matrix
 from .json import coverage_to_dict
 from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
-    from ..diff import FootprintDiff
-    from ..validation import ValidationReport
+    from ..check.diff import FootprintDiff
+    from ..check.validation import ValidationReport
 
 
 def validation_markdown(rep: ValidationReport) -> str:

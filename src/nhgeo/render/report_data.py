@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..columns import Col
-from ..data import ATTRIBUTION
+from ..sources.columns import Col
+from ..sources.data import ATTRIBUTION
 
 if TYPE_CHECKING:
+    from ..check.validation import ValidationReport
+    from ..design.propose import ProposeResult
     from ..model import Study
-    from ..pipeline import ProposeResult
-    from ..validation import ValidationReport
 
 # Paul Tol's "light" scheme: distinguishable with colour-blindness, dark text stays readable on every colour
 PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD")
@@ -65,7 +65,7 @@ class ReportData:
 
 
 def _vintages(study: Study) -> dict[str, str]:
-    from ..services import SERVICE_VINTAGE
+    from ..sources.services import SERVICE_VINTAGE
 
     return {**study.vintages, "services": SERVICE_VINTAGE}
 
@@ -78,7 +78,7 @@ def _data_date(study: Study) -> str:
 
 def proposal_services(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Embedded service points inside ``units``' bounding box, labelled with their core-offer component."""
-    from ..services import component_mask, load_catalogue, load_services
+    from ..sources.services import component_mask, load_catalogue, load_services
 
     svc = load_services()
     x0, y0, x1, y1 = shapely.total_bounds(np.asarray(units.geometry.values))
@@ -103,7 +103,7 @@ def report_data_from_proposal(result: ProposeResult, command: str | None = None,
               "share_under_16": stats[h.id].share_under_16 if h.id in stats else None} for h in p.neighbourhoods]
     places = [{"id": pl.id, "name": pl.name, "icb_code": pl.icb_code, "population": pl.population,
                "status": pl.status, "reasons": list(pl.reasons)} for pl in result.places]
-    from ..rules import run_rules
+    from ..check.rules import run_rules
 
     # the proposal's own footprint through the rule registry: accepted exceptions come back as waived warnings
     findings: list[dict[str, Any]] = [

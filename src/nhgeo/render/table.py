@@ -12,19 +12,19 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.tree import Tree
 
-from ..coverage import pcn_summary, place_matrix, status_matrix
+from ..check.coverage import pcn_summary, place_matrix, status_matrix
+from ..check.rules import severity_of
 from ..model import Col
-from ..rules import severity_of
-from ..services import SERVICE_VINTAGE
+from ..sources.services import SERVICE_VINTAGE
 from .json import graph_summary, hierarchy
 from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
 if TYPE_CHECKING:
-    from ..diff import FootprintDiff
-    from ..fit import FitResult
+    from ..check.diff import FootprintDiff
+    from ..check.validation import ValidationReport
+    from ..design.propose import ProposeResult
+    from ..footprints.fit import FitResult
     from ..model import Study
-    from ..pipeline import ProposeResult
-    from ..validation import ValidationReport
 
 NAME_WIDTH = 40  # names longer than this are cut with an ellipsis (some MSOA-based names run to ~100 characters)
 _STYLE: dict[str, Any] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..coverage import STATUS_MARK
+from ..check.coverage import STATUS_MARK
 
 __all__ = ["STATUS_MARK", "fit_lines", "pcn_line", "rule_settings_line"]
 

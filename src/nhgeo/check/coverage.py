@@ -1,0 +1,216 @@
+"""Core-offer coverage: which services each neighbourhood has inside, nearby, or not at all.
+
+The service data and catalogue are :mod:`nhgeo.services`; social care and the voluntary & community
+sector have no national data, so they are ``no-data`` (never a pass) unless the user supplies points.
+Points are placed in neighbourhoods by point-in-polygon on the footprint's own boundaries,
+so this works for LSOA 2021, LSOA 2011 and users' own files alike.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import InputError
+from ..model import Assignment, Study
+from ..sources.columns import Col
+from ..sources.services import Component, check_components, component_mask, load_catalogue, load_services
+
+STATUS_MARK = {"present": "✔", "nearby": "~", "missing": "✘", "no-data": "?"}
+
+
+_STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
+_GRID_COLUMNS = ["neighbourhood", "component", "label", "required", "inside", "within_distance", "distance_m",
+                 "nearest_from_centre_m", "nearest_name", "status"]
+
+
+def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """Population-weighted centre (as points) of each group 0..n-1 of units' interior points."""
+    xy = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    ok = group >= 0
+    w = pop[ok] + 1e-9
+    tot = np.bincount(group[ok], weights=w, minlength=n)
+    cx = np.bincount(group[ok], weights=w * xy[ok, 0], minlength=n) / np.where(tot > 0, tot, 1)
+    cy = np.bincount(group[ok], weights=w * xy[ok, 1], minlength=n) / np.where(tot > 0, tot, 1)
+    return np.asarray(shapely.points(cx, cy))
+
+
+def _count_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home: np.ndarray, distance: float,
+                  hood_of_unit: np.ndarray, n_hoods: int) -> np.ndarray:
+    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1).
+
+    Exact, but most unit–point pairs are settled from bounding boxes alone: a unit whose whole
+    box is within the distance is within it, one whose box is beyond it is not, and a point
+    counts for the neighbourhood it lies in (``home``). Only the rest get a GEOS distance.
+    """
+    if not len(xy) or not n_hoods:
+        return np.zeros(n_hoods, dtype=np.int64)
+    x, y, d = xy[:, 0], xy[:, 1], distance
+    p, u = tree.query(shapely.box(x - d, y - d, x + d, y + d))
+    h = hood_of_unit[u]
+    p, u, h = p[h >= 0], u[h >= 0], h[h >= 0]
+    key = p.astype(np.int64) * n_hoods + h  # each point counts once per neighbourhood
+    xmin, ymin, xmax, ymax = shapely.bounds(geoms[u]).T
+    px, py = x[p], y[p]
+    near_box = np.hypot(np.maximum(np.maximum(xmin - px, px - xmax), 0),  # point to nearest side of the box
+                        np.maximum(np.maximum(ymin - py, py - ymax), 0))
+    far_box = np.hypot(np.maximum(np.abs(px - xmin), np.abs(px - xmax)),  # point to farthest corner
+                       np.maximum(np.abs(py - ymin), np.abs(py - ymax)))
+    own = np.flatnonzero(home >= 0) * n_hoods + home[home >= 0]
+    sure = np.unique(np.concatenate([key[far_box <= d], own]))
+    check = (near_box <= d) & ~np.isin(key, sure)
+    close = shapely.distance(shapely.points(xy[p[check]]), geoms[u[check]]) <= d
+    pairs = np.union1d(sure, key[check][close])
+    return np.bincount(pairs % n_hoods, minlength=n_hoods)
+
+
+@dataclass
+class CoverageResult:
+    """Neighbourhood x component coverage, GP capacity and PCN alignment."""
+
+    grid: pd.DataFrame  # one row per (neighbourhood, component)
+    places: pd.DataFrame  # one row per (place, component)
+    gp: pd.DataFrame  # per neighbourhood: registered patients, residents, ratio, PCNs
+    pcn_splits: pd.DataFrame  # PCNs whose practices fall in more than one neighbourhood
+    components: list[Component]
+    located: pd.DataFrame  # every service point near the footprint with the neighbourhood it lies in
+    notes: list[str] = field(default_factory=list)  # how the user's service points were read and placed
+
+
+def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Component] | None = None,
+             services: gpd.GeoDataFrame | None = None, place_of: dict[str, str] | None = None) -> CoverageResult:
+    """Core-offer coverage for the neighbourhoods ``labels`` (aligned to ``units``; "" = unassigned)."""
+    catalogue = catalogue or load_catalogue()
+    services = services if services is not None else load_services()
+    check_components(services, catalogue)
+    labels = np.asarray(labels).astype(str)
+    geoms = np.asarray(units.geometry.values)
+    pop = units[Col.POP].to_numpy(dtype=float)
+    tree = shapely.STRtree(geoms)
+    pts = np.asarray(services.geometry.values)
+    # clip to the area of interest (20 km margin) before any pairwise work
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    far = max((c.distance_m for c in catalogue), default=0.0)
+    keep = shapely.intersects(shapely.box(xmin - 20_000 - far, ymin - 20_000 - far, xmax + 20_000 + far,
+                                          ymax + 20_000 + far), pts)
+    svc = services[keep].reset_index(drop=True)
+    pts = pts[keep]
+    ip, iu = tree.query(pts, predicate="intersects")
+    home = np.full(len(svc), "", dtype=object)
+    home[ip] = labels[iu]
+    svc = svc.assign(neighbourhood=home)
+    hoods = sorted(set(labels) - {""})
+    hood_idx = pd.Series(np.arange(len(hoods)), index=hoods)
+    h_of_unit = hood_idx.reindex(labels).fillna(-1).to_numpy(dtype=np.int64)
+    h_of_point = hood_idx.reindex(home).fillna(-1).to_numpy(dtype=np.int64)
+    centres = _weighted_centres(geoms, pop, h_of_unit, len(hoods))
+    all_pts = np.asarray(services.geometry.values)
+    all_names = services["name"].astype(str).str.title().to_numpy(dtype=object)
+    full_masks = [component_mask(services, comp) for comp in catalogue]  # nearest: search all England
+    masks = [m[keep] for m in full_masks]
+    xy = shapely.get_coordinates(pts)
+    tree.query(shapely.points(xy[:1]))  # build the tree once, before threads share it
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        # the pair queries release the GIL: components run side by side on two cores
+        nears = list(pool.map(lambda m, d: _count_within(tree, geoms, xy[m], h_of_point[m], d, h_of_unit,
+                                                         len(hoods)), masks, [c.distance_m for c in catalogue]))
+    frames = []
+    for comp, cm, fm, near in zip(catalogue, masks, full_masks, nears, strict=True):
+        inside = np.bincount(h_of_point[cm][h_of_point[cm] >= 0], minlength=len(hoods))
+        dist = np.full(len(hoods), np.nan)
+        nearest = np.full(len(hoods), None, dtype=object)
+        if fm.any():  # "no data" only when the component has no points anywhere, not just none nearby
+            if len(hoods):
+                (ih, ip_), d = shapely.STRtree(all_pts[fm]).query_nearest(centres, return_distance=True,
+                                                                          all_matches=False)
+                dist[ih] = d
+                nearest[ih] = all_names[fm][ip_]
+            status = np.where(inside > 0, "present", np.where(near > 0, "nearby", "missing"))
+        else:
+            status = np.full(len(hoods), "no-data")
+        frames.append(pd.DataFrame({
+            "neighbourhood": hoods, "component": comp.name, "label": comp.label, "required": comp.required,
+            "inside": inside.astype(int), "within_distance": near.astype(int), "distance_m": comp.distance_m,
+            "nearest_from_centre_m": pd.array(np.round(dist), dtype="Int64"), "nearest_name": nearest,
+            "status": status}))
+    grid = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_GRID_COLUMNS))
+    place_of = place_of or {}
+    places = pd.DataFrame()
+    if place_of and len(grid):
+        g2 = grid.assign(place=grid["neighbourhood"].map(place_of)).dropna(subset=["place"])
+        rank = g2["status"].map(_STATUS_ORDER)
+        g2 = g2.assign(missing=(g2["status"] == "missing").astype(int), rank=rank)
+        places = g2.groupby(["place", "component"], sort=True).agg(
+            inside=("inside", "sum"), neighbourhoods_missing=("missing", "sum"), best=("rank", "min")).reset_index()
+        places["best"] = places["best"].map({v: k for k, v in _STATUS_ORDER.items()})
+    gp, splits = _gp_and_pcns(svc, units, labels, hoods)
+    located = pd.DataFrame(svc.drop(columns=svc.geometry.name))
+    return CoverageResult(grid, places, gp, splits, catalogue, located, list(services.attrs.get("notes", [])))
+
+
+def status_matrix(grid: pd.DataFrame, required: list[str]) -> pd.DataFrame:
+    """Neighbourhood x component status (rows with most required components missing first) and
+    a ``missing`` column counting them: the shape of every coverage table."""
+    status = grid.pivot(index="neighbourhood", columns="component", values="status")
+    missing = (status[required] == "missing").sum(axis=1) if required else pd.Series(0, index=status.index)
+    status = status.assign(missing=missing.astype(int))
+    return status.sort_values("missing", ascending=False, kind="stable")
+
+
+def place_matrix(places: pd.DataFrame) -> pd.DataFrame:
+    """Place x component cells: the best status among its neighbourhoods and how many miss it."""
+    if places.empty:
+        return pd.DataFrame()
+    n = places["neighbourhoods_missing"].astype(int)
+    cell: pd.Series = places["best"].map(STATUS_MARK).fillna("?") + np.where(n > 0, " " + n.astype(str) + "✘", "")
+    return places.assign(cell=cell).pivot(index="place", columns="component", values="cell")
+
+
+def _gp_and_pcns(svc: pd.DataFrame, units: gpd.GeoDataFrame, labels: np.ndarray,
+                 hoods: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Registered patients vs residents per neighbourhood; PCNs split across neighbourhoods."""
+    gp = svc[(svc["dataset"] == "gp_practices") & (svc["neighbourhood"] != "")].copy()
+    gp["list_size"] = pd.to_numeric(gp["list_size"], errors="coerce").fillna(0)
+    residents = pd.Series(units[Col.POP].to_numpy(dtype=float)).groupby(labels).sum()
+    reg = gp.groupby("neighbourhood")["list_size"].sum()
+    pcns = gp.dropna(subset=["pcn_code"]).groupby("neighbourhood")["pcn_code"].nunique()
+    gp_tab = pd.DataFrame({"neighbourhood": hoods})
+    gp_tab["residents"] = gp_tab["neighbourhood"].map(residents).fillna(0).astype(int)
+    gp_tab["registered_patients"] = gp_tab["neighbourhood"].map(reg).fillna(0).astype(int)
+    gp_tab["practices"] = gp_tab["neighbourhood"].map(gp.groupby("neighbourhood").size()).fillna(0).astype(int)
+    gp_tab["ratio"] = (gp_tab["registered_patients"] / gp_tab["residents"].where(gp_tab["residents"] > 0)).round(3)
+    gp_tab["pcns"] = gp_tab["neighbourhood"].map(pcns).fillna(0).astype(int)
+    withp = gp.dropna(subset=["pcn_code"])
+    by = withp.groupby(["pcn_code", "neighbourhood"])["list_size"].sum().reset_index()
+    tot = by.groupby("pcn_code")["list_size"].transform("sum")
+    by["share"] = (by["list_size"] / tot.where(tot > 0)).fillna(0).round(3)
+    n = by.groupby("pcn_code")["neighbourhood"].nunique()
+    split_codes = n[n > 1].index
+    names = withp.drop_duplicates("pcn_code").set_index("pcn_code")["pcn_name"]
+    splits = by[by["pcn_code"].isin(split_codes)].assign(pcn_name=lambda d: d["pcn_code"].map(names))
+    return gp_tab, splits.sort_values(["pcn_code", "share"], ascending=[True, False]).reset_index(drop=True)
+
+
+def coverage_of(study: Study, assignment: Assignment) -> CoverageResult:
+    """Coverage of ``assignment`` with the study's service data, computed once per assignment."""
+    if study.services is None:
+        raise InputError("no service data in this study; open it with services (e.g. --core-offer)")
+    svc = study.services
+    return assignment.derived("coverage", lambda: coverage(
+        study.units, assignment.labels, svc.catalogue(assignment.rules.core_offer), svc.points, assignment.place_of))
+
+
+def pcn_summary(res: CoverageResult) -> dict[str, int]:
+    """PCNs with a practice in the footprint, how many are split, and how many keep under 80% of
+    their registered list in any one neighbourhood (split in substance, not by one branch)."""
+    gp = res.located[(res.located["dataset"] == "gp_practices") & (res.located["neighbourhood"] != "")]
+    top = res.pcn_splits.groupby("pcn_code")["share"].max() if len(res.pcn_splits) else pd.Series(dtype=float)
+    return {"pcns": int(gp["pcn_code"].nunique()), "pcns_split": len(top),
+            "pcns_split_under_80pct": int((top < 0.8).sum()),
+            "neighbourhoods_without_pcn_practice": int((res.gp["pcns"] == 0).sum())}
