@@ -94,8 +94,9 @@ class EditSession:
     report: ValidationReport
     journal: Journal
     locked: set[str] = field(default_factory=set)
-    version: int = 0
-    saved_version: int = 0
+    version: int = 0  # every accepted change, locks included (what a stale tab is told apart by)
+    content: int = 0  # changes to the footprint itself (what a save clears)
+    saved_content: int = 0
     undo_stack: list[dict[str, Any]] = field(default_factory=list)
     redo_stack: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)  # journalled changes offered for restore
@@ -248,7 +249,7 @@ class EditSession:
                           "vintages": self.study.vintages, "place": self.study.place},
             "rules": {"min": r.min, "max": r.max, "target": r.target, "place_min": r.place_min,
                       "place_max": r.place_max, "cross_la": r.cross_la},
-            "version": self.version, "saved_version": self.saved_version, "unsaved": self.unsaved,
+            "version": self.version, "unsaved": self.unsaved,
             "can_undo": bool(self.undo_stack), "can_redo": bool(self.redo_stack),
             "neighbourhoods": [self._hood(n) for n in self.hood_ids()],
             "places": [{"id": p.id, "name": p.name, "icb": p.icb, "neighbourhoods": list(p.neighbourhoods)}
@@ -263,7 +264,7 @@ class EditSession:
 
     @property
     def unsaved(self) -> bool:
-        return self.version != self.saved_version
+        return self.content != self.saved_content
 
     # ------------------------------------------------------------------ changing
 
@@ -348,8 +349,9 @@ class EditSession:
         self._check_version(version)
         self._known_hood(nid)
         self._begin()
-        (self.locked.add if locked else self.locked.discard)(nid)
         self.journal.append({"op": "lock", "id": nid, "locked": bool(locked)})
+        (self.locked.add if locked else self.locked.discard)(nid)
+        self.version += 1
         return self._answer(set(), f"{nid} {'locked' if locked else 'unlocked'}", changed_ids={nid})
 
     def undo(self, version: int | None = None) -> dict[str, Any]:
@@ -395,7 +397,7 @@ class EditSession:
                 self._set(self.index[code], old if backwards else new)
                 touched |= {old, new}
                 moved.append(code)
-        elif (kind == "add") != backwards:  # add forwards, or remove backwards: the neighbourhood comes (back)
+        elif kind in ("add", "remove") and (kind == "add") != backwards:  # the neighbourhood comes (back)
             fp.neighbourhoods.insert(min(step["index"], len(fp.neighbourhoods)),
                                      NeighbourhoodSpec(step["id"], step["name"], []))
             if step["place"]:
@@ -405,7 +407,7 @@ class EditSession:
                 moved.append(code)
             self.colours.setdefault(step["id"], self._free_colour(step.get("codes", [])))
             touched.add(step["id"])
-        elif kind in ("add", "remove"):  # remove forwards, or add backwards: the neighbourhood goes
+        elif kind in ("add", "remove"):  # it goes (remove forwards, add backwards)
             fp.neighbourhoods = [n for n in fp.neighbourhoods if n.id != step["id"]]
             for p in fp.places:
                 p.neighbourhoods = [n for n in p.neighbourhoods if n != step["id"]]
@@ -419,6 +421,7 @@ class EditSession:
                     n.name = step["old"] if backwards else step["new"]
             touched.add(step["id"])
         self.version += 1
+        self.content += 1
         self._touch(touched)
         places = {self.place_of(n) for n in touched} - {""}
         if kind in ("add", "remove"):
@@ -467,6 +470,7 @@ class EditSession:
             op, step = e.get("op"), e.get("step")
             if op == "lock":
                 (self.locked.add if e.get("locked") else self.locked.discard)(str(e.get("id")))
+                self.version += 1
                 continue
             if not isinstance(step, dict):
                 continue
@@ -540,7 +544,7 @@ class EditSession:
             raise Refused(f"{dest.name} was not written by nhgeo (someone replaced it since the editor opened); "
                           "restart with --force or --out", 409, "foreign-file")
         write_atomically(dest, text)
-        self.saved_version = self.version
+        self.saved_content = self.content
         self.target.force = True  # from now on the file is ours
         if dest.resolve() == self.footprint_path.resolve():
             self.journal.start(self.footprint_path, file_sha256(dest))
