@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import tomllib
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.testclient import TestClient
 
-from nhgeo.check.rules import run_rules
+with warnings.catch_warnings():  # Starlette >= 1.x would rather have httpx2; httpx still works
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
+
 from nhgeo.edit.journal import read_journal
 from nhgeo.edit.live import LIVE_RULES
 from nhgeo.edit.server import Guard, make_app

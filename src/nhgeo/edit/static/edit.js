@@ -15,7 +15,7 @@
     pts: new Map(), lsoaInfo: new Map(), wards: {}, las: {}, rules: {}, target: "", busy: false,
     view: null, full: null, latencies: [], pieces: new Set(), found: new Set(),
   };
-  window.nhgeo = { latencies: S.latencies, state: S };
+  window.nhgeo = { latencies: S.latencies, state: S, zoomTo: (codes) => zoomTo(codes) };
 
   function el(tag, attrs, text) {
     const e = document.createElement(tag);
@@ -146,15 +146,16 @@
     if (e.button !== 0) return;
     svg.setPointerCapture(e.pointerId);
     const pt = mapPoint(e);
-    drag = { x: e.clientX, y: e.clientY, view: S.view.slice(), moved: false, brushed: new Set(), tool: tool() };
+    const code = e.target && e.target.dataset ? e.target.dataset.code : null;  // before the capture retargets
+    drag = { x: e.clientX, y: e.clientY, view: S.view.slice(), moved: false, brushed: new Set(), tool: tool(), code };
     if (drag.tool === "brush") brushAt(pt);
   });
   svg.addEventListener("pointermove", (e) => {
     const pt = mapPoint(e);
     if (tool() === "brush") { brush.setAttribute("cx", pt.x); brush.setAttribute("cy", pt.y); brush.setAttribute("r", radius()); }
     else brush.setAttribute("r", 0);
-    const code = e.target && e.target.dataset ? e.target.dataset.code : null;
-    if (code) showInfo(code);
+    const over = document.elementFromPoint(e.clientX, e.clientY);
+    if (over && over.dataset && over.dataset.code) showInfo(over.dataset.code);
     if (!drag) return;
     if (Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 4) drag.moved = true;
     if (drag.tool === "brush") { brushAt(pt); return; }
@@ -171,7 +172,7 @@
     svg.classList.remove("drag");
     if (d.tool === "brush") { stroke([...d.brushed]); return; }
     if (d.moved) { placeLabels(); return; }
-    const code = e.target && e.target.dataset ? e.target.dataset.code : null;
+    const code = d.code;
     if (!code || d.tool === "pan") return;
     if (d.tool === "ward") {
       const w = (S.lsoaInfo.get(code) || {}).w;
