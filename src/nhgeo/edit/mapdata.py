@@ -29,7 +29,7 @@ def tolerance_for(study: Study) -> float:
 
 
 def _path(geom: shapely.Geometry) -> str:
-    """SVG path text of a (multi)polygon in whole metres, y flipped; each ring 'Mx y x y ...Z'."""
+    """SVG path text of a (multi)polygon in whole metres, y flipped; each ring 'Mx y' then relative steps."""
     out = []
     polys = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
     for poly in polys:
@@ -41,7 +41,8 @@ def _path(geom: shapely.Geometry) -> str:
             keep[1:] = np.any(xy[1:] != xy[:-1], axis=1)  # repeated points after rounding
             xy = xy[keep]
             xy[:, 1] = -xy[:, 1]
-            out.append("M" + " ".join(map(str, xy.ravel().tolist())) + "Z")
+            d = np.diff(xy, axis=0)  # relative steps: short numbers
+            out.append(f"M{xy[0, 0]} {xy[0, 1]}l" + " ".join(map(str, d.ravel().tolist())) + "z")
     return "".join(out)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import secrets
 import socket
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -119,6 +121,9 @@ def page_html(nonce: str) -> str:
 def make_app(session: EditSession, guard: Guard) -> Starlette:
     """The Starlette app for ``session`` behind ``guard``."""
     cache: dict[str, Any] = {}
+    # the map is drawn while the browser starts (shapely releases the GIL), not when the page asks for it
+    drawn = threading.Thread(target=lambda: cache.setdefault("map", map_json(session.study)), daemon=True)
+    drawn.start()
 
     def err(exc: Refused) -> JSONResponse:
         return JSONResponse({"error": str(exc), "code": exc.code, "version": session.version},
@@ -158,8 +163,7 @@ def make_app(session: EditSession, guard: Guard) -> Starlette:
         return JSONResponse({"version": session.version, "unsaved": session.unsaved})
 
     async def map_(request: Request) -> Response:
-        if "map" not in cache:
-            cache["map"] = map_json(session.study)
+        await run_in_threadpool(drawn.join)
         return Response(cache["map"], media_type="application/json")
 
     async def search(request: Request) -> Response:

@@ -15,7 +15,14 @@
     pts: new Map(), lsoaInfo: new Map(), wards: {}, las: {}, rules: {}, target: "", busy: false,
     view: null, full: null, latencies: [], pieces: new Set(), found: new Set(),
   };
-  window.nhgeo = { latencies: S.latencies, state: S, zoomTo: (codes) => zoomTo(codes) };
+  window.nhgeo = {
+    latencies: S.latencies, state: S, zoomTo: (codes) => zoomTo(codes),
+    // where on screen an LSOA's label point is (tests and benchmarks click there)
+    screenPoint: (code) => {
+      const q = S.pts.get(code); const pt = svg.createSVGPoint(); pt.x = q[0]; pt.y = q[1];
+      const r = pt.matrixTransform(svg.getScreenCTM()); return [r.x, r.y];
+    },
+  };
 
   function el(tag, attrs, text) {
     const e = document.createElement(tag);
