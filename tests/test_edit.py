@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 with warnings.catch_warnings():  # Starlette >= 1.x would rather have httpx2; httpx still works
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*httpx2")
     from starlette.testclient import TestClient
 
 from nhgeo.edit.journal import read_journal
@@ -354,3 +354,41 @@ def test_api_errors_are_json_4xx(client: TestClient, session: EditSession) -> No
     r = client.post("/api/save", headers=H, json={"path": "/tmp/elsewhere.toml", "out": "/etc/x"})
     assert r.status_code == 200 and r.json()["saved"] == "ncl.toml"
     assert not Path("/tmp/elsewhere.toml").exists()
+
+
+# ------------------------------------------------------------------ the command's refusals (exit 2, one line)
+
+
+@pytest.mark.parametrize("case", ["csv-without-out", "remote-host", "foreign-toml", "busy-port"])
+def test_command_refuses_with_one_line(case: str, ncl: Path, tmp_path: Path) -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from nhgeo.cli import app
+
+    args = [str(ncl), "--no-browser"]
+    held = None
+    if case == "csv-without-out":
+        csv = tmp_path / "fp.csv"
+        csv.write_text("LSOA21CD,neighbourhood\nE01000907,A\n", encoding="utf-8")
+        args = [str(csv), "--no-browser"]
+    elif case == "remote-host":
+        args += ["--host", "0.0.0.0"]
+    elif case == "foreign-toml":
+        ncl.write_text(ncl.read_text(encoding="utf-8").replace('generated_by = "nhgeo', 'generated_by = "QGIS'),
+                       encoding="utf-8")
+    else:
+        held = socket.socket()
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        args += ["--port", str(held.getsockname()[1])]
+    try:
+        r = CliRunner().invoke(app, ["edit", *args])
+    finally:
+        if held is not None:
+            held.close()
+    assert r.exit_code == 2, r.output
+    assert len(r.output.strip().splitlines()) == 1 and "error:" in r.output
+    assert {"csv-without-out": "--out", "remote-host": "--allow-remote", "foreign-toml": "--force",
+            "busy-port": "--port"}[case] in r.output

@@ -49,7 +49,11 @@ def edit(
     svc = open_services(None) if core_offer else None
     session = EditSession.open(footprint, place=place, out=out, force=force, services=svc, **(reading or {}),
                                **(source or {}))
-    listener = listen(session, host, port)
+    try:
+        listener = listen(session, host, port)
+    except BaseException:
+        session.close()  # nothing changed: no journal left behind
+        raise
     if host != "127.0.0.1":
         err.print(f"[bold yellow]warning:[/] serving on {host}: anyone who can reach it and holds the token can "
                   "change and save this footprint")

@@ -23,9 +23,9 @@ _POSTCODE = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
 
 
 def tolerance_for(study: Study) -> float:
-    """Simplification tolerance in metres: ~1/4000 of the larger side of the area shown, at least 8 m."""
+    """Simplification tolerance in metres: ~1/6000 of the larger side of the area shown, at least 8 m."""
     x0, y0, x1, y1 = study.units.total_bounds
-    return max(8.0, float(max(x1 - x0, y1 - y0)) / 4000)
+    return max(8.0, float(max(x1 - x0, y1 - y0)) / 6000)
 
 
 def _path(geom: shapely.Geometry) -> str:

@@ -13,7 +13,7 @@
   const S = {
     version: 0, hoods: new Map(), order: [], labels: new Map(), members: new Map(), paths: new Map(),
     pts: new Map(), lsoaInfo: new Map(), wards: {}, las: {}, rules: {}, target: "", busy: false,
-    view: null, full: null, latencies: [], pieces: new Set(), found: new Set(),
+    view: null, full: null, latencies: [], pieces: new Set(), found: new Set(), centres: new Map(),
   };
   window.nhgeo = {
     latencies: S.latencies, state: S, zoomTo: (codes) => zoomTo(codes),
@@ -115,6 +115,19 @@
   }
   function paintHood(id) { for (const c of S.members.get(id) || []) paint(c); }
 
+  function centre(id) {  // population-weighted label point and east-west extent of a neighbourhood, cached
+    if (S.centres.has(id)) return S.centres.get(id);
+    const mem = S.members.get(id); if (!mem || !mem.size) return null;
+    let sx = 0, sy = 0, sw = 0, x0 = Infinity, x1 = -Infinity;
+    for (const c of mem) {
+      const q = S.pts.get(c); const w = Math.max(q[2], 1);
+      sx += q[0] * w; sy += q[1] * w; sw += w; x0 = Math.min(x0, q[0]); x1 = Math.max(x1, q[0]);
+    }
+    const out = [sx / sw, sy / sw, x0, x1];
+    S.centres.set(id, out);
+    return out;
+  }
+  function shortName(n) { const i = n.indexOf(": "); return i > 0 && i < 40 ? n.slice(i + 2) : n; }  // "LA: name"
   function placeLabels() {
     if (!S.view) return;
     gT.textContent = "";
@@ -124,17 +137,17 @@
     const frag = document.createDocumentFragment();
     let shown = 0;
     for (const id of S.order) {
-      const mem = S.members.get(id); if (!mem || !mem.size) continue;
-      let sx = 0, sy = 0, sw = 0;
-      for (const c of mem) { const q = S.pts.get(c); const w = Math.max(q[2], 1); sx += q[0] * w; sy += q[1] * w; sw += w; }
-      const x = sx / sw, y = sy / sw;
+      const cen = centre(id); if (!cen) continue;
+      const [x, y, x0, x1] = cen;
       if (x < v[0] || x > v[0] + v[2] || y < v[1] || y > v[1] + v[3]) continue;
-      if (++shown > 400) break;
+      const h = S.hoods.get(id);
+      const name = shortName(h.name);
+      if ((x1 - x0) / upp < Math.min(name.length, 22) * 5) continue;  // too small on screen to carry its label
+      if (++shown > 300) break;
       const t = document.createElementNS(SVGNS, "text");
       t.setAttribute("x", x); t.setAttribute("y", y);
       t.setAttribute("font-size", size); t.setAttribute("stroke-width", 3 * upp);
-      const h = S.hoods.get(id);
-      t.textContent = h.name.length > 28 ? h.name.slice(0, 27) + "…" : h.name;
+      t.textContent = name.length > 24 ? name.slice(0, 23) + "…" : name;
       frag.appendChild(t);
     }
     gT.appendChild(frag);
@@ -179,7 +192,13 @@
     svg.classList.remove("drag");
     if (d.tool === "brush") { stroke([...d.brushed]); return; }
     if (d.moved) { placeLabels(); return; }
-    const code = d.code;
+    let code = d.code;
+    if (!code) {  // between simplified outlines: the LSOA whose label point is nearest, within 12 pixels
+      const r = 12 * unitsPerPixel();
+      const pt = mapPoint(e);
+      let best = Infinity;
+      for (const c of near(pt, r)) { const q = S.pts.get(c); const dd = (q[0] - pt.x) ** 2 + (q[1] - pt.y) ** 2; if (dd < best) { best = dd; code = c; } }
+    }
     if (!code || d.tool === "pan") return;
     if (d.tool === "ward") {
       const w = (S.lsoaInfo.get(code) || {}).w;
@@ -244,6 +263,7 @@
     document.body.dataset.version = r.version;
     for (const [c, h] of Object.entries(r.labels || {})) {
       const old = S.labels.get(c) || "";
+      S.centres.delete(old); S.centres.delete(h);
       if (S.members.has(old)) S.members.get(old).delete(c);
       S.labels.set(c, h);
       if (h) { if (!S.members.has(h)) S.members.set(h, new Set()); S.members.get(h).add(c); }
@@ -305,13 +325,13 @@
     const lk = el("input", { type: "checkbox", "aria-label": `lock ${h.name}` }); lk.checked = h.locked;
     lk.addEventListener("change", async () => { const r = await post("/api/lock", { id: h.id, locked: lk.checked }); if (r) apply(r); else lk.checked = !lk.checked; });
     td2.append(lk);
-    const td3 = el("td");
-    const rn = el("button", { title: "Rename" }, "Rename");
+    const td3 = el("td", { class: "acts" });
+    const rn = el("button", { class: "mini", title: "Rename", "aria-label": `rename ${h.name}` }, "✎");
     rn.addEventListener("click", async () => {
       const name = prompt(`New name for ${h.id}`, h.name);
       if (name) { const r = await post("/api/rename", { id: h.id, name }); if (r) apply(r); }
     });
-    const rm = el("button", { title: "Remove (its LSOAs become unassigned)" }, "Remove");
+    const rm = el("button", { class: "mini", title: "Remove (its LSOAs become unassigned)", "aria-label": `remove ${h.name}` }, "✕");
     rm.addEventListener("click", async () => {
       if (!confirm(`Remove ${h.id} ${h.name}? Its ${h.lsoas} LSOAs will be in no neighbourhood until you paint them.`)) return;
       const r = await post("/api/remove", { id: h.id }); if (r) apply(r);
@@ -493,7 +513,7 @@
   function render(st) {
     S.version = st.version; S.rules = st.rules; S.full = st.full_check;
     document.body.dataset.version = st.version;
-    S.hoods.clear(); S.members.clear(); S.labels.clear();
+    S.hoods.clear(); S.members.clear(); S.labels.clear(); S.centres.clear();
     S.order = st.neighbourhoods.map((h) => h.id);
     for (const h of st.neighbourhoods) { setHood(h); S.members.set(h.id, new Set()); }
     for (const [c, h] of Object.entries(st.labels)) { S.labels.set(c, h); if (h && S.members.has(h)) S.members.get(h).add(c); }
