@@ -21,6 +21,7 @@ with warnings.catch_warnings():  # Starlette >= 1.x would rather have httpx2; ht
     warnings.filterwarnings("ignore", message=".*httpx2")
     from starlette.testclient import TestClient
 
+from nhgeo.check.alignment import ward_alignment
 from nhgeo.edit.journal import read_journal
 from nhgeo.edit.live import LIVE_RULES
 from nhgeo.edit.server import Guard, make_app
@@ -102,11 +103,21 @@ def test_live_findings_agree_with_the_registry_on_random_edits(shared: EditSessi
         if data.draw(st.booleans()):
             s.remove(data.draw(st.sampled_from(ids)))  # its LSOAs become gaps (coverage)
         assert _live(s) == _full(s)
+        wa = ward_alignment(s.study.units, s.assignment.labels)  # the report's measure, from scratch
+        w = s.wards()
+        assert wa is not None and w is not None
+        assert (w["split"], w["people_in_split_parts"]) == (wa.split, wa.people_in_split_parts)
     finally:
         while s.undo_stack:
             s.undo()
     assert (s.assignment.labels == before).all()
     assert _live(s) == _full(s)
+
+
+def test_full_check_has_every_rule_and_the_pcn_figure(session: EditSession) -> None:
+    r = session.full_check()
+    assert [x["rule"] for x in r["results"]][:2] == ["coverage", "unknown-code"]
+    assert r["pcn"]["pcns"] > 10 and 0 < r["pcn"]["median_share"] <= 1
 
 
 def test_live_checker_sees_a_planted_fault(session: EditSession) -> None:

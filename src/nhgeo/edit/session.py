@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..check.alignment import PCN_DATA, pcn_alignment
 from ..check.rules import REGISTRY, Finding, Status
 from ..check.validation import ValidationReport, validate
 from ..errors import InputError
@@ -524,7 +525,16 @@ class EditSession:
         a = Assignment(copy, self.assignment.labels.copy(), list(self.assignment.unknown_codes))
         self.full = self._results(run_rules(self.study, a))
         self.full_version = self.version
-        return {"version": self.version, "results": self.full}
+        return {"version": self.version, "results": self.full, "pcn": self.pcn()}
+
+    def pcn(self) -> dict[str, Any] | None:
+        """How whole the PCNs are, from where their patients live (GP registrations, July 2022): the median share
+        of a PCN's patients living in its main neighbourhood and how many PCNs keep under half there."""
+        pa = pcn_alignment(self.study.units, self.assignment.labels, self.study.vintage)
+        if pa is None or not pa.pcns:
+            return None
+        return {"pcns": pa.pcns, "median_share": round(pa.median_share, 3), "under_half": pa.below(0.5),
+                "data": PCN_DATA}
 
     @staticmethod
     def _results(results: list[Any]) -> list[dict[str, Any]]:
