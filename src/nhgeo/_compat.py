@@ -75,6 +75,7 @@ def attribute(name: str) -> ModuleType:
 
 
 def install() -> None:
-    """Put the finder on ``sys.meta_path`` once."""
+    """Put the finder on ``sys.meta_path`` once, first: otherwise the path finder claims ``nhgeo.rules.base``
+    inside the aliased package and runs a second copy whose relative imports climb past ``nhgeo``."""
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.append(_Finder())
+        sys.meta_path.insert(0, _Finder())

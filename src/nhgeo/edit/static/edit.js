@@ -12,7 +12,7 @@
 
   const S = {
     version: 0, hoods: new Map(), order: [], labels: new Map(), members: new Map(), paths: new Map(),
-    pts: new Map(), lsoaInfo: new Map(), wards: {}, las: {}, rules: {}, target: "", busy: false,
+    pts: new Map(), lsoaInfo: new Map(), wards: {}, las: {}, rules: {}, target: "", pending: 0,
     view: null, full: null, latencies: [], pieces: new Set(), found: new Set(), centres: new Map(),
   };
   window.nhgeo = {
@@ -41,15 +41,22 @@
     if (!r.ok) { const e = new Error(data.error || r.statusText); e.status = r.status; e.data = data; throw e; }
     return data;
   }
-  async function post(path, body) {
-    if (S.busy) return null;
-    S.busy = true;
-    try { return await api("POST", path, Object.assign({ version: S.version }, body || {})); }
-    catch (e) {
-      say(e.message, "error");
-      if (e.status === 409 && e.data && e.data.code === "stale") await loadState();
-      return null;
-    } finally { S.busy = false; }
+  // changes go to the server one at a time, in order: a stroke made while the last is in flight waits for it
+  // (and is sent with the version its answer brought), never dropped
+  let chain = Promise.resolve(null);
+  function post(path, body) {
+    S.pending++;
+    const run = async () => {
+      try { return await api("POST", path, Object.assign({ version: S.version }, body || {})); }
+      catch (e) {
+        say(e.message, "error");
+        if (e.status === 409 && e.data && e.data.code === "stale") await loadState();
+        return null;
+      } finally { S.pending--; }
+    };
+    const p = chain.then(run);
+    chain = p.catch(() => null);
+    return p;
   }
 
   // ------------------------------------------------------------------ map
@@ -536,7 +543,7 @@
   async function poll() {
     try {
       const v = await api("GET", "/api/version");
-      if (v.version !== S.version && !S.busy) { await loadState(); say("updated: the footprint was changed in another tab or by a script"); }
+      if (v.version !== S.version && !S.pending) { await loadState(); say("updated: the footprint was changed in another tab or by a script"); }
     } catch (e) { say("the editor's server is not answering (stopped?): your saved journal keeps every accepted change", "error"); }
   }
 
