@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -236,5 +237,17 @@ class WardTracker:
         return int(round(sum(sum(p.values()) - max(p.values()) for w, p in self.people.items()
                              if len(self.count[w]) > 1)))
 
-    def hoods_of(self, w: str) -> list[str]:
-        return sorted(self.count.get(w, {}))
+    def summary(self, names: dict[str, str], population: dict[str, float], band_max: int) -> dict[str, Any]:
+        """Wards split: forced by the arithmetic (the ward alone is above the band's maximum) or avoidable, the
+        avoidable ones listed (200 at most) and per neighbourhood."""
+        split = self.split()
+        forced = [w for w in split if population.get(w, 0.0) > band_max]
+        avoid = sorted(set(split) - set(forced))
+        by_hood: dict[str, list[str]] = {}
+        for w in avoid:
+            for h in sorted(self.count.get(w, {})):
+                by_hood.setdefault(h, []).append(w)
+        return {"wards": len(population), "split": len(split), "forced": len(forced), "avoidable": len(avoid),
+                "people_in_split_parts": self.people_in_split_parts(),
+                "avoidable_wards": [{"code": w, "name": str(names.get(w, w))} for w in avoid[:200]],
+                "by_hood": by_hood}

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..geo.graph import AdjacencyGraph
 from ..model import Col, Study
 from ..sources.geocode import geocode_postcodes
 
@@ -71,6 +72,31 @@ def map_json(study: Study) -> str:
     return json.dumps({"bbox": [round(x0), round(-y1), round(x1 - x0), round(y1 - y0)], "tolerance_m": tol,
                        "lsoas": lsoas, "wards": {str(k): str(v) for k, v in wards.items() if k},
                        "las": {str(k): str(v) for k, v in las.items()}}, separators=(",", ":"))
+
+
+def colour_neighbourhoods(adj: AdjacencyGraph, labels: np.ndarray, ids: list[str]) -> dict[str, int]:
+    """A colour index per neighbourhood so that touching ones differ (greedy, most neighbours first)."""
+    u, v, _ = adj.edge_arrays()
+    nbrs: dict[str, set[str]] = {i: set() for i in ids}
+    for a, b in {(str(labels[i]), str(labels[j])) for i, j in zip(u, v, strict=True) if labels[i] != labels[j]}:
+        if a and b:
+            nbrs.setdefault(a, set()).add(b)
+            nbrs.setdefault(b, set()).add(a)
+    colour: dict[str, int] = {}
+    for k in sorted(nbrs, key=lambda k: (-len(nbrs[k]), k)):
+        used = {colour[n] for n in nbrs[k] if n in colour}
+        colour[k] = next(c for c in range(len(nbrs) + 1) if c not in used)
+    return colour
+
+
+def free_colour(adj: AdjacencyGraph, labels: np.ndarray, near: list[int], colours: dict[str, int],
+                n_colours: int = 9) -> int:
+    """A colour no neighbourhood touching units ``near`` uses (the least used such one)."""
+    used = {colours[str(labels[j])] % n_colours for i in near for j in adj.graph[i] if str(labels[j]) in colours}
+    counts = dict.fromkeys(range(n_colours), 0)
+    for c in colours.values():
+        counts[c % n_colours] += 1
+    return min((c for c in range(n_colours) if c not in used), key=lambda c: (counts[c], c), default=0)
 
 
 class SearchIndex:

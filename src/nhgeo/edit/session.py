@@ -10,9 +10,7 @@ tab) is refused so two tabs cannot silently overwrite each other.
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,62 +21,17 @@ import pandas as pd
 from ..check.alignment import PCN_DATA, pcn_alignment
 from ..check.rules import REGISTRY, Finding, Status
 from ..check.validation import ValidationReport, validate
-from ..errors import InputError
 from ..footprints.files import dumps_toml
 from ..model import Assignment, Col, Footprint, NeighbourhoodSpec, PlaceSpec, Study, positions_by
-from ..output import atomic_file
 from ..sources.services import ServiceSet
 from ..version import __version__
-from .journal import Journal, file_sha256, fsync_dir, journal_path, read_journal
+from .journal import Journal, file_sha256, journal_path, read_journal
 from .live import LIVE_RULES, LiveChecker, WardTracker
+from .mapdata import colour_neighbourhoods, free_colour
+from .saving import SaveTarget, save_target, write_atomically, written_by_nhgeo
+from .steps import Refused, clean_name, describe, hoods_of
 
 UNDO_DEPTH = 500  # steps kept for undo (the issue asks for at least 100)
-
-
-class Refused(Exception):
-    """A request the session will not carry out; ``status`` is the HTTP status the API answers with."""
-
-    def __init__(self, message: str, status: int = 400, code: str = "bad-request") -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
-
-
-@dataclass
-class SaveTarget:
-    """Where a save goes and whether nhgeo may write over what is there."""
-
-    path: Path
-    force: bool = False
-
-
-def save_target(footprint: Path, out: Path | None, force: bool) -> SaveTarget:
-    """Where ``nhgeo edit`` saves: ``out`` if given, else the footprint itself when it is TOML. An existing file
-    that nhgeo did not write ([footprint] generated_by "nhgeo ...") is replaced only with ``force``."""
-    if out is None:
-        if footprint.suffix.lower() != ".toml":
-            raise InputError(f"{footprint} is not a TOML footprint, so the editor cannot save over it: give --out "
-                             "FILE.toml")
-        dest = footprint
-    else:
-        dest = out
-        if dest.suffix.lower() != ".toml":
-            raise InputError(f"--out {dest}: the editor saves TOML footprints; give a name ending in .toml")
-        if dest.is_dir():
-            raise InputError(f"--out {dest} is a folder; give a file name ending in .toml")
-    if dest.exists() and not force and not written_by_nhgeo(dest):
-        raise InputError(f"{dest} was not written by nhgeo ([footprint] generated_by); use --force to let the editor "
-                         "replace it, or --out FILE.toml to save elsewhere")
-    return SaveTarget(dest, force)
-
-
-def written_by_nhgeo(path: Path) -> bool:
-    """Does the TOML footprint at ``path`` say nhgeo wrote it?"""
-    try:
-        d = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    gen = d.get("footprint", {}).get("generated_by", "") if isinstance(d.get("footprint"), dict) else ""
-    return isinstance(gen, str) and gen.startswith("nhgeo ")
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -149,7 +102,7 @@ class EditSession:
                                        pd.Series(self.study.population).groupby(ward).sum().items() if k}
             self.ward_tracker = WardTracker(ward, self.study.population, a.labels)
         self.live.refresh_all()
-        self.colours = self._colouring()
+        self.colours = colour_neighbourhoods(self.study.adj, a.labels, self.hood_ids())
         self.full = self._results(self.report.results)
         self.full_version = 0
 
@@ -182,21 +135,6 @@ class EditSession:
                 members[nid] = np.flatnonzero(a.labels == nid)
         self._cache_all()
 
-    def _colouring(self) -> dict[str, int]:
-        """A colour index per neighbourhood so that touching ones differ (greedy, largest degree first)."""
-        u, v, _ = self.study.adj.edge_arrays()
-        lab = self.assignment.labels
-        nbrs: dict[str, set[str]] = {n.id: set() for n in self.footprint.neighbourhoods}
-        for a, b in {(str(lab[i]), str(lab[j])) for i, j in zip(u, v, strict=True) if lab[i] != lab[j]}:
-            if a and b:
-                nbrs.setdefault(a, set()).add(b)
-                nbrs.setdefault(b, set()).add(a)
-        colour: dict[str, int] = {}
-        for k in sorted(nbrs, key=lambda k: (-len(nbrs[k]), k)):
-            used = {colour[n] for n in nbrs[k] if n in colour}
-            colour[k] = next(c for c in range(len(nbrs) + 1) if c not in used)
-        return colour
-
     # ------------------------------------------------------------------ reading
 
     def hood_ids(self) -> list[str]:
@@ -224,22 +162,10 @@ class EditSession:
         return live + rest
 
     def wards(self) -> dict[str, Any] | None:
-        """Wards split between neighbourhoods: forced by the arithmetic (the ward alone is above the band's
-        maximum) or avoidable, with the avoidable ones listed per neighbourhood (None without ward data)."""
+        """Wards split between neighbourhoods, forced by the arithmetic or avoidable (None without ward data)."""
         if self.ward_tracker is None:
             return None
-        wt, names, wpop = self.ward_tracker, self.static["ward_names"], self.static["ward_pop"]
-        split = wt.split()
-        forced = [w for w in split if wpop.get(w, 0.0) > self.assignment.rules.max]
-        avoid = sorted(set(split) - set(forced))
-        by_hood: dict[str, list[str]] = {}
-        for w in avoid:
-            for h in wt.hoods_of(w):
-                by_hood.setdefault(h, []).append(w)
-        return {"wards": len(wpop), "split": len(split), "forced": len(forced), "avoidable": len(avoid),
-                "people_in_split_parts": wt.people_in_split_parts(),
-                "avoidable_wards": [{"code": w, "name": str(names.get(w, w))} for w in avoid[:200]],
-                "by_hood": by_hood}
+        return self.ward_tracker.summary(self.static["ward_names"], self.static["ward_pop"], self.assignment.rules.max)
 
     def state(self) -> dict[str, Any]:
         """Everything the page needs (``GET /api/state``)."""
@@ -313,7 +239,7 @@ class EditSession:
             version: int | None = None) -> dict[str, Any]:
         """A new, empty neighbourhood (in ``place`` when the footprint has places)."""
         self._check_version(version)
-        name = _clean_name(name)
+        name = clean_name(name)
         ids = set(self.hood_ids())
         if nid is None:
             k = 1
@@ -333,7 +259,7 @@ class EditSession:
         self._check_version(version)
         self._known_hood(nid)
         self._check_unlocked({nid}, "renaming")
-        return self._do({"kind": "rename", "id": nid, "old": self.assignment.names[nid], "new": _clean_name(name)})
+        return self._do({"kind": "rename", "id": nid, "old": self.assignment.names[nid], "new": clean_name(name)})
 
     def remove(self, nid: str, version: int | None = None) -> dict[str, Any]:
         """Remove a neighbourhood; its LSOAs become unassigned (paint them into others)."""
@@ -360,24 +286,24 @@ class EditSession:
         if not self.undo_stack:
             raise Refused("nothing to undo", 409, "empty")
         step = self.undo_stack[-1]
-        self._check_unlocked(_hoods_of(step), "undoing the last change")
+        self._check_unlocked(hoods_of(step), "undoing the last change")
         self._begin()
         self.undo_stack.pop()
         self.redo_stack.append(step)
         self.journal.append({"op": "undo", "step": step})
-        return self._apply(step, backwards=True, note=f"undid: {_describe(step)}")
+        return self._apply(step, backwards=True, note=f"undid: {describe(step)}")
 
     def redo(self, version: int | None = None) -> dict[str, Any]:
         self._check_version(version)
         if not self.redo_stack:
             raise Refused("nothing to redo", 409, "empty")
         step = self.redo_stack[-1]
-        self._check_unlocked(_hoods_of(step), "redoing that change")
+        self._check_unlocked(hoods_of(step), "redoing that change")
         self._begin()
         self.redo_stack.pop()
         self.undo_stack.append(step)
         self.journal.append({"op": "redo", "step": step})
-        return self._apply(step, backwards=False, note=f"redid: {_describe(step)}")
+        return self._apply(step, backwards=False, note=f"redid: {describe(step)}")
 
     def _do(self, step: dict[str, Any]) -> dict[str, Any]:
         self._begin()
@@ -385,7 +311,7 @@ class EditSession:
         self.undo_stack.append(step)
         del self.undo_stack[:-UNDO_DEPTH]
         self.redo_stack.clear()
-        return self._apply(step, backwards=False, note=_describe(step))
+        return self._apply(step, backwards=False, note=describe(step))
 
     def _apply(self, step: dict[str, Any], backwards: bool, note: str) -> dict[str, Any]:
         """Carry out ``step`` (or undo it) on the labels and neighbourhood list; refresh the live checks."""
@@ -406,7 +332,8 @@ class EditSession:
             for code in step.get("codes", []):
                 self._set(self.index[code], step["id"])
                 moved.append(code)
-            self.colours.setdefault(step["id"], self._free_colour(step.get("codes", [])))
+            near = [self.index[c] for c in step.get("codes", [])]
+            self.colours.setdefault(step["id"], free_colour(self.study.adj, self.assignment.labels, near, self.colours))
             touched.add(step["id"])
         elif kind in ("add", "remove"):  # it goes (remove forwards, add backwards)
             fp.neighbourhoods = [n for n in fp.neighbourhoods if n.id != step["id"]]
@@ -436,16 +363,6 @@ class EditSession:
         if self.ward_tracker is not None:
             self.ward_tracker.move(i, str(labels[i]), label)
         labels[i] = label
-
-    def _free_colour(self, codes: list[str]) -> int:
-        """A colour no neighbourhood next to ``codes`` uses (the least used one when there are none)."""
-        g, lab = self.study.adj.graph, self.assignment.labels
-        near = {str(lab[j]) for c in codes for j in g[self.index[c]]}
-        used = {self.colours.get(n, -1) for n in near}
-        counts = {c: 0 for c in range(9)}
-        for c in self.colours.values():
-            counts[c % 9] = counts.get(c % 9, 0) + 1
-        return min((c for c in range(9) if c not in used), key=lambda c: (counts[c], c), default=0)
 
     def _answer(self, touched: set[str], note: str, moved: list[str] | None = None,
                 changed_ids: set[str] | None = None) -> dict[str, Any]:
@@ -572,43 +489,6 @@ class EditSession:
             return str(self.journal.path)
         self.journal.remove()
         return None
-
-
-def write_atomically(dest: Path, text: str) -> None:
-    """Write ``text`` over ``dest`` through :func:`nhgeo.output.atomic_file` (a temporary file beside it, renamed
-    over it), fsync'd before the rename: a save cut at any point leaves the old file whole or the new one. Whether
-    nhgeo may replace ``dest`` at all was decided by :func:`save_target` (only what nhgeo wrote, or ``--force``)."""
-    with atomic_file(dest, force=True) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    fsync_dir(dest.parent)
-
-
-def _clean_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise Refused("a neighbourhood needs a name (non-empty text)")
-    clean = " ".join(name.split())
-    if len(clean) > 120:
-        raise Refused("a neighbourhood name is at most 120 characters")
-    return clean
-
-
-def _hoods_of(step: dict[str, Any]) -> set[str]:
-    if step["kind"] == "move":
-        return {x for ch in step["changes"] for x in ch[1:]} - {""}
-    return {step["id"]}
-
-
-def _describe(step: dict[str, Any]) -> str:
-    k = step["kind"]
-    if k == "move":
-        return f"{len(step['changes'])} LSOA(s) to {step['changes'][0][2]}"
-    if k == "add":
-        return f"added {step['id']} ({step['name']})"
-    if k == "remove":
-        return f"removed {step['id']} ({len(step.get('codes', []))} LSOAs unassigned)"
-    return f"renamed {step['id']} to {step['new']}"
 
 
 __all__ = ["LIVE_RULES", "EditSession", "Refused", "SaveTarget", "save_target", "write_atomically"]
