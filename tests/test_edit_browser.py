@@ -193,6 +193,13 @@ def test_edit_in_the_browser(browser: Any, ncl: Path, tmp_path: Path) -> None:
         page.keyboard.press("Enter")
         pg.wait_version(5)
         assert pg.label(picked) == dest
+        # a name is text, never markup: renamed to an image tag with a script, it shows as those characters
+        pg.answer = '<img src=x onerror="document.body.dataset.pwned=1">'
+        page.click(f'#hoods tbody tr[data-id="{dest}"] button[title=Rename]')
+        pg.wait_version(6)
+        assert page.locator("#hoods img, #g-labels img, #target img").count() == 0
+        assert "<img src=x" in page.inner_text(f'#hoods tbody tr[data-id="{dest}"]')
+        assert page.evaluate("document.body.dataset.pwned") is None
         # save (Ctrl+S): the TOML has the edits
         page.keyboard.press("Control+s")
         pg.wait(f"{STATUS}.startsWith('saved')")
@@ -201,10 +208,10 @@ def test_edit_in_the_browser(browser: Any, ncl: Path, tmp_path: Path) -> None:
         # one more change, never saved; then the server is killed
         page.check("input[name=tool][value=click]")
         row.uncheck()
-        pg.wait_version(6)
+        pg.wait_version(7)
         pg.target(a)
         pg.click_lsoa(code)
-        pg.wait_version(7)
+        pg.wait_version(8)
         lat = pg.js("window.nhgeo.state.latencies")
         print("NCL stroke latency (ms, click to repainted, server included): " + ", ".join(f"{x:.0f}" for x in lat))
         shot = tmp_path / "edit.png"
