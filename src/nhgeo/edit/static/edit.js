@@ -383,7 +383,10 @@
     const old = S.target;
     S.target = id;
     $("target").value = id;
-    for (const r of $("hoods").tBodies[0].rows) r.classList.toggle("current", r.dataset.id === id);
+    for (const r of $("hoods").tBodies[0].rows) {
+      r.classList.toggle("current", r.dataset.id === id);
+      if (r.dataset.id === id) { const box = r.closest(".scroll"); box.scrollTop = r.offsetTop - box.clientHeight / 3; }
+    }
     paintHood(old); paintHood(id);
   }
   $("target").addEventListener("change", () => selectTarget($("target").value));
