@@ -232,6 +232,15 @@ def test_edit_in_the_browser(browser: Any, ncl: Path, tmp_path: Path) -> None:
         page.click("#b-restore")
         pg.wait("document.getElementById('banner').hidden")
         assert pg.label(code) == a
+        # a second tab on the same session follows the first (it polls the version and reloads the state)
+        tab = Page(browser, again)
+        v = pg.version()
+        pg.target(b)
+        pg.click_lsoa(code)
+        pg.wait_version(v + 1)
+        tab.wait(f"window.nhgeo.state.version >= {v + 1}")
+        assert tab.label(code) == b
+        tab.close()
         # the token is needed for the page itself
         resp = page.goto(again.origin + "/")
         assert resp is not None and resp.status == 403

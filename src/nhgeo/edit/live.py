@@ -210,6 +210,9 @@ class WardTracker:
         self.ward, self.pop = ward, pop
         self.count: dict[str, dict[str, int]] = {}  # ward -> neighbourhood -> LSOAs
         self.people: dict[str, dict[str, float]] = {}  # ward -> neighbourhood -> people
+        self.split_set: set[str] = set()
+        self.outside: dict[str, float] = {}  # split ward -> people outside its largest part
+        self.outside_sum = 0.0
         for i, h in enumerate(labels.tolist()):
             self.move(i, "", h)
 
@@ -227,27 +230,25 @@ class WardTracker:
         if new:
             c[new] = c.get(new, 0) + 1
             p[new] = p.get(new, 0.0) + float(self.pop[i])
+        out = sum(p.values()) - max(p.values()) if len(c) > 1 else 0.0
+        (self.split_set.add if len(c) > 1 else self.split_set.discard)(w)
+        self.outside_sum += out - self.outside.get(w, 0.0)
+        self.outside[w] = out
 
     def split(self) -> list[str]:
         """Wards whose LSOAs lie in more than one neighbourhood."""
-        return sorted(w for w, d in self.count.items() if len(d) > 1)
+        return sorted(self.split_set)
 
     def people_in_split_parts(self) -> int:
         """People of split wards outside each ward's largest part."""
-        return int(round(sum(sum(p.values()) - max(p.values()) for w, p in self.people.items()
-                             if len(self.count[w]) > 1)))
+        return int(round(self.outside_sum))
 
     def summary(self, names: dict[str, str], population: dict[str, float], band_max: int) -> dict[str, Any]:
         """Wards split: forced by the arithmetic (the ward alone is above the band's maximum) or avoidable, the
-        avoidable ones listed (200 at most) and per neighbourhood."""
+        first 200 avoidable ones listed."""
         split = self.split()
-        forced = [w for w in split if population.get(w, 0.0) > band_max]
-        avoid = sorted(set(split) - set(forced))
-        by_hood: dict[str, list[str]] = {}
-        for w in avoid:
-            for h in sorted(self.count.get(w, {})):
-                by_hood.setdefault(h, []).append(w)
+        forced = {w for w in split if population.get(w, 0.0) > band_max}
+        avoid = [w for w in split if w not in forced]
         return {"wards": len(population), "split": len(split), "forced": len(forced), "avoidable": len(avoid),
                 "people_in_split_parts": self.people_in_split_parts(),
-                "avoidable_wards": [{"code": w, "name": str(names.get(w, w))} for w in avoid[:200]],
-                "by_hood": by_hood}
+                "avoidable_wards": [{"code": w, "name": str(names.get(w, w))} for w in avoid[:200]]}
