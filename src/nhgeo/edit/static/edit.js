@@ -88,7 +88,13 @@
     const pt = svg.createSVGPoint(); pt.x = evt.clientX; pt.y = evt.clientY;
     return pt.matrixTransform(svg.getScreenCTM().inverse());
   }
-  function unitsPerPixel() { const r = svg.getBoundingClientRect(); return Math.max(S.view[2] / r.width, S.view[3] / r.height); }
+  // the map's size on screen, read once and on resize: reading it after a repaint would force a layout of every path
+  let box = null;
+  window.addEventListener("resize", () => { box = null; placeLabels(); });
+  function unitsPerPixel() {
+    if (!box) { const r = svg.getBoundingClientRect(); box = [r.width, r.height]; }
+    return Math.max(S.view[2] / box[0], S.view[3] / box[1]);
+  }
   function zoom(f, cx, cy) {
     const v = S.view;
     if (cx === undefined) { cx = v[0] + v[2] / 2; cy = v[1] + v[3] / 2; }
