@@ -200,6 +200,17 @@ def test_edit_in_the_browser(browser: Any, ncl: Path, tmp_path: Path) -> None:
         assert page.locator("#hoods img, #g-labels img, #target img").count() == 0
         assert "<img src=x" in page.inner_text(f'#hoods tbody tr[data-id="{dest}"]')
         assert page.evaluate("document.body.dataset.pwned") is None
+        # whole ward: one click paints every LSOA of the clicked LSOA's ward (but none of a locked neighbourhood)
+        page.check("input[name=tool][value=ward]")
+        w_code = str(pg.js("h => [...window.nhgeo.state.members.get(h)][0]", hoods[5]))
+        ward = pg.js("c => window.nhgeo.state.lsoaInfo.get(c).w", w_code)
+        in_ward = pg.js("w => [...window.nhgeo.state.lsoaInfo.values()].filter(u => u.w === w).map(u => u.c)", ward)
+        free = [x for x in in_ward if pg.label(x) != c]
+        pg.target(hoods[6])
+        pg.click_lsoa(w_code)
+        pg.wait_version(7)
+        assert len(in_ward) > 1 and all(pg.label(x) == hoods[6] for x in free)
+        page.check("input[name=tool][value=click]")
         # save (Ctrl+S): the TOML has the edits
         page.keyboard.press("Control+s")
         pg.wait(f"{STATUS}.startsWith('saved')")
@@ -208,10 +219,10 @@ def test_edit_in_the_browser(browser: Any, ncl: Path, tmp_path: Path) -> None:
         # one more change, never saved; then the server is killed
         page.check("input[name=tool][value=click]")
         row.uncheck()
-        pg.wait_version(7)
+        pg.wait_version(8)
         pg.target(a)
         pg.click_lsoa(code)
-        pg.wait_version(8)
+        pg.wait_version(9)
         lat = pg.js("window.nhgeo.state.latencies")
         print("NCL stroke latency (ms, click to repainted, server included): " + ", ".join(f"{x:.0f}" for x in lat))
         shot = tmp_path / "edit.png"
