@@ -73,6 +73,8 @@ def test_old_module_paths_import_with_a_deprecation_warning(old: str, new: str) 
 
 
 def test_an_old_package_path_never_loads_a_second_copy() -> None:
+    for name in ("nhgeo.rules", "nhgeo.rules.base"):
+        sys.modules.pop(name, None)
     with pytest.warns(DeprecationWarning):
         importlib.import_module("nhgeo.rules")  # the old package first, then a submodule under it
     sys.modules.pop("nhgeo.rules.base", None)
