@@ -83,6 +83,7 @@ class LoadReport:
     rows: int
     repaired: int = 0
     notes: list[str] = field(default_factory=list)
+    population: str | None = None  # --population census|registered|FILE:COLUMN, applied by study_of after selection
 
 
 def _detect(columns: list[str], given: str | None, candidates: list[str], what: str, flag: str) -> str | None:
@@ -386,17 +387,25 @@ class LoadOptions(TypedDict, total=False):
     pop_column: str | None  # user files: population (else Census 2021 by code)
     la_column: str | None  # user files: LA code column
     la_boundaries: str | Path | None  # LA polygons: each unit goes to the LA holding most of its area
+    population: str | None  # census (default), registered, or FILE:COLUMN (nhgeo.sources.population)
 
 
 def load_units(boundaries: str | Path | None = None, **options: Unpack[LoadOptions]) -> tuple[gpd.GeoDataFrame,
                                                                                                 LoadReport]:
-    """The units to work on: the embedded set (default, 2021) or the user's own file."""
-    la_boundaries = options.get("la_boundaries")
+    """The units to work on: the embedded set (default, 2021) or the user's own file. ``population`` is checked
+    here and carried in the report; :func:`nhgeo.model.study_of` applies it to the selected units."""
+    from .population import check_population
+
+    opts = dict(options)
+    population = check_population(opts.pop("population", None))  # type: ignore[arg-type]
+    la_boundaries = opts.get("la_boundaries")
     if boundaries is None:
-        v = options.get("vintage") or 2021
-        gdf = load_embedded(v, options.get("icb_vintage"))
-        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))
+        v = opts.get("vintage") or 2021
+        gdf = load_embedded(v, opts.get("icb_vintage"))  # type: ignore[arg-type]
+        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))  # type: ignore[arg-type]
         if la_boundaries is not None:
-            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)
-        return gdf, rep
-    return load_boundaries(boundaries, **options)
+            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)  # type: ignore[arg-type]
+    else:
+        gdf, rep = load_boundaries(boundaries, **opts)  # type: ignore[arg-type]
+    rep.population = population
+    return gdf, rep
