@@ -6,8 +6,8 @@
 * **PCN alignment** from where patients live: each primary care network's registered patients by LSOA
   of residence (GP registrations, July 2022, practices mapped to their July 2026 PCN through
   :func:`nhgeo.sources.practices.read_practice_map`), and the share of them that live in the PCN's main
-  neighbourhood. Practices missing from the July 2026 map are counted and named. This differs from the practice-location measure of
-  :mod:`nhgeo.coverage` (which counts where the practices are, weighted by list size).
+  neighbourhood. Practices missing from the July 2026 map are counted and named. This differs from the
+  practice-location measure of :mod:`nhgeo.coverage` (which counts where the practices are, weighted by list size).
 """
 
 from __future__ import annotations

@@ -84,12 +84,13 @@ def share_by_residence(values: pd.DataFrame, codes: pd.Index | np.ndarray | None
 
     reg = read_registrations(None if codes is None else codes)
     totals = _registration_totals()
-    pr = reg["practice_code"].to_numpy()
-    keep = pd.Index(values.index).get_indexer(pr)
+    pcat, pcode = reg["practice_code"].cat.categories, reg["practice_code"].cat.codes.to_numpy()
+    lcat, lcode = reg["lsoa21cd"].cat.categories, reg["lsoa21cd"].cat.codes.to_numpy()
+    keep = pd.Index(values.index).get_indexer(pcat)[pcode]
     ok = keep >= 0
-    lsoas = pd.Index(sorted(set(reg["lsoa21cd"]))) if codes is None else pd.Index(codes)
-    row = lsoas.get_indexer(reg["lsoa21cd"].to_numpy()[ok])
-    tot = pd.Series(pr[ok]).map(totals).to_numpy(dtype=float)
+    lsoas = pd.Index(sorted(set(lcat[np.unique(lcode)]))) if codes is None else pd.Index(codes)
+    row = lsoas.get_indexer(lcat)[lcode[ok]]
+    tot = totals.reindex(pcat).to_numpy(dtype=float)[pcode[ok]]
     w = reg["patients"].to_numpy(dtype=float)[ok] / np.where(tot > 0, tot, np.inf)
     good = row >= 0
     m = sp.csr_matrix((w[good], (row[good], keep[ok][good])), shape=(len(lsoas), len(values)))
@@ -104,7 +105,8 @@ def _registration_totals() -> pd.Series:
 
     q = read_qof_practices()["patients_jul2022"]
     m = read_practice_map().set_index("practice_code")["patients_jul2022"]
-    return pd.concat([q, m[~m.index.isin(q.index)]]).astype(float)
+    out: pd.Series = pd.concat([q, m[~m.index.isin(q.index)]]).astype(float)
+    return out
 
 
 def qof_columns() -> list[str]:

@@ -20,7 +20,8 @@ import pandas as pd
 
 from .data import get_path
 
-PRACTICE_VINTAGE = "practices, PCNs and list sizes: NHS England Digital, Patients Registered at a GP Practice, July 2026"
+PRACTICE_VINTAGE = ("practices, PCNs and list sizes: NHS England Digital, Patients Registered at a GP Practice, "
+                    "July 2026")
 REGISTRATION_VINTAGE = "patients by LSOA of residence: July 2022 (moved onto LSOA 2021 codes)"
 REGISTERED_METHOD = ("patients of English GP practices living in each LSOA: each practice's July 2022 distribution "
                      "over LSOAs (England and Wales) scaled to its July 2026 list")
@@ -41,10 +42,21 @@ def read_practice_map() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _registrations() -> pd.DataFrame:
-    reg = pd.read_parquet(get_path("gp_registrations"), columns=["practice_code", "lsoa21cd", "patients"])
+    import pyarrow.parquet as pq
+
+    # codes as categoricals: 0.9 M rows map and filter by their few thousand categories, not row by row
+    t = pq.read_table(get_path("gp_registrations"), columns=["practice_code", "lsoa21cd", "patients"],
+                      read_dictionary=["practice_code"])
+    t = t.set_column(1, "lsoa21cd", t.column("lsoa21cd").dictionary_encode())
+    reg: pd.DataFrame = t.to_pandas()
+    for c in ("practice_code", "lsoa21cd"):
+        reg[c] = reg[c].cat.rename_categories(list(reg[c].cat.categories.astype(object).astype(str)))
     m = _practice_map().set_index("practice_code")
-    reg["pcn_code"] = reg["practice_code"].map(m["pcn_code"]).astype(object)
-    reg["practice_current"] = reg["practice_code"].isin(m.index)
+    cats = reg["practice_code"].cat.categories
+    codes = reg["practice_code"].cat.codes.to_numpy()
+    pcn = m["pcn_code"].astype(object).reindex(cats).to_numpy(dtype=object)
+    reg["pcn_code"] = pd.Series(pcn[codes], index=reg.index).astype(object)
+    reg["practice_current"] = cats.isin(m.index)[codes]
     return reg
 
 
@@ -87,10 +99,11 @@ def _registered_all() -> RegisteredPopulation:
     m = _practice_map().set_index("practice_code")
     reg = _registrations()
     reg = reg[reg["practice_current"]]
-    total = reg["practice_code"].map(m["patients_jul2022"]).to_numpy(dtype=float)
-    scale = reg["practice_code"].map(m["list_size"]).to_numpy(dtype=float) / np.where(total > 0, total, np.nan)
+    cats, codes = reg["practice_code"].cat.categories, reg["practice_code"].cat.codes.to_numpy()
+    total = m["patients_jul2022"].reindex(cats).to_numpy(dtype=float)[codes]
+    scale = m["list_size"].reindex(cats).to_numpy(dtype=float)[codes] / np.where(total > 0, total, np.nan)
     pat = reg["patients"].to_numpy(dtype=float) * np.nan_to_num(scale)
-    by = pd.Series(pat).groupby(reg["lsoa21cd"].to_numpy()).sum()
+    by = pd.Series(pat).groupby(reg["lsoa21cd"].astype(object).to_numpy()).sum()
     no_dist = m[m["patients_jul2022"] <= 0]
     return RegisteredPopulation(by, MissingPractices(sorted(map(str, no_dist.index)),
                                                      float(no_dist["list_size"].sum())))
@@ -103,6 +116,14 @@ def registered_population(codes: pd.Index | np.ndarray) -> RegisteredPopulation:
     return RegisteredPopulation(allp.by_lsoa.reindex(pd.Index(codes)).fillna(0.0), allp.unplaced)
 
 
-__all__ = ["MissingPractices", "PRACTICE_VINTAGE", "REGISTERED_METHOD", "REGISTRATION_VINTAGE",
-           "RegisteredPopulation", "practices_not_in_map", "read_practice_map", "read_registrations",
-           "registered_population"]
+__all__ = [
+    "PRACTICE_VINTAGE",
+    "REGISTERED_METHOD",
+    "REGISTRATION_VINTAGE",
+    "MissingPractices",
+    "RegisteredPopulation",
+    "practices_not_in_map",
+    "read_practice_map",
+    "read_registrations",
+    "registered_population",
+]
