@@ -191,7 +191,8 @@ class Study:
         out = {"boundaries": f"LSOA {self.vintage} ({self.source})", "population": self.population_source}
         if v.get("icb"):
             out["ICB"] = ("April 2026 (36 ICBs; rebuilt from the 2024 lookup and published counts, Frimley split by "
-                          "county)" if v["icb"] == 2026 else f"{v['icb']} ({42} ICBs)")
+                          "county; checked against the official ONS outlines: 33,745 of 33,748 LSOA centroids agree)"
+                          if v["icb"] == 2026 else f"{v['icb']} ({42} ICBs)")
         if v.get("la"):
             out["local authority"] = str(v["la"])
         if v.get("ward"):

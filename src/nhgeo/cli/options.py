@@ -78,6 +78,9 @@ PlaceMinOpt = Annotated[int, population_option("--place-min", "Minimum place pop
 PlaceMaxOpt = Annotated[int, population_option("--place-max", "Maximum place population")]
 FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
                                                    "(default: the footprint's own, else the LAs it touches).")]
+ProfileOpt = Annotated[bool, typer.Option("--profile", help="Table format: also show each neighbourhood's need profile "
+                                           "(bad health, disability, unpaid care, QOF prevalence; England deciles, "
+                                           "top fifth of need per place). JSON always carries it under 'profile'.")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
                                            "first (gaps and errors come first).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier output: a folder only if it holds "

@@ -167,6 +167,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
     """What changed, and the rules it broke or fixed, as data."""
     return {
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
+        "population_source": d.new.study.population_source,
         "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
         "duplicated": [{"code": c, "neighbourhoods": ids} for c, ids in d.duplicated.items()],
         "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,
