@@ -428,9 +428,11 @@ def registration_totals(shared: Path) -> pd.DataFrame:
     reg = pd.read_csv(shared / "services" / "gp_registered_patients_by_lsoa21_jul2022_estimated.csv.gz",
                       dtype={"PRACTICE_CODE": str, "LSOA21_CODE": str})
     eng = reg["LSOA21_CODE"].str.startswith("E01")
-    t = pd.DataFrame({"patients_jul2022": reg.groupby("PRACTICE_CODE")["NUMBER_OF_PATIENTS_EST"].sum(),
-                      "patients_jul2022_england": reg[eng].groupby("PRACTICE_CODE")["NUMBER_OF_PATIENTS_EST"].sum()})
-    t = t.fillna(0.0).astype("float32")
+    # summed from the float32 counts the embedded registrations hold, in float64: shares then add up to exactly 1
+    pat = reg["NUMBER_OF_PATIENTS_EST"].astype("float32").astype("float64")
+    t = pd.DataFrame({"patients_jul2022": pat.groupby(reg["PRACTICE_CODE"]).sum(),
+                      "patients_jul2022_england": pat[eng].groupby(reg.loc[eng, "PRACTICE_CODE"]).sum()})
+    t = t.fillna(0.0)
     t.index.name = "practice_code"
     return t.reset_index()
 
@@ -480,7 +482,7 @@ def build_need_data(shared: Path) -> dict[str, object]:
     totals = registration_totals(shared).set_index("practice_code")
     qof = build_qof(shared)
     for c in ("patients_jul2022", "patients_jul2022_england"):
-        qof[c] = qof["practice_code"].map(totals[c]).fillna(0.0).astype("float32")
+        qof[c] = qof["practice_code"].map(totals[c]).fillna(0.0)
     _small_parquet(qof, OUT / "qof_2024_25_practices.parquet")
     groups = qof_groups(shared)
     from nhgeo.sources.health import QOF_REGISTERS
@@ -489,7 +491,7 @@ def build_need_data(shared: Path) -> dict[str, object]:
         raise SystemExit(f"QOF registers differ from nhgeo.sources.health.QOF_REGISTERS: {groups}")
     prac = build_practices_2026(shared)
     for c in ("patients_jul2022", "patients_jul2022_england"):
-        prac[c] = prac["practice_code"].map(totals[c]).fillna(0.0).astype("float32")
+        prac[c] = prac["practice_code"].map(totals[c]).fillna(0.0)
     _small_parquet(prac, OUT / "gp_practices_jul2026.parquet", dictionary=["pcn_code", "pcn_name", "sicbl_code",
                                                                             "icb_code", "icb_name"])
     icb, check = build_icb26_outlines(shared)
