@@ -135,3 +135,14 @@ def test_datasets_lists_the_new_files() -> None:
     for name in ("need", "qof", "practices_jul2026", "icb26_outlines"):
         assert name in res.output
     assert "ICB April 2026 (ONS BSC)" in res.output and "QOF 2024-25" in res.output
+
+
+def test_age_shares_stay_shares_of_residents() -> None:
+    from nhgeo.check.validation import validate
+
+    census, reg = validate(NCL), validate(NCL, population="registered")
+    assert census.score is not None and reg.score is not None
+    a = {p.id: (p.share_65_plus, p.share_under_16, p.population) for p in census.score.parts}
+    b = {p.id: (p.share_65_plus, p.share_under_16, p.population) for p in reg.score.parts}
+    assert all(a[k][:2] == b[k][:2] for k in a)  # the same residents' ages ...
+    assert sum(v[2] for v in b.values()) > 1.15 * sum(v[2] for v in a.values())  # ... whatever the band counts

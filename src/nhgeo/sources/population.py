@@ -48,6 +48,7 @@ def apply_population(units: pd.DataFrame, spec: str | None, vintage: int) -> tup
     codes = units[Col.CODE].astype(str)
     out = units.copy()
     out.attrs.update(units.attrs)
+    out[Col.RESIDENTS] = units[Col.POP].to_numpy(dtype=float)  # age shares stay shares of residents
     if spec == REGISTERED:
         if vintage != 2021:
             raise InputError("--population registered needs LSOA 2021 units (GP registrations are on 2021 codes); "
