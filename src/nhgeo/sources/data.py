@@ -94,9 +94,9 @@ DATASETS: dict[str, Dataset] = {
             "gp_registrations",
             "gp_registrations_lsoa21.parquet",
             "Patients registered at each GP practice by LSOA 2021 of residence (practice_code, lsoa21cd, patients; "
-            "July 2022, moved onto 2021 codes: split LSOAs share equally, so fractional), with the practice's "
-            "current PCN (pcn_code; NA and practice_current False when the code is not in ODS Feb 2026)",
-            "registrations Jul 2022; PCN ~Oct 2024; practices ODS Feb 2026",
+            "July 2022, moved onto 2021 codes: split LSOAs share equally, so fractional); its pcn_code column is of "
+            "~Oct 2024: nhgeo reads PCNs of July 2026 through sources.practices.read_practice_map instead",
+            "registrations Jul 2022 (PCN column ~Oct 2024, superseded by practices_jul2026)",
         ),
         Dataset(
             "gp_registrations_not_current",
