@@ -15,10 +15,11 @@ ATTRIBUTION = (
     "of the Open Government Licence. English Indices of Deprivation 2025 (MHCLG; on LSOA 2021 codes) and 2019 (on "
     "LSOA 2011 codes): contains public sector information licensed under the Open Government Licence v3.0. Care "
     "Quality Commission trust categories (2022), NHS Digital GP registrations (July 2022) and NHS ODS dental "
-    "practices (May 2024), OGL v3. Census 2021 TS037, TS038, TS039 (ONS), QOF 2024-25 and Patients Registered at "
-    "a GP Practice July 2026 (NHS England Digital): Open Government Licence v3.0. Service geocoding and postcodes "
-    "(Code-Point Open 2025.2): Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright and database right "
-    "2025; Contains National Statistics data © Crown copyright and database right 2025."
+    "practices (May 2024), OGL v3. Census 2021 TS037, TS038, TS039 (ONS), QOF 2024-25 and Patients Registered at a "
+    "GP Practice July 2026 (NHS England Digital): Open Government Licence v3.0. Service geocoding and postcodes "
+    "(Code-Point Open 2025.2): Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data "
+    "© Royal Mail copyright and database right 2025; Contains National Statistics data © Crown copyright and "
+    "database right 2025."
 )
 
 
