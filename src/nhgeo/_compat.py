@@ -75,7 +75,6 @@ def attribute(name: str) -> ModuleType:
 
 
 def install() -> None:
-    """Put the finder on ``sys.meta_path`` once, first: otherwise the path finder claims ``nhgeo.rules.base``
-    inside the aliased package and runs a second copy whose relative imports climb past ``nhgeo``."""
+    """Put the finder first on ``sys.meta_path`` once."""
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.insert(0, _Finder())
+        sys.meta_path.insert(0, _Finder())  # before the path finder, which would load a second copy of a submodule
