@@ -445,7 +445,7 @@ class EditSession:
         return {"version": self.version, "results": self.full, "pcn": self.pcn()}
 
     def pcn(self) -> dict[str, Any] | None:
-        """How whole the PCNs are, from where their patients live (GP registrations, July 2022): the median share
+        """How whole the PCNs are, from where their patients live (``PCN_DATA``): the median share
         of a PCN's patients living in its main neighbourhood and how many PCNs keep under half there."""
         pa = pcn_alignment(self.study.units, self.assignment.labels, self.study.vintage)
         if pa is None or not pa.pcns:
