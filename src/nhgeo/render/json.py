@@ -120,6 +120,8 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
                          for r in rep.results],
         **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
+        **({"conversion": rep.conversion.to_dict()} if rep.conversion is not None else {}),
+        **({"read_notes": rep.footprint.read_notes} if rep.footprint.read_notes else {}),
         "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
@@ -179,6 +181,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
 
 def fit_to_dict(result: FitResult) -> dict[str, Any]:
     """The fit quality and the fitted neighbourhoods (id, LSOAs, population) as data."""
-    return {"boundaries": result.source, "fit": result.report.to_dict(),
+    return {"boundaries": result.source, "fit": result.report.to_dict() if result.report is not None else None,
+            **({"conversion": result.conversion.to_dict()} if result.conversion is not None else {}),
             "neighbourhoods": [{"id": n.id, "name": n.name, "lsoas": len(n.codes)}
                                for n in result.footprint.neighbourhoods]}
