@@ -20,10 +20,10 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+from tests.spreadsheets import write_workbook
 
 from nhgeo.sources.data import get_path
 from nhgeo.sources.registrations import practice_pcns
-from tests.spreadsheets import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data"
