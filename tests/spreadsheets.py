@@ -31,9 +31,11 @@ def _cell(v: object) -> str:
 
 def ods_bytes(sheets: dict[str, Rows]) -> bytes:
     """An OpenDocument spreadsheet of ``sheets`` (name -> rows of cells)."""
-    body = "".join(f'<table:table table:name="{escape(name)}">'
-                   + "".join("<table:table-row>" + "".join(_cell(v) for v in row) + "</table:table-row>" for row in rows)
-                   + "</table:table>" for name, rows in sheets.items())
+    def table(name: str, rows: Rows) -> str:
+        cells = "".join("<table:table-row>" + "".join(_cell(v) for v in row) + "</table:table-row>" for row in rows)
+        return f'<table:table table:name="{escape(name)}">{cells}</table:table>'
+
+    body = "".join(table(name, rows) for name, rows in sheets.items())
     content = ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -44,10 +45,17 @@ def is_sheet(path: str | Path) -> bool:
     return Path(str(path)).suffix.lower() in SHEET_SUFFIXES
 
 
+_STDIN: dict[str, Any] = {}
+
+
 def read_source(path: str | Path, what: str) -> bytes:
     """The bytes of ``path`` (``-``: standard input), one line on any failure."""
-    if is_stdin(path):
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    if is_stdin(path):  # read once per run: later readers (the format sniff, then the table) get the same bytes
+        stream = sys.stdin
+        if _STDIN.get("stream") is not stream:
+            _STDIN["stream"] = stream
+            _STDIN["data"] = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+        data: bytes = _STDIN["data"]
         return data
     p = Path(path)
     if not p.exists():

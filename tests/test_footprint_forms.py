@@ -1,0 +1,274 @@
+"""Footprints and lists as organisations keep them (issue 21).
+
+Workbooks (.xlsx/.ods, the sheet found or named), codes in the forms they arrive in, wards / MSOAs / practices /
+PCNs turned into LSOAs with the method and the approximate share stated, zipped shapefiles, multi-layer
+GeoPackages, null geometries, standard input, service points outside England — on real data (NCL, Camden,
+Manchester); and a Hypothesis property over generated files: exit 0/1/2, one line on error, no traceback,
+nothing written outside --out.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from nhgeo.cli import app
+from nhgeo.errors import InputError
+from nhgeo.footprints.codes import CodeType, clean_codes, detect_code_type, to_lsoas
+from nhgeo.footprints.files import TableColumns, read_footprint
+from nhgeo.sources.data import get_path
+from nhgeo.sources.registrations import patients_by_lsoa, practice_pcns
+from tests.spreadsheets import write_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+NCL = ROOT / "configs" / "examples" / "north_central_london.toml"
+runner = CliRunner()
+CITY = ["E01000001", "E01000002", "E01000003", "E01000005", "E01032739", "E01032740"]  # City of London, LSOA 2021
+
+
+def _codes(fp) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {n.id: sorted(n.codes) for n in fp.neighbourhoods}
+
+
+# ---- 1. spreadsheets --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods"])
+def test_workbook_footprint_equals_the_toml(suffix: str) -> None:
+    """The NCL workbook (About and names sheets first, a title block above the header, codes in lower case and
+    with spaces) reads to exactly the NCL footprint, and says which sheet it used."""
+    fp = read_footprint(DATA / f"ncl_footprint{suffix}")
+    ref = read_footprint(NCL)
+    assert _codes(fp) == _codes(ref)
+    assert {p.id: sorted(p.neighbourhoods) for p in fp.places} == {p.id: sorted(p.neighbourhoods) for p in ref.places}
+    assert any("read sheet 'LSOA map'" in n for n in fp.read_notes)
+    assert any("code(s) cleaned" in n for n in fp.read_notes)
+
+
+def test_sheet_option_names_or_refuses() -> None:
+    with pytest.raises(InputError, match="no sheet 'Nope'.*About, Neighbourhood names, LSOA map"):
+        read_footprint(DATA / "ncl_footprint.xlsx", columns=TableColumns(sheet="Nope"))
+    fp = read_footprint(DATA / "ncl_footprint.xlsx", columns=TableColumns(sheet="lsoa map"))
+    assert len(fp.neighbourhoods) == 28
+
+
+def test_clean_codes() -> None:
+    raw = pd.Series([" e01000001 ", "E01 000002", "e0100\u00a00003", "u12345", "12.0"])
+    assert clean_codes(raw).tolist() == ["E01000001", "E01000002", "E01000003", "U12345", "12"]
+
+
+# ---- 2. other geographies ---------------------------------------------------------------------------------------
+
+
+def test_detects_code_types() -> None:
+    for codes, want in ((["E05013689"], CodeType.WARD), (["E02000001"], CodeType.MSOA), (["U12345"], CodeType.PCN),
+                        (["F83004", "a81001"], CodeType.PRACTICE), (CITY, CodeType.LSOA)):
+        assert detect_code_type(pd.Series(codes)) == want
+    with pytest.raises(InputError, match="--code-type 'wardz'"):
+        detect_code_type(pd.Series(CITY), given="wardz")
+
+
+def test_wards_become_their_best_fit_lsoas_and_unknown_wards_are_listed() -> None:
+    fp = read_footprint(DATA / "manchester_wards_localities.csv")
+    lk = pd.read_parquet(get_path("lsoa21"), columns=["LSOA21CD", "LAD_NM"])
+    manchester = set(lk.loc[lk["LAD_NM"] == "Manchester", "LSOA21CD"])
+    got = {c for n in fp.neighbourhoods for c in n.codes}
+    assert got == manchester  # every ward's LSOAs, nothing else
+    assert {n.id for n in fp.neighbourhoods} == {"North", "Central", "South"}
+    conv = fp.conversion
+    assert conv.code_type == CodeType.WARD and conv.unknown == ["E05000698"]
+    assert "best fit" in conv.summary() and "E05000698" in conv.summary()
+
+
+def test_msoas_nest_exactly() -> None:
+    lk = pd.read_parquet(get_path("lsoa21"), columns=["LSOA21CD", "MSOA21CD"])
+    pairs = pd.DataFrame({"code": ["E02000001", "E02000193", "E02999999"], "group": ["A", "B", "B"]})
+    out, conv = to_lsoas(pairs, CodeType.MSOA)
+    want = set(lk.loc[lk["MSOA21CD"].isin(["E02000001", "E02000193"]), "LSOA21CD"])
+    assert set(out["lsoa"]) == want and conv.exact and conv.unknown == ["E02999999"]
+
+
+def test_practices_by_where_patients_live_recomputed_independently() -> None:
+    """Each LSOA goes to the group holding most of its registered patients (of every practice); the shares and
+    the approximate count are recomputed here from the registrations by hand."""
+    df = pd.read_csv(DATA / "camden_practices.csv", dtype=str)
+    fp = read_footprint(DATA / "camden_practices.csv")
+    conv = fp.conversion
+    group = dict(zip(df["Practice code"].str.upper(), df["neighbourhood"], strict=True))
+    reg = patients_by_lsoa()
+    reg["g"] = reg["practice_code"].map(group).fillna("")
+    touched = set(reg.loc[reg["g"] != "", "lsoa21cd"])
+    loc = reg[reg["lsoa21cd"].isin(touched)]
+    expect: dict[str, str] = {}
+    strong = 0
+    for lsoa, grp in loc.groupby("lsoa21cd"):
+        by = grp.groupby("g")["patients"].sum().sort_index()
+        best = by.idxmax()
+        if best != "":
+            expect[str(lsoa)] = str(best)
+            strong += by[best] / by.sum() >= 0.8
+    got = {c: n.id for n in fp.neighbourhoods for c in n.codes}
+    assert got == expect
+    assert conv.lsoas == len(expect) and conv.strong_lsoas == strong
+    assert conv.approx_lsoas == len(expect) - strong
+
+
+def test_pcns_use_the_one_practice_pcn_reader() -> None:
+    fp = read_footprint(DATA / "camden_pcns.csv")
+    pcns = pd.read_csv(DATA / "camden_pcns.csv")
+    members = practice_pcns()
+    assert set(members.loc[members["pcn_code"].isin(pcns["PCN code"]), "practice_code"])  # the PCNs are known
+    assert fp.conversion.code_type == CodeType.PCN and not fp.conversion.unknown
+    assert {n.id for n in fp.neighbourhoods} == {"Camden North", "Camden South"}
+
+
+def test_practice_in_two_groups_is_bad_input(tmp_path: Path) -> None:
+    p = tmp_path / "p.csv"
+    p.write_text("practice_code,neighbourhood\nF83004,A\nF83004,B\n")
+    r = runner.invoke(app, ["validate", str(p)])
+    assert r.exit_code == 2 and "more than one neighbourhood" in r.output
+
+
+def test_validate_json_and_fit_out_state_the_method(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["validate", str(DATA / "camden_pcns.csv"), "-f", "json"])
+    assert r.exit_code in (0, 1), r.output
+    conv = json.loads(r.output)["conversion"]
+    assert conv["code_type"] == "pcn" and conv["approximate_lsoas"] is not None and "patients" in conv["method"]
+    out = tmp_path / "footprint.toml"
+    r = runner.invoke(app, ["fit", str(DATA / "manchester_wards_localities.csv"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "converted:" in r.output and "best fit" in r.output
+    again = read_footprint(out)
+    assert _codes(again) == _codes(read_footprint(DATA / "manchester_wards_localities.csv"))
+    assert "converted_from" in again.meta
+    r = runner.invoke(app, ["validate", str(out)])
+    assert r.exit_code in (0, 1) and "Traceback" not in r.output
+
+
+# ---- 3. files as they arrive ------------------------------------------------------------------------------------
+
+
+def test_stdin_footprint() -> None:
+    csv = "LSOA21CD,neighbourhood\r\n" + "".join(f"{c.lower()},N1\r\n" for c in CITY)
+    r = runner.invoke(app, ["validate", "-", "--place", "City of London", "-f", "json"], input=csv)
+    assert r.exit_code in (0, 1), r.output
+    assert json.loads(r.output)["neighbourhoods"] == 1
+
+
+def test_zipped_shapefile_and_accented_path(tmp_path: Path) -> None:
+    g = gpd.read_file(DATA / "london_lad22_camden_islington_city_4326.geojson")
+    d = tmp_path / "dossier é"
+    d.mkdir()
+    g.to_file(d / "lad.shp")
+    z = d / "lad areas.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        for part in d.glob("lad.*"):
+            f.write(part, part.name)
+    r = runner.invoke(app, ["validate", str(z), "--name-column", "LAD22NM", "-f", "json"])
+    assert r.exit_code in (0, 1), r.output
+    assert json.loads(r.output)["fit"]["polygons"] == 3
+
+
+def test_multilayer_geopackage_and_null_geometry(tmp_path: Path) -> None:
+    g = gpd.read_file(DATA / "london_lad22_camden_islington_city_4326.geojson")
+    gp = tmp_path / "two.gpkg"
+    g.to_file(gp, layer="a")
+    g.to_file(gp, layer="b")
+    r = runner.invoke(app, ["validate", str(gp), "--name-column", "LAD22NM"])
+    assert r.exit_code == 2 and "--layer" in r.output and "a, b" in r.output
+    r = runner.invoke(app, ["validate", str(gp), "--name-column", "LAD22NM", "--layer", "b", "-f", "json"])
+    assert r.exit_code in (0, 1), r.output
+    bad = g.copy()
+    bad.loc[1, "geometry"] = None
+    nul = tmp_path / "null.gpkg"
+    bad.to_file(nul)
+    r = runner.invoke(app, ["validate", str(nul), "--name-column", "LAD22NM"])
+    assert r.exit_code == 2 and "no geometry" in r.output and f"{g.loc[1, 'LAD22NM']} (feature 2)" in r.output
+    r = runner.invoke(app, ["validate", str(nul), "--name-column", "LAD22NM", "--skip-invalid", "-f", "json"])
+    assert r.exit_code in (0, 1), r.output
+    assert any("--skip-invalid" in n for n in json.loads(r.output)["fit"]["notes"])
+
+
+# ---- 4. coordinates outside England -----------------------------------------------------------------------------
+
+
+def test_services_outside_england_are_listed_and_left_out(tmp_path: Path) -> None:
+    from nhgeo.sources.services import load_services
+
+    p = tmp_path / "svc.xlsx"
+    write_workbook(p, {"Sites": [["name", "latitude", "longitude", "component"],
+                                 ["Camden hub", 51.539, -0.1426, "social_care"],
+                                 ["Swapped hub", -0.1426, 51.539, "social_care"],
+                                 ["Edinburgh office", 55.953, -3.188, "social_care"]]})
+    s = load_services(p)
+    user = s[s["dataset"].astype(str).str.startswith("user")]
+    assert user["name"].tolist() == ["Camden hub"]
+    note = next(n for n in s.attrs["notes"] if "outside England" in n)
+    assert "Swapped hub (latitude and longitude swapped?)" in note and "Edinburgh office" in note
+
+
+# ---- 8. generated files under the exit-code contract ----------------------------------------------------------
+
+
+def _form(code: str, how: int) -> str:
+    return [code, code.lower(), f" {code}  ", code[:3] + " " + code[3:]][how]
+
+
+@st.composite
+def footprint_files(draw: st.DrawFn) -> tuple[str, bytes | dict[str, list[list[object]]], list[str]]:
+    """A footprint file as it might arrive: CSV (BOM or not, CRLF or LF, ; or ,) or a workbook (extra sheets,
+    a title block), codes in any form; sometimes broken (a blank code, junk codes, no group column)."""
+    kind = draw(st.sampled_from(["csv", "xlsx", "ods"]))
+    codes = draw(st.sampled_from([CITY, ["E05009288"], ["E02000001"], ["F83004", "F83006"], ["U37086"]]))
+    forms = [draw(st.integers(0, 3)) for _ in codes]
+    broken = draw(st.sampled_from(["", "", "", "blank", "junk", "nogroup"]))
+    header = ["code", "neighbourhood"] if broken != "nogroup" else ["code", "whatever"]
+    rows: list[list[object]] = [[_form(c, f), "N1"] for c, f in zip(codes, forms, strict=True)]
+    if broken == "blank":
+        rows.append(["", "N1"])
+    if broken == "junk":
+        rows = [["ZZ" + str(i), "N1"] for i in range(len(rows))]
+    if kind == "csv":
+        sep = draw(st.sampled_from([",", ";"]))
+        nl = draw(st.sampled_from(["\n", "\r\n"]))
+        text = nl.join(sep.join(map(str, r)) for r in [header, *rows]) + nl
+        bom = draw(st.booleans())
+        return "f.csv", (("\ufeff" if bom else "") + text).encode("utf-8"), []
+    sheets: dict[str, list[list[object]]] = {}
+    if draw(st.booleans()):
+        sheets["About"] = [["A footprint"], ["kept in a workbook"]]
+    title = [["Neighbourhood footprint"], []] if draw(st.booleans()) else []
+    sheets["Map"] = [*title, header, *rows]
+    return f"f.{kind}", sheets, []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=footprint_files(), fmt=st.sampled_from(["table", "json", "markdown"]))
+def test_generated_files_keep_the_exit_code_contract(spec: tuple[str, object, list[str]], fmt: str) -> None:
+    name, content, _ = spec
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        path = d / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            write_workbook(path, content)  # type: ignore[arg-type]
+        before = sorted(p.name for p in d.iterdir())
+        out = d / "out" / "report.txt"
+        r = runner.invoke(app, ["validate", str(path), "-f", fmt, "--out", str(out)])
+        assert r.exit_code in (0, 1, 2), (r.exit_code, r.output, r.exception)
+        assert "Traceback" not in r.output
+        if r.exit_code == 2:
+            assert len(r.output.strip().splitlines()) == 1, r.output
+        after = sorted(p.name for p in d.iterdir())
+        assert set(after) - set(before) <= {"out"}, after
