@@ -56,7 +56,7 @@ def test_workbook_footprint_equals_the_toml(suffix: str) -> None:
 
 
 def test_sheet_option_names_or_refuses() -> None:
-    with pytest.raises(InputError, match="no sheet 'Nope'.*About, Neighbourhood names, LSOA map"):
+    with pytest.raises(InputError, match=r"no sheet 'Nope'.*About, Neighbourhood names, LSOA map"):
         read_footprint(DATA / "ncl_footprint.xlsx", columns=TableColumns(sheet="Nope"))
     fp = read_footprint(DATA / "ncl_footprint.xlsx", columns=TableColumns(sheet="lsoa map"))
     assert len(fp.neighbourhoods) == 28
