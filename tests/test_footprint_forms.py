@@ -217,6 +217,40 @@ def test_services_outside_england_are_listed_and_left_out(tmp_path: Path) -> Non
     assert "Swapped hub (latitude and longitude swapped?)" in note and "Edinburgh office" in note
 
 
+# ---- 6. names from the user's file ----------------------------------------------------------------------------
+
+
+def _welsh(tmp: Path, with_la: bool) -> Path:
+    """Camden's real LSOAs moved to Cardiff and given Welsh codes: codes the embedded data does not know."""
+    g = gpd.read_parquet(get_path("lsoa21"))
+    c = g[g["LAD_NM"] == "Camden"].copy()
+    c["geometry"] = c.geometry.translate(-210000, -8000)
+    c["LSOA21CD"] = [f"W0100{i:04d}" for i in range(len(c))]
+    c["LSOA21NM"] = c["LSOA21NM"].str.replace("Camden", "Caerdydd")
+    cols = ["LSOA21CD", "LSOA21NM", "population", "geometry"]
+    if with_la:
+        c["LAD22CD"], c["LAD22NM"] = "W06000015", "Cardiff"
+        cols[2:2] = ["LAD22CD", "LAD22NM"]
+    path = tmp / f"wales{'_la' if with_la else ''}.gpkg"
+    c[cols].to_file(path, layer="lsoa")
+    return path
+
+
+def test_names_come_from_the_file_never_bare_codes(tmp_path: Path) -> None:
+    from nhgeo.design.naming import name_neighbourhoods
+    from nhgeo.model import Col
+    from nhgeo.sources.boundaries import load_boundaries
+
+    units, rep = load_boundaries(_welsh(tmp_path, True))
+    assert set(units[Col.LA_NAME]) == {"Cardiff"}
+    assert units[Col.MSOA_NAME].str.startswith("Caerdydd ").all()
+    labels = ["N1"] * 60 + ["N2"] * (len(units) - 60)
+    names = name_neighbourhoods(units, labels, ["N1", "N2"])
+    assert all(n.startswith("Cardiff: Caerdydd") for n in names.values()), names
+    units, rep = load_boundaries(_welsh(tmp_path, False))
+    assert any("lies mostly outside England" in n and "no LA column" in n for n in rep.notes)
+
+
 # ---- 8. generated files under the exit-code contract ----------------------------------------------------------
 
 
@@ -238,18 +272,43 @@ def footprint_files(draw: st.DrawFn) -> tuple[str, bytes | dict[str, list[list[o
         rows.append(["", "N1"])
     if broken == "junk":
         rows = [["ZZ" + str(i), "N1"] for i in range(len(rows))]
+    if draw(st.booleans()):  # a name column with accents: the encoding matters
+        header = [*header, "name"]
+        rows = [[*r, "Médecins Sans Frontières"] for r in rows]
     if kind == "csv":
-        sep = draw(st.sampled_from([",", ";"]))
+        sep = draw(st.sampled_from([",", ";", "\t"]))
         nl = draw(st.sampled_from(["\n", "\r\n"]))
         text = nl.join(sep.join(map(str, r)) for r in [header, *rows]) + nl
-        bom = draw(st.booleans())
-        return "f.csv", (("\ufeff" if bom else "") + text).encode("utf-8"), []
+        encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+        return "f.csv", text.encode(encoding), []
     sheets: dict[str, list[list[object]]] = {}
     if draw(st.booleans()):
         sheets["About"] = [["A footprint"], ["kept in a workbook"]]
     title = [["Neighbourhood footprint"], []] if draw(st.booleans()) else []
     sheets["Map"] = [*title, header, *rows]
+    if draw(st.booleans()):
+        sheets["Notes"] = [["code", "note"], ["x", "y"]]
     return f"f.{kind}", sheets, []
+
+
+@st.composite
+def geopackages(draw: st.DrawFn) -> tuple[bytes, list[str]]:
+    """A GeoPackage of one or two layers: polygons named by a column, a table of codes, or both."""
+    g = gpd.read_file(DATA / "london_lad22_camden_islington_city_4326.geojson")
+    layers = draw(st.lists(st.sampled_from(["shapes", "codes", "empty_geom"]), min_size=1, max_size=2, unique=True))
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "x.gpkg"
+        for name in layers:
+            if name == "codes":
+                pts = gpd.GeoDataFrame({"LSOA21CD": CITY, "neighbourhood": ["N1"] * len(CITY)},
+                                       geometry=gpd.points_from_xy([0] * 6, [0] * 6), crs=27700)
+                pts.to_file(p, layer=name)
+            else:
+                gg = g.copy()
+                if name == "empty_geom":
+                    gg.loc[0, "geometry"] = None
+                gg.to_file(p, layer=name)
+        return p.read_bytes(), layers
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -272,3 +331,25 @@ def test_generated_files_keep_the_exit_code_contract(spec: tuple[str, object, li
             assert len(r.output.strip().splitlines()) == 1, r.output
         after = sorted(p.name for p in d.iterdir())
         assert set(after) - set(before) <= {"out"}, after
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=geopackages(), layer=st.sampled_from([None, "shapes", "codes", "nope"]), skip=st.booleans())
+def test_generated_geopackages_keep_the_exit_code_contract(spec: tuple[bytes, list[str]], layer: str | None,
+                                                          skip: bool) -> None:
+    data, layers = spec
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        path = d / "mes données.gpkg"
+        path.write_bytes(data)
+        args = ["validate", str(path), "--name-column", "LAD22NM", "-f", "json"]
+        args += ["--layer", layer] if layer else []
+        args += ["--skip-invalid"] if skip else []
+        r = runner.invoke(app, args)
+        assert r.exit_code in (0, 1, 2), (r.exit_code, r.output, r.exception)
+        assert "Traceback" not in r.output
+        if r.exit_code == 2:
+            assert len(r.output.strip().splitlines()) == 1, r.output
+        if layer is None and len(layers) == 2 and "codes" not in layers:
+            assert r.exit_code == 2 and "--layer" in r.output  # two shape layers: ambiguous, named
+        assert sorted(p.name for p in d.iterdir()) == ["mes données.gpkg"]

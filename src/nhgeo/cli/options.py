@@ -34,6 +34,9 @@ AreaNameColOpt = Annotated[str | None, typer.Option("--area-name-column", help="
                                                    "area names (MSOA-like) to name neighbourhoods by where the "
                                                    "embedded data has none (e.g. Welsh LSOAs; auto: MSOA21NM, "
                                                    "area_name, ..., else the LSOA name).")]
+BoundariesLayerOpt = Annotated[str | None, typer.Option("--boundaries-layer", help="--boundaries of several layers "
+                                                       "(GeoPackage): the layer to read (default: the one holding "
+                                                       "LSOA codes).")]
 LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
                                                  "holding most of its area.")]
 # ---- numeric options: every range is declared here, once, and shown in --help -------------------------
@@ -97,7 +100,8 @@ def format_option(kind: str) -> Any:
 
 Source = dict[str, Any] | None  # filled by @source_options, never a command-line option itself
 _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
-    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
+    ("boundaries", BoundariesOpt, None), ("boundaries_layer", BoundariesLayerOpt, None),
+    ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
     ("code_column", CodeColOpt, None),
     ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("area_name_column", AreaNameColOpt, None),
     ("la_boundaries", LaBoundOpt, None),

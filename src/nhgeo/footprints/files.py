@@ -221,7 +221,8 @@ def _from_table(df: pd.DataFrame, path: Path | str, vintage: int | None, columns
     blank = raw.isna() | (raw.str.strip() == "")
     if blank.any():
         pos = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputError(f"{path}: {_row_label(df, pos, str(path), kind)} has no code in column {code_col!r}"
+        what = "LSOA code" if "lsoa" in code_col.lower() else "code"
+        raise InputError(f"{path}: {_row_label(df, pos, str(path), kind)} has no {what} in column {code_col!r}"
                          + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else "")
                          + "; fill in the code or delete the row")
     cleaned = clean_codes(raw)

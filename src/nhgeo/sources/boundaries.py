@@ -249,7 +249,7 @@ def load_boundaries(
     path = Path(path)
     if not path.exists():
         raise InputError(f"boundary file not found: {path}")
-    raw = read_geo(path, "boundary file", layer=layer, wanted_what="an LSOA code column",
+    raw = read_geo(path, "boundary file", layer=layer, wanted_what="an LSOA code column", flag="--boundaries-layer",
                    wanted=lambda cols: code_column in cols if code_column else
                    _detect(cols, None, CODE_CANDIDATES, "", "") is not None)
     report = LoadReport(source=str(path), vintage=0, rows=len(raw))
@@ -388,7 +388,10 @@ def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: L
     """Give each unit the LA polygon holding most of its area; list units >1% outside it."""
     if not la_path.exists():
         raise InputError(f"LA boundary file not found: {la_path}")
-    las = gpd.read_file(la_path)
+    from .geofiles import read_geo
+
+    las = read_geo(la_path, "LA boundary file", wanted_what="an LA code column", flag="--la-boundaries",
+                   wanted=lambda cols: _detect(cols, None, LA_CANDIDATES, "", "") is not None)
     las = to_bng(las, f"LA boundary file {la_path}", report.notes)
     cols = [c for c in las.columns if c != las.geometry.name]
     code_col = _detect(cols, None, LA_CANDIDATES, "LA code", "")
@@ -422,6 +425,7 @@ class LoadOptions(TypedDict, total=False):
     pop_column: str | None  # user files: population (else Census 2021 by code)
     la_column: str | None  # user files: LA code column
     area_name_column: str | None  # user files: local area names (MSOA-like) for codes the embedded data lacks
+    boundaries_layer: str | None  # user files of several layers (GeoPackage): the layer to read
     la_boundaries: str | Path | None  # LA polygons: each unit goes to the LA holding most of its area
 
 
@@ -436,4 +440,6 @@ def load_units(boundaries: str | Path | None = None, **options: Unpack[LoadOptio
         if la_boundaries is not None:
             gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)
         return gdf, rep
-    return load_boundaries(boundaries, **options)
+    opts = dict(options)
+    layer = opts.pop("boundaries_layer", None)
+    return load_boundaries(boundaries, layer=layer, **opts)  # type: ignore[arg-type]

@@ -34,13 +34,13 @@ def layers_of(path: str | Path) -> list[str]:
 
 
 def choose_layer(path: str | Path, layer: str | None, wanted: Callable[[list[str]], bool] | None,
-                 what: str, prefer: str | None = None) -> str | None:
+                 what: str, prefer: str | None = None, flag: str = "--layer") -> str | None:
     """The layer to read: ``layer`` (must exist), a single layer, ``prefer`` when present, else the one layer
     whose columns ``wanted`` accepts; several or none of them is bad input naming the layers (--layer)."""
     names = layers_of(path)
     if layer is not None:
         if layer not in names:
-            raise InputError(f"{path} has no layer {layer!r}; its layers are: {', '.join(names) or 'none'} (--layer)")
+            raise InputError(f"{path} has no layer {layer!r}; its layers are: {', '.join(names) or 'none'} ({flag})")
         return layer
     if len(names) <= 1:
         return names[0] if names else None
@@ -57,8 +57,9 @@ def choose_layer(path: str | Path, layer: str | None, wanted: Callable[[list[str
     if len(fits) == 1:
         return fits[0]
     which = "several layers hold" if fits else "no layer holds"
-    raise InputError(f"{path} has {len(names)} layers and {which} {what} ({', '.join(fits or names)}); choose one "
-                     "with --layer NAME")
+    how = (f"choose one with {flag} NAME" if flag.startswith("--layer") or flag.endswith("-layer")
+           else f"save the layer you mean as a file of its own for {flag}")
+    raise InputError(f"{path} has {len(names)} layers and {which} {what} ({', '.join(fits or names)}); {how}")
 
 
 def check_geometries(gdf: gpd.GeoDataFrame, path: str | Path, skip_invalid: bool, notes: list[str],
@@ -80,7 +81,7 @@ def check_geometries(gdf: gpd.GeoDataFrame, path: str | Path, skip_invalid: bool
 
 def read_geo(path: str | Path, what: str, *, layer: str | None = None,
              wanted: Callable[[list[str]], bool] | None = None, wanted_what: str = "the columns needed",
-             prefer: str | None = None) -> gpd.GeoDataFrame:
+             prefer: str | None = None, flag: str = "--layer") -> gpd.GeoDataFrame:
     """A geo file's chosen layer (see :func:`choose_layer`) as a GeoDataFrame; one line on any failure."""
     p = Path(path)
     if not p.exists():
@@ -88,7 +89,7 @@ def read_geo(path: str | Path, what: str, *, layer: str | None = None,
     try:
         if p.suffix.lower() in (".parquet", ".geoparquet"):
             return gpd.read_parquet(p)
-        chosen = choose_layer(p, layer, wanted, wanted_what, prefer)
+        chosen = choose_layer(p, layer, wanted, wanted_what, prefer, flag)
         return gpd.read_file(p, layer=chosen)
     except InputError:
         raise
