@@ -353,3 +353,26 @@ def test_generated_geopackages_keep_the_exit_code_contract(spec: tuple[bytes, li
         if layer is None and len(layers) == 2 and "codes" not in layers:
             assert r.exit_code == 2 and "--layer" in r.output  # two shape layers: ambiguous, named
         assert sorted(p.name for p in d.iterdir()) == ["mes données.gpkg"]
+
+
+def test_every_format_states_the_method_and_the_approximation() -> None:
+    """A PCN footprint validated once; every renderer says how its codes became LSOAs and how much is approximate
+    (the report's notes too)."""
+    from rich.console import Console
+
+    from nhgeo.check.validation import validate
+    from nhgeo.render import RENDERERS, TABLES
+    from nhgeo.render.report_data import report_data_from_validation
+
+    rep = validate(DATA / "camden_pcns.csv")
+    conv = rep.conversion
+    assert conv is not None and conv.approx_lsoas is not None
+    phrase = f"{conv.approx_lsoas:,} of {conv.lsoas:,} LSOAs split"
+    for fmt, render in RENDERERS["validation"].items():
+        text = render(rep)
+        assert "where registered patients live" in text, fmt
+        assert phrase in text or str(conv.approx_lsoas) in text, fmt
+    console = Console(record=True, width=400)
+    TABLES["validation"](console, rep)
+    assert phrase in console.export_text()
+    assert any(phrase in n for n in report_data_from_validation(rep).notes)

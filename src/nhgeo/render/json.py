@@ -176,6 +176,8 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
         "rules_changed": [{"setting": k, "old": x, "new": y} for k, x, y in d.rules_changed],
         "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
+        **{f"{side}_conversion": rep.conversion.to_dict() for side, rep in (("old", d.old), ("new", d.new))
+           if rep.conversion is not None},
     }
 
 

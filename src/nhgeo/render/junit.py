@@ -36,4 +36,8 @@ def validation_junit(rep: ValidationReport) -> str:
                      "</testcase>")
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
             f'tests="{len(rep.results)}" failures="{fails}" skipped="{len(rep.not_checked)}">')
-    return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"
+    props = ""
+    if rep.conversion is not None:  # a footprint of wards / practices: the method and its approximation, stated
+        props = (f'  <properties><property name="conversion" value={quoteattr(rep.conversion.summary())}/>'
+                 "</properties>\n")
+    return head + "\n" + props + "\n".join(cases) + "\n</testsuite>\n"
