@@ -1,7 +1,8 @@
 """Reading an all-England footprint workbook: python-calamine (nhgeo's reader) against openpyxl, side by side.
 
 Writes an .xlsx of the 33,755 LSOA 2021 codes -> neighbourhood -> place (a footprint as a council would keep
-it; one neighbourhood per MSOA, for size) to a temporary folder, then reads it with ``pandas.read_excel(engine=...)`` for each engine, best of
+it; one neighbourhood per MSOA, for size)
+to a temporary folder, then reads it with ``pandas.read_excel(engine=...)`` for each engine, best of
 ``--repeat`` runs each, and through ``nhgeo.footprints.files.read_footprint`` (sheet choice, code cleaning).
 Prints one table with the ratio to calamine. On a shared machine quote the ratio, not the seconds.
 
