@@ -376,3 +376,23 @@ def test_every_format_states_the_method_and_the_approximation() -> None:
     TABLES["validation"](console, rep)
     assert phrase in console.export_text()
     assert any(phrase in n for n in report_data_from_validation(rep).notes)
+
+
+def test_awkward_tables(tmp_path: Path) -> None:
+    """No header row; a two-column table whose group column has no usual name; a workbook saved as .csv;
+    column names with spaces and capitals."""
+    p = tmp_path / "nohdr.csv"
+    p.write_text("".join(f"{c},City\n" for c in CITY))
+    fp = read_footprint(p)
+    assert _codes(fp) == {"City": sorted(CITY)} and "no header row" in fp.read_notes[0]
+    p = tmp_path / "two.csv"
+    p.write_text("LSOA 2021 code,INT\n" + "".join(f"{c},City\n" for c in CITY))
+    fp = read_footprint(p)
+    assert _codes(fp) == {"City": sorted(CITY)} and "'INT'" in fp.read_notes[0]
+    p = tmp_path / "Ward Code.csv"
+    p.write_text("Ward Code,Locality Name\nE05009288,City\n")
+    assert read_footprint(p).conversion.code_type == CodeType.WARD
+    p = tmp_path / "really a workbook.csv"
+    p.write_bytes((DATA / "ncl_footprint.xlsx").read_bytes())
+    fp = read_footprint(p)
+    assert _codes(fp) == _codes(read_footprint(NCL)) and "is a workbook" in fp.read_notes[0]

@@ -166,15 +166,17 @@ GROUP_NAMES = ("neighbourhood", "neighbourhood_id", "nbhd", "neighbourhood_code"
 
 
 def _pick(df: pd.DataFrame, given: str | None, usual: tuple[str, ...], path: Path | str, flag: str) -> str | None:
-    """The column ``given`` (must exist; case-insensitive), else the first usual name present."""
-    cols = {str(c).strip().lower(): str(c) for c in df.columns}
+    """The column ``given`` (must exist; case, spaces and underscores aside), else the first usual name present."""
+    from .tables import norm
+
+    cols = {norm(c): str(c) for c in df.columns}
     if given is not None:
         if given in df.columns:
             return given
-        if given.strip().lower() in cols:
-            return cols[given.strip().lower()]
+        if norm(given) in cols:
+            return cols[norm(given)]
         raise InputError(f"{path}: no column {given!r} ({flag}); columns are: {', '.join(map(str, df.columns))}")
-    return next((cols[c] for c in usual if c in cols), None)
+    return next((cols[norm(c)] for c in usual if norm(c) in cols), None)
 
 
 def _row_label(df: pd.DataFrame, pos: int, where: str, kind: str) -> str:
@@ -192,15 +194,28 @@ def _from_table(df: pd.DataFrame, path: Path | str, vintage: int | None, columns
     Codes are cleaned (spaces, case, an Excel ``.0``); codes of wards, MSOAs, practices or PCNs are turned into
     LSOAs by :func:`nhgeo.footprints.codes.to_lsoas`, and the footprint carries how (``conversion``)."""
     from .codes import CodeType, clean_codes, detect_code_type, to_lsoas
-    from .tables import find_code_column
+    from .tables import find_code_column, looks_like_code, norm
 
     tc = columns or TableColumns()
     notes = list(notes or [])
     df = df.rename(columns={c: str(c).strip() for c in df.columns})
-    cols = {str(c).lower(): str(c) for c in df.columns}
-    known = tc.code is not None and tc.code.strip().lower() in cols  # --code-column may name the boundaries' column
+    df = df.loc[:, [not (str(c).startswith("Unnamed:") and df[c].isna().all()) for c in df.columns]]
+    if kind == "csv" and len(df.columns) and looks_like_code(str(df.columns[0])) and tc.code is None:
+        # no header row: the first row is data (a code and its group)
+        first = pd.DataFrame([[str(c) for c in df.columns]], columns=df.columns)
+        df = pd.concat([first, df], ignore_index=True)
+        df.columns = ["code", "neighbourhood", *[f"column {i + 3}" for i in range(len(df.columns) - 2)]][
+            :len(df.columns)]
+        notes.append("no header row: the first column read as codes, the second as neighbourhoods")
+    cols = {norm(c): str(c) for c in df.columns}
+    known = tc.code is not None and norm(tc.code) in cols  # --code-column may name the boundaries' column
     code_col = _pick(df, tc.code, CODE_NAMES, path, "--code-column") if known else find_code_column(df)[0]
     nb_col = _pick(df, tc.group, GROUP_NAMES, path, "--group-column")
+    if nb_col is None and code_col is not None and tc.group is None:
+        others = [str(c) for c in df.columns if str(c) != code_col]
+        if len(others) == 1:  # a two-column table: the other column groups the codes
+            nb_col = others[0]
+            notes.append(f"grouped by the table's other column, {nb_col!r} (--group-column to choose)")
     if code_col is None or nb_col is None:
         what = " and ".join(x for x, c in (("a code column (LSOA21CD/LSOA11CD, WD24CD, MSOA21CD, practice_code, "
                                             "pcn_code; or --code-column)", code_col),
@@ -210,7 +225,7 @@ def _from_table(df: pd.DataFrame, path: Path | str, vintage: int | None, columns
     if nb_col == code_col:
         raise InputError(f"{path}: the code column {code_col!r} cannot also group the codes; name the "
                          "neighbourhood column with --group-column")
-    place_col = next((cols[c] for c in ("place", "place_id") if c in cols), None)
+    place_col = next((cols[c] for c in ("place", "place_id", "place_name") if c in cols), None)
     name_col = _pick(df, tc.name, ("neighbourhood_name", "name", "locality_name"), path, "--name-column")
     if name_col == nb_col:
         name_col = None

@@ -9,6 +9,7 @@ CSV, a workbook (``--sheet`` or the first sheet holding codes) or standard input
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -16,17 +17,23 @@ import pandas as pd
 from ..sources.tables import Table, read_table
 from .codes import COLUMN_NAMES, PATTERNS, CodeType, clean_codes, column_code_type
 
+
+def norm(name: object) -> str:
+    """A column name as matched: lower case, spaces and hyphens as underscores ("Ward Code" -> "ward_code")."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
 EMPTY_HINT = "a footprint table needs a header (e.g. LSOA21CD,neighbourhood) and one row per code"
 
 
 def find_code_column(df: pd.DataFrame, given: str | None = None) -> tuple[str | None, bool]:
     """The code column: ``given`` if the table has it (any case), else a usual name whose values are codes,
     else the first column most of whose values are codes of one type. Returns (column, found by name)."""
-    cols = {str(c).strip().lower(): str(c) for c in df.columns}
-    if given is not None and given.strip().lower() in cols:
-        return cols[given.strip().lower()], True
+    cols = {norm(c): str(c) for c in df.columns}
+    if given is not None and norm(given) in cols:
+        return cols[norm(given)], True
     for names in COLUMN_NAMES.values():
-        for n in names:
+        for n in map(norm, names):
             if n in cols and (n != "code" or column_code_type(df[cols[n]]) is not None or len(df) == 0):
                 return cols[n], True
     by_type: dict[CodeType, str] = {}
@@ -45,10 +52,10 @@ def code_column_score(df: pd.DataFrame) -> int:
     col, by_name = find_code_column(df)
     if col is None:
         return 0
-    return 2 if by_name and not _looks_like_codes(col) else 1
+    return 2 if by_name and not looks_like_code(col) else 1
 
 
-def _looks_like_codes(name: str) -> bool:
+def looks_like_code(name: str) -> bool:
     """A header that is itself a code (the header row was taken from the data)."""
     return any(p.match(str(clean_codes(pd.Series([name])).iloc[0])) for p in PATTERNS.values())
 

@@ -165,7 +165,10 @@ def read_table(path: str | Path, what: str, *, sheet: str | None = None,
     where = "standard input" if is_stdin(path) else str(path)
     data = read_source(path, what)
     notes: list[str] = []
-    workbook = is_sheet(path) or (is_stdin(path) and data[:2] in (b"PK", b"\xd0\xcf"))
+    magic = data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # zip (xlsx, ods) or OLE (xls)
+    workbook = is_sheet(path) or magic
+    if workbook and not is_sheet(path) and not is_stdin(path):
+        notes.append(f"{where} is a workbook (whatever its name says): read as one")
     if not workbook:
         if sheet is not None:
             raise InputError(f"--sheet {sheet!r} is for workbooks (.xlsx, .ods); {where} is a text table")
