@@ -396,3 +396,21 @@ def test_awkward_tables(tmp_path: Path) -> None:
     p.write_bytes((DATA / "ncl_footprint.xlsx").read_bytes())
     fp = read_footprint(p)
     assert _codes(fp) == _codes(read_footprint(NCL)) and "is a workbook" in fp.read_notes[0]
+
+
+def test_codes_of_your_own_boundaries_are_not_converted(tmp_path: Path) -> None:
+    """Unit codes that happen to look like PCN codes (U00001) are the boundaries' own units when --boundaries
+    knows them: no conversion."""
+    import numpy as np
+
+    from tests.synthetic import grid
+
+    g = grid(2, 3, np.full(6, 25_000.0))
+    b = tmp_path / "grid.gpkg"
+    g[["code", "population", "la_code", "geometry"]].to_file(b)
+    fp = tmp_path / "fp.csv"
+    fp.write_text("code,neighbourhood\n" + "".join(f"{c},{'A' if i < 3 else 'B'}\n" for i, c in enumerate(g["code"])))
+    r = runner.invoke(app, ["validate", str(fp), "--boundaries", str(b), "--code-column", "code", "-f", "json"])
+    assert r.exit_code in (0, 1), r.output
+    out = json.loads(r.output)
+    assert "conversion" not in out and out["neighbourhoods"] == 2

@@ -177,6 +177,11 @@ def validate(
     if options.get("icb_vintage") is None and not shapes and fp.meta.get("icb_vintage") and v == 2021:
         options["icb_vintage"] = int(fp.meta["icb_vintage"])  # the NHS geography the footprint was written for
     all_units, rep = load_units(boundaries, **options)
+    conv = None if isinstance(footprint, Footprint) or shapes else fp.conversion
+    if conv is not None and boundaries is not None and code_type is None and not isinstance(footprint, Footprint):
+        own = set(all_units[Col.CODE].astype(str))
+        if sum(c in own for c in conv.given) >= 0.5 * max(len(conv.given), 1):  # the boundaries' own unit codes
+            fp = read_footprint(footprint, vintage=vintage, columns=replace(cols, code_type="lsoa"))
     if shapes:
         fp, fit = fit_footprint(str(footprint), all_units, name_column, method=fit_method, vintage=v, layer=layer,
                                 skip_invalid=skip_invalid)

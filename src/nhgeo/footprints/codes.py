@@ -122,6 +122,7 @@ class Conversion:
     patients_listed: int | None = None  # practices/PCNs: registered patients of the listed practices
     patients_inside: int | None = None  # of them, living in an LSOA assigned to their own practice's group
     notes: list[str] = field(default_factory=list)
+    given: list[str] = field(default_factory=list, repr=False)  # the distinct codes as given (cleaned)
 
     @property
     def strong_pct(self) -> float | None:
@@ -172,10 +173,13 @@ def _lsoa_lookup() -> pd.DataFrame:
 def to_lsoas(pairs: pd.DataFrame, code_type: CodeType) -> tuple[pd.DataFrame, Conversion]:
     """``pairs`` (columns ``code``, ``group``; cleaned codes) as ``lsoa, group`` rows, with the conversion."""
     if code_type in (CodeType.WARD, CodeType.MSOA):
-        return _by_lookup(pairs, code_type)
-    if code_type in (CodeType.PRACTICE, CodeType.PCN):
-        return _by_patients(pairs, code_type)
-    raise ValueError(f"{code_type} footprints are already LSOAs")
+        out, conv = _by_lookup(pairs, code_type)
+    elif code_type in (CodeType.PRACTICE, CodeType.PCN):
+        out, conv = _by_patients(pairs, code_type)
+    else:
+        raise ValueError(f"{code_type} footprints are already LSOAs")
+    conv.given = [str(c) for c in pd.unique(pairs["code"])]
+    return out, conv
 
 
 def _by_lookup(pairs: pd.DataFrame, code_type: CodeType) -> tuple[pd.DataFrame, Conversion]:
