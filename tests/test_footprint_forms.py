@@ -414,3 +414,12 @@ def test_codes_of_your_own_boundaries_are_not_converted(tmp_path: Path) -> None:
     assert r.exit_code in (0, 1), r.output
     out = json.loads(r.output)
     assert "conversion" not in out and out["neighbourhoods"] == 2
+
+
+def test_toml_and_boundary_codes_are_cleaned_too(tmp_path: Path) -> None:
+    text = NCL.read_text().replace('"E01000907"', '"e01 000907"', 1)
+    assert "e01 000907" in text
+    p = tmp_path / "ncl.toml"
+    p.write_bytes(("\ufeff" + text).encode("utf-8"))  # with a byte-order mark
+    fp = read_footprint(p)
+    assert _codes(fp) == _codes(read_footprint(NCL)) and fp.read_notes == ["1 code(s) cleaned (spaces, lower case)"]

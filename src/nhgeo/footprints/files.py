@@ -115,14 +115,16 @@ def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
         loc = "/".join(str(p) for p in path) or "top level"
         raise InputError(f"{where}: schema violation at {loc}: {exc.message}") from None
     for i, n in enumerate(d["neighbourhoods"]):
-        bad = [c for c in n["lsoas"] if not isinstance(c, str) or not c]
+        bad = [c for c in n["lsoas"] if not isinstance(c, str) or not c.strip()]
         if bad:
             raise InputError(f"{where}: schema violation at neighbourhoods/{i}/lsoas: {bad[0]!r} is not an LSOA "
                              "code (non-empty string)")
     meta = dict(d["footprint"])
     rules = Rules.from_dict(d.get("rules", {}))
-    hoods = [NeighbourhoodSpec(str(n["id"]), str(n.get("name", n["id"])), [str(c) for c in n["lsoas"]])
+    hoods = [NeighbourhoodSpec(str(n["id"]), str(n.get("name", n["id"])), [_clean(str(c)) for c in n["lsoas"]])
              for n in d["neighbourhoods"]]
+    cleaned = sum(c != str(raw) for n, h in zip(d["neighbourhoods"], hoods, strict=True)
+                  for raw, c in zip(n["lsoas"], h.codes, strict=True))
     ids = [n.id for n in hoods]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -145,7 +147,13 @@ def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
         f"severity.{k}" for k in d.get("rules", {}).get("severity", {}))
     return Footprint(name=str(meta.pop("name")), vintage=int(meta.pop("vintage")), rules=rules,
                      neighbourhoods=hoods, places=places, meta=meta, rules_given=given,
-                     waivers=[{k: str(v) for k, v in w.items()} for w in d.get("waivers", [])])
+                     waivers=[{k: str(v) for k, v in w.items()} for w in d.get("waivers", [])],
+                     read_notes=[f"{cleaned:,} code(s) cleaned (spaces, lower case)"] if cleaned else [])
+
+
+def _clean(code: str) -> str:
+    """A code as the data writes it: no spaces, upper case ("e01 000001" -> "E01000001")."""
+    return "".join(code.split()).upper()
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,11 @@ def load_boundaries(
         raise InputError(f"code column {code_col!r} in {path} holds numbers (e.g. {raw[code_col].iloc[0]}), not LSOA "
                          "codes such as E01000001; point --code-column at the column of LSOA codes")
     codes = raw[code_col].astype("string").str.strip()
+    clean = codes.str.replace(r"\s+", "", regex=True).str.upper()  # as footprint codes are cleaned (e01 000001)
+    if (clean.fillna("") != codes.fillna("")).any():
+        report.notes.append(f"{int((clean.fillna('') != codes.fillna('')).sum()):,} code(s) cleaned (spaces, lower "
+                            "case)")
+        codes = clean
     if codes.isna().any() or (codes == "").any():
         n = int((codes.isna() | (codes == "")).sum())
         raise InputError(f"{n} feature(s) in {path} have no code in column {code_col!r}; every feature needs a code")
