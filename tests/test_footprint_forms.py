@@ -392,6 +392,13 @@ def test_awkward_tables(tmp_path: Path) -> None:
     p = tmp_path / "Ward Code.csv"
     p.write_text("Ward Code,Locality Name\nE05009288,City\n")
     assert read_footprint(p).conversion.code_type == CodeType.WARD
+    p = tmp_path / "totals.csv"
+    p.write_text("LSOA21CD,neighbourhood\n" + "".join(f"{c},City\n" for c in CITY) + "Total,\n\"Source: ONS\",\n")
+    fp = read_footprint(p)
+    assert _codes(fp) == {"City": sorted(CITY)} and "ignored 2 row(s)" in fp.read_notes[-1]
+    p.write_text("LSOA21CD,neighbourhood\n" + "".join(f"{c},City\n" for c in CITY) + "E01000007,\n")
+    with pytest.raises(InputError, match="1 row\\(s\\) have no 'neighbourhood'"):
+        read_footprint(p)  # a code with no group is still an error
     p = tmp_path / "really a workbook.csv"
     p.write_bytes((DATA / "ncl_footprint.xlsx").read_bytes())
     fp = read_footprint(p)

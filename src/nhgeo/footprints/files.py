@@ -249,11 +249,21 @@ def _from_table(df: pd.DataFrame, path: Path | str, vintage: int | None, columns
                          + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else "")
                          + "; fill in the code or delete the row")
     cleaned = clean_codes(raw)
-    changed = int((cleaned != raw).sum())
-    if changed:
-        notes.append(f"{changed:,} code(s) cleaned (spaces, lower case or an Excel number format removed)")
+    changed = (cleaned != raw).fillna(False).to_numpy(dtype=bool)
     df = df.assign(**{code_col: cleaned.astype(str).to_numpy()})
     groups = df[nb_col].astype("string").str.strip()
+    no_group = (groups.isna() | (groups == "")).to_numpy()
+    if no_group.any():  # a totals line or a footnote under the table ("Total", "Source: ONS"): not a code, no group
+        from .codes import code_type_of
+
+        stray = no_group & np.array([code_type_of(c) is None for c in df[code_col]])
+        if stray.any() and stray.sum() == no_group.sum():
+            shown = ", ".join(repr(str(x)) for x in raw[stray].head(3))
+            notes.append(f"ignored {int(stray.sum())} row(s) with no group and no code, e.g. {shown} (a total or a "
+                         "note under the table)")
+            df, groups, changed = df[~stray], groups[~stray], changed[~stray]
+    if changed.any():
+        notes.append(f"{int(changed.sum()):,} code(s) cleaned (spaces, lower case or an Excel number format removed)")
     if (groups.isna() | (groups == "")).any():
         n = int((groups.isna() | (groups == "")).sum())
         raise InputError(f"{path}: {n} row(s) have no {nb_col!r}; give every code a group or remove the row")
