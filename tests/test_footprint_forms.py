@@ -430,3 +430,16 @@ def test_toml_and_boundary_codes_are_cleaned_too(tmp_path: Path) -> None:
     p.write_bytes(("\ufeff" + text).encode("utf-8"))  # with a byte-order mark
     fp = read_footprint(p)
     assert _codes(fp) == _codes(read_footprint(NCL)) and fp.read_notes == ["1 code(s) cleaned (spaces, lower case)"]
+
+
+def test_lock_from_a_workbook(tmp_path: Path) -> None:
+    """propose --lock takes a workbook (extra sheet first, lower-case codes): the locked neighbourhood stays."""
+    ncl = read_footprint(NCL)
+    keep = next(n for n in ncl.neighbourhoods if n.name.startswith("Camden"))
+    lock = write_workbook(tmp_path / "lock.xlsx", {"Read me": [["locked"]], "Lock": [["LSOA code", "Neighbourhood"]]
+                                                   + [[c.lower(), "KEEP"] for c in keep.codes]})
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["propose", "--place", "Camden", "--lock", str(lock), "--out", str(out), "--no-map"])
+    assert r.exit_code == 0, r.output
+    got = read_footprint(out / "footprint.toml")
+    assert sorted(next(n for n in got.neighbourhoods if n.id == "KEEP").codes) == sorted(keep.codes)
