@@ -22,8 +22,8 @@ from pathlib import Path
 import pandas as pd
 from tests.spreadsheets import write_workbook
 
+from nhgeo.footprints.codes import practice_pcns
 from nhgeo.sources.data import get_path
-from nhgeo.sources.registrations import practice_pcns
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "data"

@@ -23,10 +23,9 @@ from typer.testing import CliRunner
 
 from nhgeo.cli import app
 from nhgeo.errors import InputError
-from nhgeo.footprints.codes import CodeType, clean_codes, detect_code_type, to_lsoas
+from nhgeo.footprints.codes import CodeType, clean_codes, detect_code_type, patients_by_lsoa, practice_pcns, to_lsoas
 from nhgeo.footprints.files import TableColumns, read_footprint
 from nhgeo.sources.data import get_path
-from nhgeo.sources.registrations import patients_by_lsoa, practice_pcns
 from tests.spreadsheets import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,9 +26,26 @@ import pandas as pd
 
 from ..errors import InputError
 from ..sources.data import get_path
-from ..sources.registrations import PCN_MAP_VINTAGE, REGISTRATIONS_VINTAGE, patients_by_lsoa, practice_pcns
+from ..sources.practices import PRACTICE_VINTAGE, REGISTRATION_VINTAGE, read_practice_map, read_registrations
 
 STRONG_SHARE = 0.8  # an LSOA whose group holds at least 80% of its registered patients is firmly placed
+REGISTRATIONS_VINTAGE = f"GP registered patients by LSOA 2021 of residence ({REGISTRATION_VINTAGE})"
+PCN_MAP_VINTAGE = f"practice -> PCN: {PRACTICE_VINTAGE}"
+
+
+def practice_pcns() -> pd.DataFrame:
+    """Practices with their PCN (``practice_code, pcn_code``), through the one reader of primary-care
+    membership (:func:`nhgeo.sources.practices.read_practice_map`, July 2026)."""
+    m = read_practice_map()
+    m = m[m["pcn_code"].notna()]
+    return m[["practice_code", "pcn_code"]].astype(str).sort_values("practice_code").reset_index(drop=True)
+
+
+def patients_by_lsoa() -> pd.DataFrame:
+    """Registered patients by practice and LSOA 2021 of residence: ``practice_code, lsoa21cd, patients`` (every
+    practice of the July 2022 data, in the July 2026 map or since merged)."""
+    reg = read_registrations()[["practice_code", "lsoa21cd", "patients"]]
+    return reg.astype({"practice_code": str, "lsoa21cd": str})
 
 
 class CodeType(StrEnum):
