@@ -30,6 +30,13 @@ PopColOpt = Annotated[str | None, typer.Option("--pop-column", help="Population 
                                                "by code).")]
 LaColOpt = Annotated[str | None, typer.Option("--la-column", help="Local authority code column (auto: LAD22CD, "
                                               "...).")]
+AreaNameColOpt = Annotated[str | None, typer.Option("--area-name-column", help="Your boundaries: the column of local "
+                                                   "area names (MSOA-like) to name neighbourhoods by where the "
+                                                   "embedded data has none (e.g. Welsh LSOAs; auto: MSOA21NM, "
+                                                   "area_name, ..., else the LSOA name).")]
+BoundariesLayerOpt = Annotated[str | None, typer.Option("--boundaries-layer", help="--boundaries of several layers "
+                                                       "(GeoPackage): the layer to read (default: the one holding "
+                                                       "LSOA codes).")]
 LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
                                                  "holding most of its area.")]
 # ---- numeric options: every range is declared here, once, and shown in --help -------------------------
@@ -101,10 +108,11 @@ def format_option(kind: str) -> Any:
 
 Source = dict[str, Any] | None  # filled by @source_options, never a command-line option itself
 _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
-    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
+    ("boundaries", BoundariesOpt, None), ("boundaries_layer", BoundariesLayerOpt, None),
+    ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
     ("code_column", CodeColOpt, None),
-    ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("la_boundaries", LaBoundOpt, None),
-    ("population", PopulationOpt, None),
+    ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("area_name_column", AreaNameColOpt, None),
+    ("la_boundaries", LaBoundOpt, None), ("population", PopulationOpt, None),
     ("snap", SnapOpt, DEFAULT_SNAP_M), ("min_border", MinBorderOpt, DEFAULT_MIN_BORDER_M)]
 
 

@@ -41,8 +41,8 @@ def propose(
     = "neighbourhood,place",
     place_min: PlaceMinOpt = 250_000,
     place_max: PlaceMaxOpt = 500_000,
-    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
-                                              "neighbourhoods stay fixed.")] = None,
+    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint, CSV or workbook (codes -> neighbourhood) "
+                                              "whose neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
     align: Annotated[str, typer.Option("--align", help="Soft preference for boundaries that keep units whole: "
                                        "ward (2024 electoral wards, the default), pcn (PCN catchments from where "

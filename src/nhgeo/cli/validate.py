@@ -23,11 +23,14 @@ from .options import (
     source_files,
 )
 
-FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, CSV/GeoPackage table (LSOA code -> "
-                                              "neighbourhood [-> place]; --group-column), or polygons "
-                                              "(GeoJSON/GeoPackage/Shapefile, any CRS; --name-column).")]
-ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
-                                                  "easting/northing or latitude/longitude, or any geo file.")]
+FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config; a CSV, workbook (.xlsx/.ods; --sheet) or "
+                                              "GeoPackage table of codes -> neighbourhood [-> place] (--group-column), "
+                                              "the codes LSOAs, wards, MSOAs, GP practices or PCNs (--code-type); or "
+                                              "polygons (GeoJSON/GeoPackage/zipped Shapefile, any CRS; --name-column). "
+                                              "'-' reads standard input.")]
+ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV or workbook with "
+                                                  "easting/northing, latitude/longitude or postcodes, or any geo file "
+                                                  "(points outside England are listed and left out).")]
 
 
 @command(source=True)

@@ -122,6 +122,8 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
                          for r in rep.results],
         **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
+        **({"conversion": rep.conversion.to_dict()} if rep.conversion is not None else {}),
+        **({"read_notes": rep.footprint.read_notes} if rep.footprint.read_notes else {}),
         "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
@@ -178,11 +180,14 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
         "rules_changed": [{"setting": k, "old": x, "new": y} for k, x, y in d.rules_changed],
         "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
+        **{f"{side}_conversion": rep.conversion.to_dict() for side, rep in (("old", d.old), ("new", d.new))
+           if rep.conversion is not None},
     }
 
 
 def fit_to_dict(result: FitResult) -> dict[str, Any]:
     """The fit quality and the fitted neighbourhoods (id, LSOAs, population) as data."""
-    return {"boundaries": result.source, "fit": result.report.to_dict(),
+    return {"boundaries": result.source, "fit": result.report.to_dict() if result.report is not None else None,
+            **({"conversion": result.conversion.to_dict()} if result.conversion is not None else {}),
             "neighbourhoods": [{"id": n.id, "name": n.name, "lsoas": len(n.codes)}
                                for n in result.footprint.neighbourhoods]}

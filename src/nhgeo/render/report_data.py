@@ -15,6 +15,7 @@ import shapely
 from ..profile import profile_assignment, profile_to_dict
 from ..sources.columns import Col
 from ..sources.data import ATTRIBUTION
+from .text import reading_lines
 
 if TYPE_CHECKING:
     from ..check.validation import ValidationReport
@@ -156,7 +157,7 @@ def report_data_from_validation(rep: ValidationReport, command: str | None = Non
     return ReportData(
         title=f"Footprint {kind}: {rep.footprint.name}", kind=kind, units=units, neighbourhoods=hoods,
         places=places, findings=findings, coverage=rep.coverage.grid if rep.coverage is not None else None,
-        notes=[f"{r.id}: not checked — {r.reason}" for r in rep.results if r.reason],
+        notes=[*reading_lines(rep.footprint), *(f"{r.id}: not checked — {r.reason}" for r in rep.results if r.reason)],
         profile=profile_to_dict(profile_assignment(study, asg)), icb_outlines=_icb_outlines(study),
         meta={"version": __version__, "command": command or f"nhgeo validate {rep.path}",
               "vintages": _vintages(study), "attribution": ATTRIBUTION,

@@ -17,7 +17,7 @@ from ..check.rules import severity_of
 from ..model import Col
 from ..sources.services import SERVICE_VINTAGE
 from .json import graph_summary, hierarchy
-from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
+from .text import STATUS_MARK, fit_lines, pcn_line, reading_lines, rule_settings_line
 
 if TYPE_CHECKING:
     from ..check.diff import FootprintDiff
@@ -169,6 +169,8 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     if rep.fit is not None:  # fit quality first: the rules below judge the fitted footprint
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
+    for line in reading_lines(fp):  # a footprint of wards / practices: how it became LSOAs, before the rules
+        console.print(escape(line), highlight=False)
     console.print(f"[dim]{escape(rule_settings_line(fp.rules, rep.rule_sources))}[/]", highlight=False)
     # one block per finding (like a compiler's diagnostics): readable at any terminal width
     shown: dict[str, int] = {}
@@ -211,8 +213,11 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
 
 
 def render_fit(console: Console, result: FitResult) -> None:
-    """How well the LSOAs fit the shapes, then one row per fitted neighbourhood."""
-    for line in fit_lines(result.report, n=10):
+    """How well the LSOAs fit the shapes (or how the codes became LSOAs), then one row per neighbourhood."""
+    if result.report is not None:
+        for line in fit_lines(result.report, n=10):
+            console.print(escape(line), highlight=False)
+    for line in reading_lines(result.footprint):
         console.print(escape(line), highlight=False)
     t = _table(title=f"Fitted footprint: {escape(result.footprint.name)}")
     for c in ("neighbourhood", "LSOAs"):
@@ -262,6 +267,8 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for label, rep in (("old", d.old), ("new", d.new)):
         if rep.fit is not None:
             console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
+        for line in reading_lines(rep.footprint)[:1] if rep.conversion is not None else []:
+            console.print(f"[dim]{label} {escape(line)}[/]", highlight=False)
     ok, why = d.verdict(strict)
     console.print(("[bold green]PASS[/]: " if ok else "[bold red]FAIL[/]: ") + escape(why))
 
@@ -280,6 +287,8 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
     if rep.fit is not None:  # a footprint drawn as shapes: how well the LSOAs fit comes first
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
+    for line in reading_lines(rep.footprint):
+        console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
     t = _table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
