@@ -34,6 +34,7 @@ TABLES: dict[str, Draw] = {
     "coverage": lambda c, r, show_all=False, **_: table.render_coverage(c, r, show_all=show_all),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
+    "ensemble": lambda c, r, **_: table.render_ensemble(c, r),
 }
 
 RENDERERS: dict[str, dict[str, Text]] = {
@@ -45,6 +46,7 @@ RENDERERS: dict[str, dict[str, Text]] = {
     "diff": {"json": _dump(json_.diff_to_dict),
              "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
     "fit": {"json": _dump(json_.fit_to_dict)},
+    "ensemble": {"json": _dump(json_.ensemble_to_dict)},
 }
 RENDERERS["coverage"] = dict(RENDERERS["validation"])
 
