@@ -16,7 +16,7 @@ from ..model import Study
 from .measures import MEASURES, PlanMeasurer
 from .stability import FIRM
 
-__all__ = ["OUTLIER", "Comparison", "compare_labels", "read_plans", "study_on"]
+__all__ = ["OUTLIER", "Comparison", "attach", "compare_labels", "compare_with_folder", "read_plans", "study_on"]
 
 OUTLIER = (2.5, 97.5)  # a value outside these percentiles of the ensemble is flagged
 
@@ -107,6 +107,13 @@ def study_on(study: Study, codes: np.ndarray) -> tuple[Study, np.ndarray]:
     units = study.units.iloc[at].reset_index(drop=True)
     units.attrs.update(study.units.attrs)
     return Study(units, subgraph(study.adj, at), study.load, study.place, study.rules), at
+
+
+def attach(rep: Any, folder: str | Path) -> Any:
+    """Place a validated footprint (a :class:`nhgeo.check.validation.ValidationReport`) on the ensemble written
+    in ``folder``; the comparison is kept in ``rep.ensemble`` (``nhgeo validate --ensemble``)."""
+    rep.ensemble = compare_with_folder(rep.study, rep.assignment.labels, folder, rep.path, rep.assignment.names)
+    return rep
 
 
 def compare_with_folder(study: Study, labels: np.ndarray, folder: str | Path, name: str,

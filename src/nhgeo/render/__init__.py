@@ -35,6 +35,7 @@ TABLES: dict[str, Draw] = {
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
     "ensemble": lambda c, r, **_: table.render_ensemble(c, r),
+    "comparison": lambda c, r, **_: table.render_comparison(c, r),
 }
 
 RENDERERS: dict[str, dict[str, Text]] = {
@@ -47,6 +48,7 @@ RENDERERS: dict[str, dict[str, Text]] = {
              "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
     "fit": {"json": _dump(json_.fit_to_dict)},
     "ensemble": {"json": _dump(json_.ensemble_to_dict)},
+    "comparison": {"json": _dump(json_.comparison_to_dict)},
 }
 RENDERERS["coverage"] = dict(RENDERERS["validation"])
 

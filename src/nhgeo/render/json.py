@@ -124,6 +124,7 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
         **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
+        **({"ensemble": comparison_to_dict(rep.ensemble)} if rep.ensemble is not None else {}),
     }
 
 
