@@ -195,7 +195,8 @@ def _grid_region(w: int, h: int, k: int, pops: list[int]) -> Region:
     pop = np.array([pops[i % len(pops)] for i in range(w * h)], dtype=float)
     total = pop.sum()
     return Region(key="grid|0", la="grid", nodes=np.arange(w * h), atom=np.arange(w * h), pop=pop, eu=eu, ev=ev,
-                  ward_cross=(eu // 4) != (ev // 4), k=k, lo=total / k * 0.8, hi=total / k * 1.2, feasible=True)
+                  ward_cross=(eu // 4) != (ev // 4), ward=(np.arange(w * h) // 4).astype(str), k=k,
+                  lo=total / k * 0.8, hi=total / k * 1.2, feasible=True)
 
 
 @settings(max_examples=15, deadline=None)

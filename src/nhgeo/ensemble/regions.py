@@ -32,6 +32,7 @@ class Region:
     eu: np.ndarray  # node edges, each once
     ev: np.ndarray
     ward_cross: np.ndarray  # (edges,) bool: the edge crosses a ward boundary (the surcharge)
+    ward: np.ndarray  # (m,) ward code of each node ("" = none)
     k: int
     lo: float  # the band each part must meet (the rule's band; wider only for a proven exception)
     hi: float
@@ -72,6 +73,6 @@ def regions_of(study: Study) -> list[Region]:
         main_la = str(pd.Series(pop_all[nodes], index=la[nodes]).groupby(level=0).sum().idxmax())
         reason = "" if feasible else infeasible_reason(total, k, rules)
         out.append(Region(key=f"{main_la}|{codes[nodes[0]]}", la=main_la, nodes=nodes, atom=atom, pop=prob.pop,
-                          eu=prob.edges_u, ev=prob.edges_v, ward_cross=cross, k=k, lo=float(rules.min),
+                          eu=prob.edges_u, ev=prob.edges_v, ward_cross=cross, ward=ward[rep], k=k, lo=float(rules.min),
                           hi=float(rules.max), feasible=feasible, reason=reason))
     return out

@@ -12,12 +12,19 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 
-from ..model import Study
+from ..model import Col, Study
 
-__all__ = ["FIRM", "TOP_CO_MEMBERS", "co_members", "separation_lines"]
+__all__ = ["FIRM", "TOP_CO_MEMBERS", "co_members", "firm_inside_la", "separation_lines"]
 
 FIRM = 0.9
 TOP_CO_MEMBERS = 10
+
+
+def firm_inside_la(study: Study, share: np.ndarray) -> int:
+    """Firm lines between two LSOAs of the same LA (the others lie on LA borders, firm by the LA rule)."""
+    eu, ev, _ = study.adj.edge_arrays()
+    la = study.column(Col.LA)
+    return int(((share >= FIRM) & (la[eu] == la[ev])).sum())
 
 
 def separation_lines(study: Study, share: np.ndarray) -> gpd.GeoDataFrame:

@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from ..ensemble.measures import MEASURES
-from ..ensemble.stability import FIRM
+from ..ensemble.stability import FIRM, firm_inside_la
 from ..model import Col
 from ..sources.data import ATTRIBUTION
 from ..version import __version__
@@ -66,18 +66,17 @@ def _map(res: Any) -> str:
     geoms = shapely.simplify(np.asarray(lines.geometry.values), tol)
     body = [f'<path class=lamap d="{d}"/>' for d in grid.paths(las)]
     opened = (sep > 0) & (sep < FIRM)
-    width = max(1.0, grid.w / MAP_W)  # one CSS pixel in grid units
     for lo, hi in ((0.0, 0.25), (0.25, 0.5), (0.5, 0.75), (0.75, FIRM)):
         sel = opened & (sep > lo) & (sep <= hi) if lo else opened & (sep <= hi)
         if sel.any():
             d = "".join(grid.paths(geoms[sel], close=False))
             body.append(f'<path class="ln open" stroke-opacity="{0.35 + hi / 2:.2f}" '
-                        f'stroke-width="{width * (0.8 + 2 * hi):.1f}" d="{d}"><title>open: separated in {lo:.0%}-'
+                        f'stroke-width="{0.6 + 2 * hi:.1f}" d="{d}"><title>open: separated in {lo:.0%}-'
                         f'{hi:.0%} of plans</title></path>')
     firm = sep >= FIRM
     if firm.any():
         d = "".join(grid.paths(geoms[firm], close=False))
-        body.append(f'<path class="ln firm" stroke-width="{width * 2.6:.1f}" d="{d}"><title>firm: separated in at '
+        body.append(f'<path class="ln firm" stroke-width="2.6" d="{d}"><title>firm: separated in at '
                     f'least {FIRM:.0%} of plans</title></path>')
     return _svg(grid, "".join(body), "Map of firm and open neighbourhood lines")
 
@@ -157,11 +156,13 @@ def render_ensemble_html(res: Any, command: str | None = None) -> str:
     sep = res.separation
     cmp = res.comparison
     n_firm, n_open = int((sep >= FIRM).sum()), int(((sep > 0) & (sep < FIRM)).sum())
+    n_firm_in = firm_inside_la(ens.study, sep)
     vi = res.vi
     rh = [d["rhat"] for d in res.diagnostics.values()]
     summary = (f"{ens.n:,} valid plans of {len(ens.study.units):,} LSOAs in {len(ens.regions)} region(s) "
                f"({ens.chains} independent runs). {n_firm:,} firm lines (separated in at least {FIRM:.0%} of plans), "
-               f"{n_open:,} open. Largest R-hat {max(rh):.3f}" + (" (below 1.05)." if max(rh) < 1.05 else
+               f"{n_open:,} open ({n_firm_in:,} of the firm lines inside a local authority, the rest on LA borders the "
+               f"LA rule holds). Largest R-hat {max(rh):.3f}" + (" (below 1.05)." if max(rh) < 1.05 else
                                                                    " (not below 1.05: run more plans)."))
     legend = ('<ul class=lg><li><svg width=28 height=16 aria-hidden=true><line x1=1 y1=8 x2=27 y2=8 stroke=#b2182b '
               f'stroke-width=3 /></svg> firm: separated in at least {FIRM:.0%} of plans</li>'

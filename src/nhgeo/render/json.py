@@ -203,7 +203,7 @@ def ensemble_to_dict(res: Any) -> dict[str, Any]:
     import numpy as np
 
     from ..ensemble.measures import MEASURES
-    from ..ensemble.stability import FIRM
+    from ..ensemble.stability import FIRM, firm_inside_la
 
     ens = res.ensemble
     study = ens.study
@@ -241,6 +241,7 @@ def ensemble_to_dict(res: Any) -> dict[str, Any]:
                       "share_above_0.5": r4((vi > 0.5).mean()) if len(vi) else None, "pairs": len(vi),
                       "unit": "variation of information, population-weighted, nats"},
         "stability": {"firm_threshold": FIRM, "adjacent_pairs": len(sep), "firm": int((sep >= FIRM).sum()),
+                      "firm_inside_la": firm_inside_la(study, sep),
                       "open": int(((sep > 0) & (sep < FIRM)).sum()), "never_separated": int((sep == 0).sum())},
     }
     if res.comparison is not None:
