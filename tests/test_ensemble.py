@@ -84,7 +84,11 @@ def test_plans_differ_and_chains_start_apart(ens: Ensemble) -> None:
 
 
 def test_same_seed_same_bytes_on_two_dask_workers(study: Study, ens: Ensemble, tmp_path: Path) -> None:
-    with dask_client(workers=2) as client:
+    from distributed import LocalCluster
+
+    # a real 2-worker LocalCluster, reached by its address as --scheduler reaches an existing cluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            dask_client(scheduler=cluster.scheduler_address) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         other = sample(study, 24, seed=3, chains=2, client=client)
     assert np.array_equal(ens.plans, other.plans)
@@ -249,3 +253,5 @@ def test_cli_ensemble_and_validate_against_it(tmp_path: Path) -> None:
     assert set(v["ensemble"]["measures"]) >= {"mean_polsby_popper", "cut_edges", "wards_split"}
     r = runner.invoke(app, ["ensemble", "-p", "Camden", "-n", "2", "--chains", "3", "-o", str(tmp_path / "x")])
     assert r.exit_code == 2 and "--chains" in r.output
+    r = runner.invoke(app, ["validate", str(out / "alternatives" / "alternative_1.toml"), "--ensemble", str(tmp_path)])
+    assert r.exit_code == 2 and "plans.parquet" in r.output

@@ -351,7 +351,7 @@ def write_ensemble(result: Any, out: str | Path, force: bool = False, report: bo
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .ensemble.stability import co_members, separation_lines
+    from .ensemble.stability import co_members
     from .footprints.files import dumps_toml
     from .render.json import ensemble_to_dict
 
@@ -363,7 +363,7 @@ def write_ensemble(result: Any, out: str | Path, force: bool = False, report: bo
             cols[f"plan_{j:04d}"] = pa.array(ens.plans[j], type=pa.int32())
         pq.write_table(pa.table(cols), tmp / "plans.parquet", compression="zstd")
         gpkg = tmp / "stability.gpkg"
-        separation_lines(ens.study, result.separation).to_file(gpkg, layer="lines", driver="GPKG")
+        result.lines().to_file(gpkg, layer="lines", driver="GPKG")
         co_members(ens.study, ens.plans, [r.nodes for r in ens.regions]).to_file(gpkg, layer="co_members",
                                                                               driver="GPKG")
         (tmp / "summary.json").write_text(json.dumps(ensemble_to_dict(result), indent=2) + "\n", encoding="utf-8")

@@ -16,6 +16,7 @@ from ..version import __version__
 from .alternatives import Alternative, alternatives
 from .compare import Comparison, compare_labels
 from .sample import DEFAULT_CHAINS, WARD_SURCHARGE, Ensemble, Progress, dask_client, sample
+from .stability import separation_lines
 
 __all__ = ["EnsembleResult", "compare_footprint", "run_ensemble"]
 
@@ -31,6 +32,14 @@ class EnsembleResult:
     comparison: Comparison | None = None
     alternatives: list[Alternative] = field(default_factory=list)
     workers: str = ""  # how the tasks ran (not written into outputs: they do not depend on it)
+    _lines: Any = field(default=None, init=False, repr=False)
+
+    def lines(self) -> Any:
+        """The adjacent pairs as lines with their share of plans separating them (computed once: the GeoPackage
+        and the report's map both draw them)."""
+        if self._lines is None:
+            self._lines = separation_lines(self.ensemble.study, self.separation)
+        return self._lines
 
     @property
     def study(self) -> Any:
@@ -49,9 +58,10 @@ class EnsembleResult:
 
 
 def compare_footprint(ens: Ensemble, footprint: str | Path, separation: np.ndarray | None = None,
-                      **reading: Any) -> Comparison:
-    """Place ``footprint`` (anything ``validate`` reads) on ``ens``."""
-    rep = validate(footprint, place=ens.study.place, rules=None, **reading)
+                      **options: Any) -> Comparison:
+    """Place ``footprint`` (anything ``validate`` reads) on ``ens``; ``options`` = how the ensemble's units were
+    read (``boundaries``, ``vintage``, ...), so the footprint is read on the same units."""
+    rep = validate(footprint, place=ens.study.place, rules=None, **options)
     pos = dict(zip(rep.study.codes.tolist(), rep.assignment.labels.tolist(), strict=True))
     labels = np.array([pos.get(c, "") for c in ens.codes.tolist()], dtype=object)
     return compare_labels(ens.study, ens.plans, labels, str(footprint), rep.assignment.names, ens.measures, separation)
@@ -77,7 +87,7 @@ def run_ensemble(place: str | Sequence[str] = "england", n: int = 1000, *, seed:
     sep = ens.separation()
     res = EnsembleResult(ens, sep, ens.vi(), ens.diagnostics(), workers=how)
     if compare is not None:
-        res.comparison = compare_footprint(ens, compare, sep)
+        res.comparison = compare_footprint(ens, compare, sep, **options)
     if n_alternatives:
         res.alternatives = alternatives(ens, n_alternatives)
     return res

@@ -15,7 +15,7 @@ from ..ensemble.stability import FIRM, firm_inside_la
 from ..model import Col
 from ..sources.data import ATTRIBUTION
 from ..version import __version__
-from .display import _Grid
+from .display import _Grid, _union
 from .html_parts import _asset, _e, _meta_html
 from .report_data import PALETTE
 
@@ -50,7 +50,7 @@ def _la_shapes(units: Any, tol: float) -> list[shapely.Geometry]:
     la = units[Col.LA].astype(str).to_numpy()
     out = []
     for code in sorted(set(la.tolist())):
-        out.append(shapely.simplify(shapely.coverage_union_all(geoms[la == code]), tol))
+        out.append(shapely.simplify(_union(geoms[la == code]), tol))
     return out
 
 
@@ -59,9 +59,7 @@ def _map(res: Any) -> str:
     units = study.units
     grid, tol = _grid(units)
     las = _la_shapes(units, tol)
-    from ..ensemble.stability import separation_lines
-
-    lines = separation_lines(study, res.separation)
+    lines = res.lines()
     sep = lines["share_separated"].to_numpy()
     geoms = shapely.simplify(np.asarray(lines.geometry.values), tol)
     body = [f'<path class=lamap d="{d}"/>' for d in grid.paths(las)]
@@ -215,7 +213,7 @@ def render_alternatives_html(res: Any, command: str | None = None) -> str:
     figs = []
     for i, alt in enumerate(res.alternatives, start=1):
         plan = ens.plans[alt.plan]
-        shapes = [shapely.simplify(shapely.coverage_union_all(geoms[plan == p]), tol)
+        shapes = [shapely.simplify(_union(geoms[plan == p]), tol)
                   for p in range(int(plan.max()) + 1)]
         ds = grid.paths(shapes)
         sw = f"{grid.w / 320:.1f}"
