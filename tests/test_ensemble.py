@@ -87,7 +87,8 @@ def test_same_seed_same_bytes_on_two_dask_workers(study: Study, ens: Ensemble, t
     from distributed import LocalCluster
 
     # a real 2-worker LocalCluster, reached by its address as --scheduler reaches an existing cluster
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0") as cluster, \
             dask_client(scheduler=cluster.scheduler_address) as client:
         assert len(client.scheduler_info()["workers"]) == 2
         other = sample(study, 24, seed=3, chains=2, client=client)

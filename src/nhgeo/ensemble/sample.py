@@ -96,7 +96,7 @@ class Ensemble:
 @contextmanager
 def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]:
     """A Dask client: on the cluster at ``scheduler``, else on a LocalCluster of ``workers`` processes
-    (one thread each: the chains are pure Python/NumPy and hold the GIL)."""
+    (one thread each: the chains are pure Python/NumPy and hold the GIL), listening on loopback only."""
     from distributed import Client, LocalCluster
 
     for name in ("distributed", "distributed.worker", "distributed.scheduler", "distributed.nanny"):
@@ -111,8 +111,10 @@ def dask_client(workers: int = 2, scheduler: str | None = None) -> Iterator[Any]
         return
     if workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
+    # loopback only: the scheduler, and its HTTP endpoint (no dashboard) on a free port
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                           dashboard_address=None, silence_logs=logging.ERROR)
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                           silence_logs=logging.ERROR)
     with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
 

@@ -103,8 +103,9 @@ def _hist(values: np.ndarray, name: str, mark: float | None) -> str:
                     for v in np.percentile(x, [5, 50, 95]))
     m = ""
     if mark is not None and not np.isnan(mark):
+        anchor = "start" if sx(mark) < w / 4 else "end" if sx(mark) > 3 * w / 4 else "middle"
         m = (f'<line x1="{sx(mark):.1f}" x2="{sx(mark):.1f}" y1="{pad - 6}" y2="{h - pad}" stroke="#b2182b" '
-             f'stroke-width="2.5"/><text x="{sx(mark):.1f}" y="{pad - 8}" font-size="10" text-anchor="middle" '
+             f'stroke-width="2.5"/><text x="{sx(mark):.1f}" y="{pad - 8}" font-size="10" text-anchor="{anchor}" '
              'fill="#b2182b">footprint</text>')
     axis = (f'<text x="{pad}" y="{h - 2}" font-size="10">{_fmt(lo)}</text><text x="{w - pad}" y="{h - 2}" '
             f'font-size="10" text-anchor="end">{_fmt(hi)}</text>')
