@@ -179,6 +179,7 @@ def main() -> None:
     print(f"{'measure':<{w}}  {'result':>12}  {'goal':>11}  notes")
     for r in rows:
         print(f"{r[0]:<{w}}  {r[1]:>12}  {r[2]:>11}  {r[3]}")
+    print("\nnhgeo: thinned plans (a plan every 2k steps); GerryChain: every step. Both: one chain, one process.")
 
 
 if __name__ == "__main__":
