@@ -241,10 +241,19 @@ def test_cli_ensemble_and_validate_against_it(tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "e"
     r = runner.invoke(app, ["ensemble", "-p", "Camden", "-n", "8", "--chains", "2", "--workers", "1", "-o", str(out),
-                            "--alternatives", "2", "--format", "json"])
+                            "--alternatives", "2", "--format", "json", "--compare",
+                            "configs/examples/north_central_london.toml"])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout[r.stdout.index("{"):])
     assert d["method"]["plans"] == 8 and len(d["alternatives"]) == 2
+    assert d == json.loads((out / "summary.json").read_text())
+    assert set(d["compare"]["measures"]) == {"mean_polsby_popper", "worst_polsby_popper", "cut_edges", "max_deviation",
+                                             "wards_split", "pcn_median_share", "lsoas_outside_la"}
+    keys = {"value", "p5", "p50", "p95", "percentile", "outlier"}
+    assert all(set(v) == keys for v in d["compare"]["measures"].values())
+    assert {h["id"][:9] for h in d["compare"]["neighbourhoods"]} == {"E09000007"}  # Camden's, from the NCL file
+    page = (out / "report.html").read_text()
+    assert "configs/examples/north_central_london.toml on the ensemble" in page and page.count("<figure>") == 7
     assert (out / "alternatives" / "alternative_1.toml").is_file()
     assert (out / "alternatives" / "comparison.html").is_file()
     r = runner.invoke(app, ["validate", str(out / "alternatives" / "alternative_1.toml"), "--ensemble", str(out),
