@@ -13,6 +13,7 @@ from .options import (
     FootprintPlaceOpt,
     ForceOpt,
     HtmlReportOpt,
+    ProfileOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -47,6 +48,7 @@ def validate(
     report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
+    profile: ProfileOpt = False,
     ensemble: Annotated[Path | None, typer.Option("--ensemble", help="An nhgeo ensemble folder: place the footprint "
                                                   "on its plans, measure by measure.")] = None,
 ) -> None:
@@ -68,7 +70,7 @@ def validate(
         from ..ensemble.compare import attach
 
         attach(rep, ensemble)
-    emit("validation", rep, fmt, console, out, force, show_all=show_all)
+    emit("validation", rep, fmt, console, out, force, show_all=show_all, profile=profile)
     if rep.ensemble is not None and fmt == "table" and out is None:
         emit("comparison", rep.ensemble, "table", console)
     if report is not None:
