@@ -48,6 +48,8 @@ TABLES: dict[str, Draw] = {
                               lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
+    "ensemble": lambda c, r, **_: table.render_ensemble(c, r),
+    "comparison": lambda c, r, **_: table.render_comparison(c, r),
 }
 
 RENDERERS: dict[str, dict[str, Text]] = {
@@ -59,6 +61,8 @@ RENDERERS: dict[str, dict[str, Text]] = {
     "diff": {"json": _dump(json_.diff_to_dict),
              "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
     "fit": {"json": _dump(json_.fit_to_dict)},
+    "ensemble": {"json": _dump(json_.ensemble_to_dict)},
+    "comparison": {"json": _dump(json_.comparison_to_dict)},
 }
 RENDERERS["coverage"] = dict(RENDERERS["validation"])
 
