@@ -302,6 +302,17 @@ def build_postcodes(shared: Path) -> pd.DataFrame:
     return out.sort_values("postcode").drop_duplicates("postcode").reset_index(drop=True)
 
 
+def build_geonames_places(shared: Path) -> pd.DataFrame:
+    """Towns, villages and city districts people name (GeoNames cities500, England; CC BY 4.0), for naming
+    neighbourhoods: name, population (GeoNames' figure, for ranking), BNG point and the LA holding it."""
+    g = pd.read_csv(shared / "lookups" / "geonames_england_places.csv", dtype={"LAD_CD": "string"})
+    g = g[g["LAD_CD"].notna()]
+    out = pd.DataFrame({"name": g["name"].astype(str), "population": g["population"].astype("int64"),
+                        "easting": g["easting"].round().astype("int64"), "northing": g["northing"].round().astype("int64"),
+                        "la_code": g["LAD_CD"].astype(str)})
+    return out.sort_values(["la_code", "population", "name"], ascending=[True, False, True]).reset_index(drop=True)
+
+
 def _write_registrations(reg: pd.DataFrame, path: Path) -> None:
     """Sorted by practice: codes dictionary-encoded, LSOA codes prefix-shared, counts byte-split (1.9 MB, not 2.3)."""
     import pyarrow as pa
@@ -349,11 +360,16 @@ def _changed_icb(l21: pd.DataFrame) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--places-only", action="store_true",
+                    help="only rebuild geonames_places.csv (the place names used to name neighbourhoods)")
     ap.add_argument("--adjacency-only", action="store_true",
                     help="only recompute the adjacency files from the boundaries already in boundaries/")
     args = ap.parse_args()
     shared: Path = args.shared
     OUT.mkdir(exist_ok=True)
+    if args.places_only:
+        build_geonames_places(shared).to_csv(OUT / "geonames_places.csv", index=False)
+        return
     if args.adjacency_only:
         summary = json.loads((OUT / "BUILD_SUMMARY.json").read_text())
         summary.update(build_adjacency())
@@ -380,6 +396,8 @@ def main() -> None:
     gone.to_csv(OUT / "gp_registrations_practices_not_current.csv", index=False)
     pcs = build_postcodes(shared)
     _write_postcodes(pcs, OUT / "postcodes_england.parquet")
+    names = build_geonames_places(shared)
+    names.to_csv(OUT / "geonames_places.csv", index=False)
     eng21 = int(pop_all[pop_all["LSOA21CD"].str.startswith("E")]["usual_residents"].sum())
     summary = {
         "lsoa21_rows": len(l21), "lsoa21_population": int(l21["population"].sum()),
@@ -406,7 +424,7 @@ def main() -> None:
         "gp_registrations_patients": round(float(reg["patients"].sum())),
         "gp_registrations_practices_not_current": len(gone),
         "gp_registrations_patients_not_current": round(float(gone["patients"].sum())),
-        "postcodes_rows": len(pcs),
+        "postcodes_rows": len(pcs), "geonames_places": len(names),
     }
     summary.update(build_adjacency())
     (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -64,6 +64,7 @@ class Proposal:
     notes: list[str] = field(default_factory=list)
     seed: int = 0
     align: tuple[str, ...] = ()  # soft alignment used (nhgeo.affinity): "ward", "pcn"
+    places_mode: str = "la"  # how places were made (nhgeo.design.places): "la" or "band"
 
 
 def _centres(units: gpd.GeoDataFrame) -> np.ndarray:
@@ -391,6 +392,7 @@ def propose_neighbourhoods(
     progress: Progress | None = None,
     workers: int | None = None,
     edge_weight: Aligner | None = None,
+    lock_names: dict[str, str] | None = None,
 ) -> Proposal:
     """Partition ``units`` (one place, positions 0..n-1 matching ``adj``) into neighbourhoods.
 
@@ -398,7 +400,7 @@ def propose_neighbourhoods(
     ``units`` are ignored with a note). ``workers`` processes solve the independent regions
     (default :func:`default_workers`); the result does not depend on it. ``edge_weight`` maps unit
     positions (u, v) to a cut-cost factor >= 1 per edge, and may polish each region (soft alignment,
-    :class:`nhgeo.affinity.Aligner`).
+    :class:`nhgeo.affinity.Aligner`). ``lock_names`` (locked id -> the user's name) are kept as they are.
     """
     rules = rules or Rules()
     if len(units) == 0:
@@ -458,7 +460,9 @@ def propose_neighbourhoods(
     if progress:
         progress("neighbourhoods", 2, 2)
     ids = sorted(set(labels.tolist()))
-    names = name_neighbourhoods(units, labels, ids)
+    locked_ids = set(fixed[~free].tolist())
+    names = name_neighbourhoods(units, labels, ids,
+                                fixed={k: v for k, v in (lock_names or {}).items() if k in locked_ids})
     icb = units[Col.ICB].astype(str).to_numpy()
     codes = units[Col.CODE].astype(str).to_numpy()
     where = positions_by(labels.astype(str))

