@@ -125,6 +125,7 @@ def propose(
     if progress:
         progress("load + graph", 1, 1)
     lock_names: dict[str, str] = {}
+    lock_series: pd.Series | None
     if isinstance(lock, (str, Path)):
         locked = read_footprint(lock)
         lock_series = locked.assignment()
