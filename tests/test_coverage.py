@@ -433,3 +433,16 @@ def test_cqc_download_layout_with_postcodes_only(tmp_path: Path) -> None:
     assert gap.max() < 200  # postcode centroids sit beside the homes' own coordinates
     notes = " ".join(svc.attrs["notes"])
     assert "12 of 13 service(s) placed by postcode" in notes and "ZZ99 9ZZ" in notes
+
+
+def test_service_names_in_proper_case_and_components_say_what_counts() -> None:
+    """Issue 25: "St Martin'S Hospital"; "public health" turned out to be drug and alcohol services, not said."""
+    from nhgeo.sources.services import load_catalogue, proper_case
+
+    assert proper_case("ST MARTIN'S HOSPITAL") == "St Martin's Hospital"
+    assert proper_case("THE NHS WALK-IN CENTRE") == "The NHS Walk-in Centre"
+    assert proper_case("O'BRIEN HOUSE") == "O'Brien House"
+    assert proper_case("Boots the Chemist") == "Boots the Chemist"  # mixed case is left alone
+    cat = {c.name: c for c in load_catalogue()}
+    assert all(c.counts for c in cat.values())
+    assert "drug and alcohol" in cat["public_health"].counts and "no health visiting" in cat["public_health"].counts

@@ -20,13 +20,20 @@ import shapely
 from ..errors import InputError
 from ..model import Assignment, Study
 from ..sources.columns import Col
-from ..sources.services import Component, check_components, component_mask, load_catalogue, load_services
+from ..sources.services import (
+    Component,
+    check_components,
+    component_mask,
+    load_catalogue,
+    load_services,
+    proper_case,
+)
 
 STATUS_MARK = {"present": "✔", "nearby": "~", "missing": "✘", "no-data": "?"}
 
 
 _STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
-_GRID_COLUMNS = ["neighbourhood", "component", "label", "required", "inside", "within_distance", "distance_m",
+_GRID_COLUMNS = ["neighbourhood", "component", "label", "counts", "required", "inside", "within_distance", "distance_m",
                  "nearest_from_centre_m", "nearest_name", "status"]
 
 
@@ -111,7 +118,7 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     h_of_point = hood_idx.reindex(home).fillna(-1).to_numpy(dtype=np.int64)
     centres = _weighted_centres(geoms, pop, h_of_unit, len(hoods))
     all_pts = np.asarray(services.geometry.values)
-    all_names = services["name"].astype(str).str.title().to_numpy(dtype=object)
+    all_names = np.array([proper_case(x) for x in services["name"].astype(str)], dtype=object)
     full_masks = [component_mask(services, comp) for comp in catalogue]  # nearest: search all England
     masks = [m[keep] for m in full_masks]
     xy = shapely.get_coordinates(pts)
@@ -135,7 +142,8 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
         else:
             status = np.full(len(hoods), "no-data")
         frames.append(pd.DataFrame({
-            "neighbourhood": hoods, "component": comp.name, "label": comp.label, "required": comp.required,
+            "neighbourhood": hoods, "component": comp.name, "label": comp.label, "counts": comp.counts,
+            "required": comp.required,
             "inside": inside.astype(int), "within_distance": near.astype(int), "distance_m": comp.distance_m,
             "nearest_from_centre_m": pd.array(np.round(dist), dtype="Int64"), "nearest_name": nearest,
             "status": status}))
