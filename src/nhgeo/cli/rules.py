@@ -21,9 +21,10 @@ def rules() -> None:
     console.print(t)
     from ..sources.services import load_catalogue
 
-    c = Table(title="core-offer: what counts as each service (configs/services_catalogue.toml; --catalogue FILE)")
+    ct = Table(title="core-offer: what counts as each service (configs/services_catalogue.toml; --catalogue FILE)")
     for col in ("component", "counts", "nearby within", "required"):
-        c.add_column(col)
+        ct.add_column(col)
     for comp in load_catalogue():
-        c.add_row(comp.label, comp.counts or comp.note, f"{int(comp.distance_m):,} m", "yes" if comp.required else "no")
-    console.print(c)
+        ct.add_row(comp.label, comp.counts or comp.note, f"{int(comp.distance_m):,} m",
+                   "yes" if comp.required else "no")
+    console.print(ct)
