@@ -335,6 +335,39 @@ def _write_postcodes(pcs: pd.DataFrame, path: Path) -> None:
                                     "northing": "DELTA_BINARY_PACKED"})
 
 
+def build_crossings(max_gap_m: float = 450.0) -> pd.DataFrame:
+    """Short water crossings of the LSOA 2021 set (u_code, v_code, gap_m): shore LSOAs (boundary not all shared
+    with a land neighbour) of different banks at most ``max_gap_m`` apart that share no land border — a tidal river
+    people cross by its bridges (the Thames through London). Wider water (the Thames estuary, the Solent) has
+    none. Used by coverage so that "nearby" never counts a service across water with no crossing."""
+    import shapely
+
+    from nhgeo.geo.graph import _shipped_edges
+    from nhgeo.sources.boundaries import load_embedded
+
+    units = load_embedded(2021)
+    codes = units["code"].astype(str).to_numpy()
+    geoms = np.asarray(units.geometry.values)
+    edges = _shipped_edges(2021)
+    pos = pd.Series(np.arange(len(codes)), index=codes)
+    u = pos[edges["u_code"]].to_numpy()
+    v = pos[edges["v_code"]].to_numpy()
+    shared = np.bincount(u, weights=edges["border_m"], minlength=len(codes)) + np.bincount(
+        v, weights=edges["border_m"], minlength=len(codes))
+    shore = np.flatnonzero(shapely.length(geoms) - shared > 50.0)
+    tree = shapely.STRtree(geoms[shore])
+    a, b = tree.query(geoms[shore], predicate="dwithin", distance=max_gap_m)
+    a, b = shore[a], shore[b]
+    keep = a < b
+    a, b = a[keep], b[keep]
+    land = set((np.minimum(u, v) * len(codes) + np.maximum(u, v)).tolist())
+    new = ~np.isin(a * len(codes) + b, np.array(sorted(land), dtype=np.int64))
+    a, b = a[new], b[new]
+    gap = shapely.distance(geoms[a], geoms[b])
+    out = pd.DataFrame({"u_code": codes[a], "v_code": codes[b], "gap_m": np.round(gap, 1)})
+    return out.sort_values(["u_code", "v_code"]).reset_index(drop=True)
+
+
 def build_adjacency() -> dict[str, int]:
     """Land edges of each embedded LSOA set over all England (see nhgeo.geo.graph), from the files just written."""
     from nhgeo.geo.graph import land_edges
@@ -360,6 +393,8 @@ def _changed_icb(l21: pd.DataFrame) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--crossings-only", action="store_true",
+                    help="only rebuild lsoa21_crossings.parquet (short water crossings, for coverage distances)")
     ap.add_argument("--places-only", action="store_true",
                     help="only rebuild geonames_places.csv (the place names used to name neighbourhoods)")
     ap.add_argument("--adjacency-only", action="store_true",
@@ -367,6 +402,9 @@ def main() -> None:
     args = ap.parse_args()
     shared: Path = args.shared
     OUT.mkdir(exist_ok=True)
+    if args.crossings_only:
+        build_crossings().to_parquet(OUT / "lsoa21_crossings.parquet", compression="zstd", index=False)
+        return
     if args.places_only:
         build_geonames_places(shared).to_csv(OUT / "geonames_places.csv", index=False)
         return
@@ -427,6 +465,9 @@ def main() -> None:
         "postcodes_rows": len(pcs), "geonames_places": len(names),
     }
     summary.update(build_adjacency())
+    crossings = build_crossings()
+    crossings.to_parquet(OUT / "lsoa21_crossings.parquet", compression="zstd", index=False)
+    summary["lsoa21_crossings"] = len(crossings)
     (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 

@@ -446,3 +446,23 @@ def test_service_names_in_proper_case_and_components_say_what_counts() -> None:
     cat = {c.name: c for c in load_catalogue()}
     assert all(c.counts for c in cat.values())
     assert "drug and alcohol" in cat["public_health"].counts and "no health visiting" in cat["public_health"].counts
+
+
+def test_no_service_counts_across_the_thames_estuary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: straight lines made Southend nearest for Sheppey and Thurrock nearby for Gravesend. Over land
+    (with the short river crossings of London), neither counts; in a straight line both did."""
+    from nhgeo.check import coverage as cv
+
+    res = nhgeo.propose("Swale,Gravesham", seed=0, levels=("neighbourhood",))
+    units, labels = res.study.units, res.proposal.labels.to_numpy()
+    essex = ("Southend", "Thurrock", "Basildon", "Canvey", "Tilbury", "Grays")
+    land = cv.coverage(units, labels)
+    assert not land.grid["nearest_name"].fillna("").str.contains("|".join(essex)).any()
+    located = land.located
+    essex_ids = set(located[located["name"].astype(str).str.upper().str.contains("THURROCK|SOUTHEND")]["service_id"])
+    assert essex_ids  # the Essex services are in the search area ...
+    monkeypatch.setattr(cv, "_over_land", lambda *a: None)
+    straight = cv.coverage(units, labels)  # ... and a straight line picks them
+    assert straight.grid["nearest_name"].fillna("").str.contains("|".join(essex)).any()
+    assert (straight.grid["within_distance"] >= land.grid["within_distance"]).all()
+    assert any("straight lines" in n for n in straight.notes) and not any("straight lines" in n for n in land.notes)
