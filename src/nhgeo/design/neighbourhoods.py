@@ -37,6 +37,7 @@ from .sizing import choose_k
 Progress = Callable[[str, int, int], None]
 LA_PENALTY = 4.0  # travel-weight factor for edges crossing an LA boundary (--cross-la mode)
 MSOA_DISCOUNT = 0.7  # travel-weight factor inside one MSOA: keeps MSOAs whole
+WARDS_FIRST = True  # --align ward: partition whole wards first (issue 25); False: the LSOA-level search of 0.1
 
 
 @dataclass
@@ -430,7 +431,7 @@ def propose_neighbourhoods(
             rep = nodes[np.unique(atom, return_index=True)[1]]
             prob.cut_weight = edge_weight(rep[prob.edges_u], rep[prob.edges_v])
             prob.polish = edge_weight.region_polish(nodes, atom)
-            if edge_weight.ward is not None:  # wards whole wherever the band allows
+            if edge_weight.ward is not None and WARDS_FIRST:  # wards whole wherever the band allows
                 prob.atoms = _ward_atoms(edge_weight.ward, nodes, len(pieces[0]), prob)
         k = min(k, prob.n)
         prob.k = k
