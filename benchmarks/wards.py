@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,7 +113,7 @@ def neighbourhood_rows(inputs: dict[str, str]) -> list[dict[str, Any]]:
             pops = pd.Series(study.units[Col.POP].to_numpy(dtype=float)).groupby(labels).sum()
             rows.append({"input": name, "method": method, "status": "ok", "seconds": round(dt, 2),
                          "neighbourhoods": len(pops),
-                         "pct_in_band": round(100 * pops.between(40_000, 60_000).mean(), 1),
+                         "pct_in_band": round(100 * float(pops.between(40_000, 60_000).mean()), 1),
                          "wards": wa.wards if wa else 0, "wards_split": wa.split if wa else 0,
                          "pct_wards_split": round(wa.pct_split, 1) if wa else None,
                          "mean_polsby_popper": score.mean_polsby_popper})
@@ -131,8 +132,8 @@ def place_rows(inputs: dict[str, str]) -> list[dict[str, Any]]:
                 for la in p.la_codes:
                     las.setdefault(la, set()).add(p.id)
             rows.append({"input": name, "places": mode, "n_places": len(res.places),
-                         "pct_in_band": round(100 * np.mean([250_000 <= p.population <= 500_000
-                                                             for p in res.places]), 1),
+                         "pct_in_band": round(100 * float(np.mean([250_000 <= p.population <= 500_000
+                                                                   for p in res.places])), 1),
                          "las": len(las), "las_split_between_places": sum(len(v) > 1 for v in las.values()),
                          "places_with_several_las": sum(len(p.la_codes) > 1 for p in res.places),
                          "flagged": sum(p.status != "ok" for p in res.places)})
@@ -155,8 +156,13 @@ def main() -> None:
     hoods = neighbourhood_rows(inputs)
     places = place_rows({"Kent and Medway": "Kent and Medway", "Birmingham and Solihull": "Birmingham and Solihull",
                          "Greater Manchester": "Greater Manchester", **inputs})
-    print("\n" + _md(hoods) + "\n\n" + _md(places))
-    sys.stdout.flush()
+    text = ("# Wards kept whole, shapes, and places by LA vs by band (benchmarks/wards.py)\n\n"
+            f"Python {sys.version.split()[0]}, nhgeo {nhgeo.__version__}; seed 0; band 40,000-60,000; wall seconds "
+            "on a shared 2-core machine (read ratios, not absolutes).\n\n## Neighbourhoods\n\n" + _md(hoods)
+            + "\n\n## Places (--places la vs --places band)\n\n" + _md(places) + "\n")
+    print(text)
+    if not args.quick:
+        (Path(__file__).resolve().parent / "RESULTS_wards.md").write_text(text)
 
 
 if __name__ == "__main__":
