@@ -134,3 +134,27 @@ def test_exchange_repair_never_worsens(rows: int, cols: int, seed: int) -> None:
     assert sorted(n for p in out for n in p) == sorted(ng.nodes)
     assert all(p and nx.is_connected(ng.subgraph(p)) for p in out)
     assert total_violation(out) <= total_violation(parts)
+
+
+def test_cli_places_option(tmp_path: object) -> None:
+    """--places la (default) and band; a bad value is exit 2 in one line; the footprint says how it was made."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from nhgeo.cli import app
+
+    out = Path(str(tmp_path))
+    bad = CliRunner().invoke(app, ["propose", "--place", "Camden", "--out", str(out / "x"), "--places", "icb"])
+    assert bad.exit_code == 2 and "--places" in bad.output
+    ok = CliRunner().invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out / "b"), "--places",
+                                  "band", "--no-map", "--no-report", "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    text = (out / "b" / "footprint.toml").read_text()
+    assert "--places band" in text and 'name = "Camden & Islington"' in text
+    la = CliRunner().invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out / "l"), "--no-map",
+                                  "--no-report", "--format", "json"])
+    assert la.exit_code == 0
+    text = (out / "l" / "footprint.toml").read_text()
+    assert "propose --seed 0 --places" not in text and "--places la)" in text
+    assert 'name = "Camden"' in text and 'name = "Islington"' in text
