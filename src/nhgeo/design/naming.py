@@ -141,21 +141,32 @@ def unit_places(units: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def _local(grp: pd.DataFrame, col: str) -> list[str]:
-    """Local names from ``col`` (ward or MSOA settlement), best first: the largest, or the largest two when
-    :data:`SECOND_SHARE` live in the second."""
-    named = grp[grp[col] != ""]
+def _ranked(df: pd.DataFrame, col: str) -> dict[str, list[tuple[str, float]]]:
+    """Per neighbourhood, its two largest values of ``col`` (blank left out) with their people, largest first
+    (ties: by name). One groupby for all neighbourhoods."""
+    named = df[df[col] != ""]
     if named.empty:
+        return {}
+    agg = named.groupby(["part", col], sort=False)["pop"].sum().reset_index()
+    agg = agg.sort_values(["part", "pop", col], ascending=[True, False, True], kind="stable")
+    agg = agg.groupby("part", sort=False).head(2)
+    out: dict[str, list[tuple[str, float]]] = {}
+    for part, val, pop in zip(agg["part"].tolist(), agg[col].tolist(), agg["pop"].tolist(), strict=True):
+        out.setdefault(str(part), []).append((str(val), float(pop)))
+    return out
+
+
+def _local(top: list[tuple[str, float]], total: float) -> list[str]:
+    """Local names from the two largest values of a column (ward or MSOA settlement), best first: the largest, or
+    the largest two when :data:`SECOND_SHARE` live in the second."""
+    if not top:
         return []
-    total = float(grp["pop"].sum()) or 1.0
-    by = named.groupby(col, sort=False)["pop"].sum().sort_values(ascending=False, kind="stable")
-    top = list(by.index)
     out = []
-    if len(top) > 1 and by.iloc[1] / total >= SECOND_SHARE:
-        out.append(fit_length("", _join(top[0], top[1])))
-    out.append(fit_length("", top[0]))
+    if len(top) > 1 and top[1][1] / (total or 1.0) >= SECOND_SHARE:
+        out.append(fit_length("", _join(top[0][0], top[1][0])))
+    out.append(fit_length("", top[0][0]))
     if len(top) > 1:
-        out.append(fit_length("", _join(top[0], top[1])))
+        out.append(fit_length("", _join(top[0][0], top[1][0])))
     return out
 
 
@@ -204,29 +215,35 @@ def name_neighbourhoods(units: pd.DataFrame, labels: np.ndarray | Sequence[str],
                        "y": pts.y.to_numpy() if pts is not None else 0.0})
     df["town"] = [settlement(m) if m else "" for m in df["msoa"]]
     df["wtown"] = [settlement(m) if m else "" for m in df["ward"]]
-    groups = dict(tuple(df.groupby("part", sort=False)))
+    w = df["pop"].to_numpy() + 1e-9
+    agg = df.assign(w=w, wx=df["x"] * w, wy=df["y"] * w).groupby("part", sort=False)[["pop", "w", "wx", "wy"]].sum()
+    sums: dict[str, tuple[float, float, float, float]] = {
+        str(k): (float(a), float(b), float(c), float(d)) for k, a, b, c, d in zip(
+            agg.index.tolist(), agg["pop"].tolist(), agg["w"].tolist(), agg["wx"].tolist(), agg["wy"].tolist(),
+            strict=True)}
+    ranked = {c: _ranked(df, c) for c in ("la", "gn", "wtown", "ward", "town", "msoa")}
     la_of: dict[str, str] = {}
     top: dict[str, tuple[str, float]] = {}
     centre: dict[str, tuple[float, float]] = {}
     local: dict[str, list[str]] = {}
     second: dict[str, str] = {}  # the largest place, with the next when a tenth live there
     for pid in ids:
-        grp = groups.get(pid)
-        if grp is None or grp.empty:
+        if pid not in sums:
             la_of[pid], local[pid] = "", []
             continue
-        la_of[pid] = str(grp.groupby("la")["pop"].sum().sort_values(ascending=False, kind="stable").index[0])
-        total = float(grp["pop"].sum()) or 1.0
-        by = grp[grp["gn"] != ""].groupby("gn", sort=False)["pop"].sum().sort_values(ascending=False, kind="stable")
-        top[pid] = (str(by.index[0]), float(by.iloc[0]) / total) if len(by) else ("", 0.0)
-        if len(by) > 1 and by.iloc[1] / total >= 0.1:
-            second[pid] = _join(str(by.index[0]), str(by.index[1]))
-        elif len(by):
-            second[pid] = str(by.index[0])
-        w = grp["pop"].to_numpy() + 1e-9
-        centre[pid] = (float(np.average(grp["x"], weights=w)), float(np.average(grp["y"], weights=w)))
+        ppop, pw, pwx, pwy = sums[pid]
+        la_of[pid] = ranked["la"].get(pid, [("", 0.0)])[0][0]
+        total = ppop or 1.0
+        by = ranked["gn"].get(pid, [])
+        top[pid] = (by[0][0], by[0][1] / total) if by else ("", 0.0)
+        if len(by) > 1 and by[1][1] / total >= 0.1:
+            second[pid] = _join(by[0][0], by[1][0])
+        elif by:
+            second[pid] = by[0][0]
+        centre[pid] = (pwx / pw, pwy / pw)
         # local names: wards where the units have them, else MSOA towns
-        local[pid] = _local(grp, "wtown") + _local(grp, "ward") or _local(grp, "town") + _local(grp, "msoa")
+        local[pid] = (_local(ranked["wtown"].get(pid, []), total) + _local(ranked["ward"].get(pid, []), total)
+                      or _local(ranked["town"].get(pid, []), total) + _local(ranked["msoa"].get(pid, []), total))
     # a town names the neighbourhoods where MIN_SHARE of the people live in it (up to MAX_SHARED of them)
     sharing: dict[tuple[str, str], list[str]] = {}
     for pid in ids:
