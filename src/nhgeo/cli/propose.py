@@ -16,6 +16,7 @@ from .options import (
     MinPopOpt,
     PlaceMaxOpt,
     PlaceMinOpt,
+    ProfileOpt,
     SeedOpt,
     Source,
     TargetOpt,
@@ -57,6 +58,7 @@ def propose(
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html (the self-contained report a "
                                             "board can open in any browser).")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
+    profile: ProfileOpt = False,
     fmt: Annotated[str, format_option("proposal")] = "table",
 ) -> None:
     """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place.
@@ -90,7 +92,7 @@ def propose(
         if prog:
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line())
-    emit("proposal", result, fmt, console, detail=detail)
+    emit("proposal", result, fmt, console, detail=detail, profile=profile)
     if fmt == "table":
         console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json"
                       + ("" if no_report else ", report.html") + ("" if no_map else ", map.png"))

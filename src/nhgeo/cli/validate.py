@@ -13,6 +13,7 @@ from .options import (
     FootprintPlaceOpt,
     ForceOpt,
     HtmlReportOpt,
+    ProfileOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -47,6 +48,7 @@ def validate(
     report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
+    profile: ProfileOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..check.validation import validate as run_validate
@@ -58,7 +60,7 @@ def validate(
     check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
-    emit("validation", rep, fmt, console, out, force, show_all=show_all)
+    emit("validation", rep, fmt, console, out, force, show_all=show_all, profile=profile)
     if report is not None:
         write_report(rep, report, force, command=command_line())
     raise typer.Exit(rep.exit_code(strict))

@@ -36,5 +36,5 @@ def validation_github(rep: ValidationReport) -> str:
                      f"::{escape_data(msg)}")
     skipped = "; ".join(f"{k} ({v})" for k, v in rep.not_checked.items())
     lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}"
-                 + (f"; not checked: {skipped}" if skipped else ""))
+                 + (f"; not checked: {skipped}" if skipped else "") + f"; population: {rep.study.population_source}")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ import pandas as pd
 from ..check.alignment import alignment_to_dict
 from ..check.coverage import CoverageResult, pcn_summary
 from ..model import Col
+from ..profile import profile_assignment, profile_to_dict
 from ..sources.services import SERVICE_VINTAGE
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
                     "reasons": pl.reasons} for pl in result.places],
         "hierarchy": hierarchy(result),
         "alignment": alignment_to_dict(*result.alignment()),
+        "profile": profile_to_dict(result.profile()),
     }
 
 
@@ -124,6 +126,7 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
         **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
+        "profile": profile_to_dict(profile_assignment(rep.study, rep.assignment)),
     }
 
 
@@ -164,6 +167,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
     """What changed, and the rules it broke or fixed, as data."""
     return {
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
+        "population_source": d.new.study.population_source,
         "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
         "duplicated": [{"code": c, "neighbourhoods": ids} for c, ids in d.duplicated.items()],
         "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,

@@ -36,4 +36,6 @@ def validation_junit(rep: ValidationReport) -> str:
                      "</testcase>")
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
             f'tests="{len(rep.results)}" failures="{fails}" skipped="{len(rep.not_checked)}">')
-    return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"
+    props = (f'  <properties><property name="population_source" value={quoteattr(rep.study.population_source)}/>'
+             "</properties>")
+    return head + "\n" + props + "\n" + "\n".join(cases) + "\n</testsuite>\n"

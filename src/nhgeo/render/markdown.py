@@ -87,6 +87,7 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
     out.append(f"- LSOAs moved: **{len(d.moved)}**")
+    out.append(f"- population: {d.new.study.population_source}")
     if d.duplicated:
         out.append(f"- LSOAs listed more than once (duplicates, not moves): **{len(d.duplicated)}** — "
                    + ", ".join(f"{c} in {' and '.join(ids)}" for c, ids in list(d.duplicated.items())[:limit]))

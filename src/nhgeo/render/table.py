@@ -165,6 +165,7 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     fp = rep.footprint
     console.print(f"[bold]{escape(fp.name)}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
+    console.print(f"[dim]population: {escape(rep.study.population_source)}[/]", highlight=False)
     if rep.fit is not None:  # fit quality first: the rules below judge the fitted footprint
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
@@ -228,6 +229,7 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
                   + (f"{len(d.duplicated)} listed twice, " if d.duplicated else "")
                   + f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
                   f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
+    console.print(f"[dim]population: {escape(d.new.study.population_source)}[/]", highlight=False)
     if d.duplicated:
         t = _table(title="LSOAs listed more than once (duplicates, not moves)")
         for c in ("LSOA", "listed in"):

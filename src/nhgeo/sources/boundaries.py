@@ -64,8 +64,10 @@ _VINTAGES: dict[int, dict[str, int]] = {
     2011: {"lsoa": 2011, "la": 2023, "utla": 2023, "hwb": 2023, "icb": 2022, "sicbl": 2022, "imd": 2019,
            "population": 2021},
 }
-ICB_2026_CAVEAT = ("ICB April 2026 (36) rebuilt from the 2024 lookup and published counts: Frimley's 455 LSOAs "
-                   "split by county (not checked LSOA by LSOA)")
+ICB_2026_CAVEAT = ("ICB April 2026 (36) rebuilt from the 2024 lookup and published counts (Frimley's 455 LSOAs split "
+                   "by county), checked against the official ONS April 2026 outlines: 33,745 of 33,748 LSOA "
+                   "population-weighted centroids inside an outline fall in the lookup's ICB (the other 3 on a border "
+                   "of the generalised outline; nhgeo.sources.icb.check_against_outlines)")
 
 CODE_CANDIDATES = ["LSOA21CD", "LSOA11CD", "lsoa21cd", "lsoa11cd", "LSOA21", "LSOA11", "lsoa_code", "LSOACD", "code"]
 POP_CANDIDATES = ["population", "usual_residents", "pop", "POP", "Population", "total_population"]
@@ -83,6 +85,7 @@ class LoadReport:
     rows: int
     repaired: int = 0
     notes: list[str] = field(default_factory=list)
+    population: str | None = None  # --population census|registered|FILE:COLUMN, applied by study_of after selection
 
 
 def _detect(columns: list[str], given: str | None, candidates: list[str], what: str, flag: str) -> str | None:
@@ -386,17 +389,25 @@ class LoadOptions(TypedDict, total=False):
     pop_column: str | None  # user files: population (else Census 2021 by code)
     la_column: str | None  # user files: LA code column
     la_boundaries: str | Path | None  # LA polygons: each unit goes to the LA holding most of its area
+    population: str | None  # census (default), registered, or FILE:COLUMN (nhgeo.sources.population)
 
 
 def load_units(boundaries: str | Path | None = None, **options: Unpack[LoadOptions]) -> tuple[gpd.GeoDataFrame,
                                                                                                 LoadReport]:
-    """The units to work on: the embedded set (default, 2021) or the user's own file."""
-    la_boundaries = options.get("la_boundaries")
+    """The units to work on: the embedded set (default, 2021) or the user's own file. ``population`` is checked
+    here and carried in the report; :func:`nhgeo.model.study_of` applies it to the selected units."""
+    from .population import check_population
+
+    opts = dict(options)
+    population = check_population(opts.pop("population", None))  # type: ignore[arg-type]
+    la_boundaries = opts.get("la_boundaries")
     if boundaries is None:
-        v = options.get("vintage") or 2021
-        gdf = load_embedded(v, options.get("icb_vintage"))
-        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))
+        v = opts.get("vintage") or 2021
+        gdf = load_embedded(v, opts.get("icb_vintage"))  # type: ignore[arg-type]
+        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))  # type: ignore[arg-type]
         if la_boundaries is not None:
-            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)
-        return gdf, rep
-    return load_boundaries(boundaries, **options)
+            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)  # type: ignore[arg-type]
+    else:
+        gdf, rep = load_boundaries(boundaries, **opts)  # type: ignore[arg-type]
+    rep.population = population
+    return gdf, rep
