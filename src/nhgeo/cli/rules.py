@@ -19,3 +19,12 @@ def rules() -> None:
     for r in REGISTRY:
         t.add_row(r.id, str(r.severity), r.description, type(r).__module__.removeprefix("nhgeo."))
     console.print(t)
+    from ..sources.services import load_catalogue
+
+    ct = Table(title="core-offer: what counts as each service (configs/services_catalogue.toml; --catalogue FILE)")
+    for col in ("component", "counts", "nearby within", "required"):
+        ct.add_column(col)
+    for comp in load_catalogue():
+        ct.add_row(comp.label, comp.counts or comp.note, f"{int(comp.distance_m):,} m",
+                   "yes" if comp.required else "no")
+    console.print(ct)

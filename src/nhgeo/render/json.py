@@ -160,7 +160,7 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
     missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
     return {"service_data": SERVICE_VINTAGE,
             "components": [{"name": c.name, "label": c.label, "distance_m": c.distance_m, "required": c.required,
-                            "note": c.note} for c in res.components],
+                            "note": c.note, "counts": c.counts} for c in res.components],
             "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
             "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
             "pcn_splits": recs(res.pcn_splits), **pcn_summary(res), "service_notes": res.notes}
