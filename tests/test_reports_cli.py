@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -14,8 +17,11 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
 runner = CliRunner()
 
 
-def _shapes(html: str) -> int:
-    return len(re.findall(r'<path[^>]*data-n="', html))
+def report_payload(html: str) -> dict[str, Any]:
+    """The data a report.html carries (its ``<script type="application/json" id=data>``)."""
+    m = re.search(r'<script type="application/json" id=data>(.*?)</script>', html, re.S)
+    assert m, "report.html carries no data block"
+    return dict(json.loads(m.group(1)))
 
 
 def test_propose_writes_report_html(tmp_path: Path) -> None:
@@ -39,6 +45,16 @@ def test_validate_and_coverage_report(tmp_path: Path) -> None:
     assert res.exit_code == 1
     html = rep.read_text(encoding="utf-8")
     assert "validation report" in html and "contiguity" in html and "failing" in html
+    # what the map and table show, from the CLI's own report: the broken example has 28 neighbourhoods, of which
+    # exactly those with an error finding of their own fail (contiguity / band); the other 24 are ok
+    data = report_payload(html)
+    hoods = {h["id"]: h for h in data["hoods"]}
+    assert Counter(h["status"] for h in hoods.values()) == {"ok": 24, "failing": 4}
+    verdict = json.loads(res.stdout)
+    erring = {f["unit"] for f in verdict["findings"] if f["severity"] == "error" and f["unit"] in hoods}
+    assert {n for n, h in hoods.items() if h["status"] == "failing"} == erring == {
+        "E09000003-N01", "E09000003-N02", "E09000003-N05", "E09000003-N06"}
+    assert hoods["E09000003-N06"]["population"] > 60000 > 40000 > hoods["E09000003-N05"]["population"]
     again = runner.invoke(app, ["validate", str(broken), "--report", str(rep)])
     assert again.exit_code == 2 and "--force" in again.output  # never overwritten without --force
     cov = tmp_path / "c.html"
@@ -82,7 +98,6 @@ def test_icb_vintage_option_and_footprint_key(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     fp = tomllib.loads((out / "footprint.toml").read_text())
     assert fp["footprint"]["icb_vintage"] == 2024 and fp["footprint"]["icb"] == ["E54000028"]  # NCL, 2024
-    import json
 
     js = json.loads(runner.invoke(app, ["validate", str(out / "footprint.toml"), "-f", "json"]).stdout)
     assert "ICB April 2024" in js["source"]
