@@ -223,19 +223,24 @@ def test_force_leaves_a_foreign_file_alone(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "data.csv" in res.output and (mine / "data.csv").exists()
 
 
-def test_outputs_follow_the_umask(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+def test_outputs_follow_the_umask(tmp_path: Path, mask: int) -> None:
+    """Every folder and file of an output folder (the GeoPackage too, which SQLite makes 0644 by itself)."""
     import os
     import stat
 
-    old = os.umask(0o022)
+    old = os.umask(mask)
     try:
         assert runner.invoke(app, ["propose", "-p", "City of London", "-o", str(tmp_path / "a" / "b"),
                                    "--no-map"]).exit_code == 0
     finally:
         os.umask(old)
-    for p in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "footprint.toml"):
+    out = tmp_path / "a" / "b"
+    paths = [tmp_path / "a", out, *out.iterdir()]
+    assert {p.name for p in paths} >= {"footprint.toml", "neighbourhoods.gpkg", "summary.json", "report.html"}
+    for p in paths:
         mode = stat.S_IMODE(p.stat().st_mode)
-        assert mode == (0o755 if p.is_dir() else 0o644), (p, oct(mode))
+        assert mode == (0o777 if p.is_dir() else 0o666) & ~mask, (p, oct(mode))
 
 
 def test_failed_report_leaves_no_folder(tmp_path: Path) -> None:
