@@ -290,7 +290,9 @@ def test_boundaries_outside_england_end_to_end(tmp_path: Path) -> None:
     for args in (["validate", fp], ["coverage", fp, "--format", "json"], ["diff", fp, fp],
                  ["validate", fp, "--format", "markdown"]):
         res = runner.invoke(app, [*args, "--boundaries", str(f)])
-        assert res.exit_code in (0, 1), (args, res.output)
+        # its own proposal passes every rule; no service data covers these codes, so coverage has nothing that
+        # fails (no-data is never a pass, but not a missing required component either)
+        assert res.exit_code == 0, (args, res.output)
     assert "your own figures" in res.output
 
 

@@ -60,7 +60,7 @@ def test_report_html_survives_script_like_names(tmp_path: Path) -> None:
     fp = tmp_path / "evil.toml"
     fp.write_text(tomli_w.dumps(d))
     report = tmp_path / "r.html"
-    assert runner.invoke(app, ["validate", str(fp), "--report", str(report), "-f", "json"]).exit_code in (0, 1)
+    assert runner.invoke(app, ["validate", str(fp), "--report", str(report), "-f", "json"]).exit_code == 0  # a name
     html = report.read_text(encoding="utf-8")
     assert len(re.findall(r"<script\b", html)) == 3 and "<!--<script" not in html
 

@@ -272,7 +272,7 @@ def test_table_with_any_group_column(england, tmp_path: Path) -> None:  # type: 
     res = runner.invoke(app, ["validate", str(path), "--code-column", "LSOA Code", "--group-column", "PCN_Name",
                               "--name-column", "PCN label", "--min", "4000", "--max", "15000", "--target", "8000",
                               "-f", "json"])
-    assert res.exit_code in (0, 1), res.output
+    assert res.exit_code == 0, res.output  # MSOA groups fit the 4,000-15,000 band; two labels are only a warning
     d = json.loads(res.stdout)
     assert d["neighbourhoods"] == 27 and d["vintage"] == 2021
     names = [f for f in d["findings"] if f["rule"] == "neighbourhood-names"]
