@@ -7,6 +7,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import tomli_w
 from typer.testing import CliRunner
 
@@ -140,10 +141,9 @@ def test_sigterm_turned_into_another_error_by_compiled_code_is_still_a_stop() ->
     def bug() -> None:
         raise ValueError("a real bug")
 
-    try:
+    with pytest.raises(typer.Exit) as stopped:
         app_module.guarded(bug)()
-    except typer.Exit as exc:
-        assert exc.exit_code == 3
+    assert stopped.value.exit_code == 3
 
 
 def test_table_and_shape_options_on_a_toml_footprint_are_refused() -> None:
