@@ -18,6 +18,13 @@ THREE_BOROUGHS = "Camden,Islington,City of London"
 REPO = Path(__file__).resolve().parents[1]  # the clone holding this tests/ folder
 
 
+def pytest_report_header() -> str:
+    """Which nhgeo is under test (the installed package or the clone's src/ through PYTHONPATH)."""
+    import nhgeo
+
+    return f"nhgeo {nhgeo.__version__} from {Path(nhgeo.__file__).resolve().parent}"
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     """The repository root (README.md, configs/, scripts/), from the tests folder's location."""

@@ -101,15 +101,16 @@ def test_every_command_reads_user_boundaries_the_same_way(tmp_path: Path) -> Non
     assert bad.exit_code == 2 and "Traceback" not in bad.output
 
 
-def test_readme_python_example_runs(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The README's 'From Python' block is run as written (from the repository root)."""
+def test_readme_python_example_runs(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The README's 'From Python' block is run as written (from a folder holding the repository's configs/)."""
     import re
 
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text()
     block = re.search(r"### From Python.*?```python\n(.*?)```", readme, re.S)
     assert block is not None
-    monkeypatch.chdir(root)
+    (tmp_path / "configs").symlink_to(root / "configs", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
     scope: dict[str, object] = {}
     exec(compile(block.group(1), "README.md", "exec"), scope)
     assert scope["changes"].newly_broken  # type: ignore[attr-defined]
