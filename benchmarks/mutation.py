@@ -138,7 +138,22 @@ def _score(rec: dict[str, object]) -> tuple[int, int, int, list[str]]:
     return killed, len(counted), len(eq), survivors
 
 
-def write_table(records: dict[str, dict[str, object]], path: Path, note: str) -> str:
+def _before_lines(before: dict[str, dict[str, object]], label: str) -> list[str]:
+    lines = [f"## {label}", "", "| module | tested | killed | score |", "|---|---:|---:|---:|"]
+    tk = tn = 0
+    for mod in MODULES:
+        rec = before.get(mod)
+        if rec is None:
+            continue
+        k, n, _, _ = _score(rec)
+        tk, tn = tk + k, tn + n
+        lines.append(f"| {mod} | {n} | {k} | {100 * k / max(n, 1):.0f}% |")
+    lines += [f"| **all** | {tn} | {tk} | {100 * tk / max(tn, 1):.0f}% |", ""]
+    return lines
+
+
+def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
+                before: dict[str, dict[str, object]] | None = None, before_label: str = "Before") -> str:
     lines = ["# Mutation testing (issue 27)", "",
              "Written by `python benchmarks/mutation.py` (mutmut; each module against the tests that exercise it, "
              "`-x`). Sampled: at most `--limit` mutants per module by a fixed stride over the sorted mutant names; "
@@ -162,6 +177,8 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str) ->
     lines += ["", "## Equivalent mutants (not counted)", ""]
     lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items())] or ["- none"]
     lines += ["", "## Surviving mutants", "", *(surv_lines or ["- none"]), ""]
+    if before:
+        lines += _before_lines(before, before_label)
     lines.append(f"overall: {tk} of {tn} killed ({100 * tk / max(tn, 1):.0f}%)")
     text = "\n".join(lines) + "\n"
     path.write_text(text)
@@ -177,8 +194,15 @@ def main() -> None:
     ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "mutation-results.json")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "MUTATION.md")
     ap.add_argument("--note", default="", help="a line written above the table")
+    ap.add_argument("--table-only", action="store_true", help="write the table from --results without running")
+    ap.add_argument("--before", type=Path, help="results (json) of an earlier run, tabled for comparison")
+    ap.add_argument("--before-label", default="Before")
     args = ap.parse_args()
     records: dict[str, dict[str, object]] = json.loads(args.results.read_text()) if args.results.exists() else {}
+    before = json.loads(args.before.read_text()) if args.before else None
+    if args.table_only:
+        print(write_table(records, args.out, args.note, before, args.before_label))
+        return
     for label in args.only or list(MODULES):
         print(f"{label} ...", flush=True)
         rec = run_module(label, args.work, args.limit, args.children)
@@ -186,7 +210,7 @@ def main() -> None:
         k, n, e, _ = _score(rec)
         print(f"  {k} of {n} killed ({e} equivalent), {rec['seconds']} s", flush=True)
         args.results.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
-    print(write_table(records, args.out, args.note))
+    print(write_table(records, args.out, args.note, before, args.before_label))
 
 
 if __name__ == "__main__":
