@@ -167,8 +167,8 @@ def make_runner(tmp: Path, repo: Path, base: str, head: str, nhgeo: str | None =
     job_env = dict(load_workflow()["env"])
     expressions = {k for k, v in job_env.items() if "${{" in str(v)}
     assert expressions == {"BASE_SHA", "HEAD_SHA"}, "the test sets exactly these GitHub expressions"
-    env = child_env(**{k: str(v) for k, v in job_env.items()}, BASE_SHA=base, HEAD_SHA=head,
-                    PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}", GH_LOG=str(tmp / "gh.log"))
+    env = child_env(**{**{k: str(v) for k, v in job_env.items()}, "BASE_SHA": base, "HEAD_SHA": head,
+                       "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "GH_LOG": str(tmp / "gh.log")})
     env.pop("NHGEO_DEBUG", None)
     return Runner(repo, bindir, env, tmp / "summary.md")
 
