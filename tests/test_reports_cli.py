@@ -11,6 +11,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from nhgeo.cli import app
+from nhgeo.render.html import render_html
 from nhgeo.render.png import data_date_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
@@ -106,3 +107,34 @@ def test_icb_vintage_option_and_footprint_key(tmp_path: Path) -> None:
     assert "ICB April 2026" in js["source"]
     bad = runner.invoke(app, ["validate", str(out / "footprint.toml"), "--icb-vintage", "2019"])
     assert bad.exit_code == 2 and "2026" in bad.output
+
+
+def test_report_data_is_plain_data_a_python_user_can_read(examples: Path) -> None:
+    """The adapters' ReportData (what a Python user gets): populations re-derived from the LSOA table, places
+    summing their neighbourhoods, the proposal's reasons and service points, the header's data statement."""
+    from nhgeo.check.validation import validate
+    from nhgeo.render.report_data import report_data_from_validation
+
+    rep = validate(examples / "broken_north_central_london.toml")
+    data = report_data_from_validation(rep)
+    pop = data.units.groupby(data.units["neighbourhood"])["population"].sum()
+    assert {h["id"]: h["population"] for h in data.neighbourhoods} == {k: int(v) for k, v in pop.items()}
+    by_id = {h["id"]: h["population"] for h in data.neighbourhoods}
+    assert [p["population"] for p in data.places] == [sum(by_id.get(n, 0) for n in pl.neighbourhoods)
+                                                      for pl in rep.footprint.places]
+    assert data.meta["data_date"] == "Census 2021; LSOA 2021 boundaries"
+    html = render_html(data)
+    assert "data Census 2021; LSOA 2021 boundaries" in html
+
+
+def test_proposal_report_data_keeps_reasons_and_services() -> None:
+    import nhgeo
+    from nhgeo.render.report_data import report_data_from_proposal
+
+    res = nhgeo.propose("City of London,Westminster", seed=0)
+    data = report_data_from_proposal(res)
+    assert data.services is not None and len(data.services) > 0 and data.services["component"].notna().all()
+    exc = [h for h in data.neighbourhoods if h["status"] == "exception"]
+    assert exc and all(h["reasons"] for h in exc)  # the City (8,584 people) joins Westminster: said why
+    assert {h["id"]: h["reasons"] for h in data.neighbourhoods} == {
+        h.id: list(h.reasons) for h in res.proposal.neighbourhoods}
