@@ -13,7 +13,8 @@ import pytest
 import nhgeo
 
 #: bottom to top: a module may import only from its own layer or those before it
-LAYERS = ["errors", "version", "sources", "geo", "model", "footprints", "check", "design", "render", "output", "cli"]
+LAYERS = ["errors", "version", "sources", "geo", "model", "footprints", "check", "profile", "design", "ensemble",
+          "render", "output", "edit", "cli"]
 
 
 def _layer(module: str) -> str | None:
@@ -70,6 +71,17 @@ def test_old_module_paths_import_with_a_deprecation_warning(old: str, new: str) 
     with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):
         mod = importlib.import_module(old)
     assert mod is importlib.import_module(new)
+
+
+def test_an_old_package_path_never_loads_a_second_copy() -> None:
+    for name in ("nhgeo.rules", "nhgeo.rules.base"):
+        sys.modules.pop(name, None)
+    with pytest.warns(DeprecationWarning):
+        importlib.import_module("nhgeo.rules")  # the old package first, then a submodule under it
+    sys.modules.pop("nhgeo.rules.base", None)
+    with pytest.warns(DeprecationWarning):
+        base = importlib.import_module("nhgeo.rules.base")
+    assert base.Severity is importlib.import_module("nhgeo.check.rules.base").Severity
 
 
 def test_old_attribute_paths_and_the_public_api() -> None:

@@ -16,6 +16,7 @@ from .options import (
     MinPopOpt,
     PlaceMaxOpt,
     PlaceMinOpt,
+    ProfileOpt,
     SeedOpt,
     Source,
     TargetOpt,
@@ -40,8 +41,8 @@ def propose(
     = "neighbourhood,place",
     place_min: PlaceMinOpt = 250_000,
     place_max: PlaceMaxOpt = 500_000,
-    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
-                                              "neighbourhoods stay fixed.")] = None,
+    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint, CSV or workbook (codes -> neighbourhood) "
+                                              "whose neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
     align: Annotated[str, typer.Option("--align", help="Soft preference for boundaries that keep units whole: "
                                        "ward (2024 electoral wards, the default), pcn (PCN catchments from where "
@@ -53,6 +54,7 @@ def propose(
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html (the self-contained report a "
                                             "board can open in any browser).")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
+    profile: ProfileOpt = False,
     fmt: Annotated[str, format_option("proposal")] = "table",
 ) -> None:
     """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place.
@@ -84,7 +86,7 @@ def propose(
         if prog:
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line())
-    emit("proposal", result, fmt, console, detail=detail)
+    emit("proposal", result, fmt, console, detail=detail, profile=profile)
     if fmt == "table":
         console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json"
                       + ("" if no_report else ", report.html") + ("" if no_map else ", map.png"))

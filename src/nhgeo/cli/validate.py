@@ -13,6 +13,7 @@ from .options import (
     FootprintPlaceOpt,
     ForceOpt,
     HtmlReportOpt,
+    ProfileOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -22,11 +23,14 @@ from .options import (
     source_files,
 )
 
-FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, CSV/GeoPackage table (LSOA code -> "
-                                              "neighbourhood [-> place]; --group-column), or polygons "
-                                              "(GeoJSON/GeoPackage/Shapefile, any CRS; --name-column).")]
-ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
-                                                  "easting/northing or latitude/longitude, or any geo file.")]
+FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config; a CSV, workbook (.xlsx/.ods; --sheet) or "
+                                              "GeoPackage table of codes -> neighbourhood [-> place] (--group-column), "
+                                              "the codes LSOAs, wards, MSOAs, GP practices or PCNs (--code-type); or "
+                                              "polygons (GeoJSON/GeoPackage/zipped Shapefile, any CRS; --name-column). "
+                                              "'-' reads standard input.")]
+ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV or workbook with "
+                                                  "easting/northing, latitude/longitude or postcodes, or any geo file "
+                                                  "(points outside England are listed and left out).")]
 
 
 @command(source=True)
@@ -47,6 +51,9 @@ def validate(
     report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
+    profile: ProfileOpt = False,
+    ensemble: Annotated[Path | None, typer.Option("--ensemble", help="An nhgeo ensemble folder: place the footprint "
+                                                  "on its plans, measure by measure.")] = None,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..check.validation import validate as run_validate
@@ -57,8 +64,18 @@ def validate(
     check_format("validation", fmt)
     check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work
     svc = open_services(services) if core_offer or services is not None else None
+    if ensemble is not None:
+        from ..ensemble.compare import read_plans
+
+        read_plans(ensemble)  # a folder that is not an ensemble is bad input before the work
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
-    emit("validation", rep, fmt, console, out, force, show_all=show_all)
+    if ensemble is not None:
+        from ..ensemble.compare import attach
+
+        attach(rep, ensemble)
+    emit("validation", rep, fmt, console, out, force, show_all=show_all, profile=profile)
+    if rep.ensemble is not None and fmt == "table" and out is None:
+        emit("comparison", rep.ensemble, "table", console)
     if report is not None:
         write_report(rep, report, force, command=command_line())
     raise typer.Exit(rep.exit_code(strict))

@@ -29,6 +29,9 @@ def validation_github(rep: ValidationReport) -> str:
     lines = []
     if rep.fit is not None:
         lines.append(f"::notice file={escape_property(rep.path)},title=nhgeo fit::{escape_data(rep.fit.summary())}")
+    if rep.conversion is not None:
+        lines.append(f"::notice file={escape_property(rep.path)},title=nhgeo codes to LSOAs::"
+                     f"{escape_data(rep.conversion.summary())}")
     for f in rep.findings:
         level = "error" if f.severity == Severity.ERROR else "warning"
         msg = f.message + (f" — fix: {f.fix}" if f.fix else "")
@@ -36,5 +39,5 @@ def validation_github(rep: ValidationReport) -> str:
                      f"::{escape_data(msg)}")
     skipped = "; ".join(f"{k} ({v})" for k, v in rep.not_checked.items())
     lines.append(f"nhgeo: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s) in {rep.path}"
-                 + (f"; not checked: {skipped}" if skipped else ""))
+                 + (f"; not checked: {skipped}" if skipped else "") + f"; population: {rep.study.population_source}")
     return "\n".join(lines) + "\n"

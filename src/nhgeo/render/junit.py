@@ -36,4 +36,9 @@ def validation_junit(rep: ValidationReport) -> str:
                      "</testcase>")
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr("nhgeo validate " + rep.path)} '
             f'tests="{len(rep.results)}" failures="{fails}" skipped="{len(rep.not_checked)}">')
-    return head + "\n" + "\n".join(cases) + "\n</testsuite>\n"
+    conversion = ""
+    if rep.conversion is not None:  # a footprint of wards / practices: the method and its approximation, stated
+        conversion = f'<property name="conversion" value={quoteattr(rep.conversion.summary())}/>'
+    props = (f'  <properties><property name="population_source" value={quoteattr(rep.study.population_source)}/>'
+             f"{conversion}</properties>")
+    return head + "\n" + props + "\n" + "\n".join(cases) + "\n</testsuite>\n"

@@ -17,7 +17,7 @@ from ..check.rules import severity_of
 from ..model import Col
 from ..sources.services import SERVICE_VINTAGE
 from .json import graph_summary, hierarchy
-from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
+from .text import STATUS_MARK, fit_lines, pcn_line, reading_lines, rule_settings_line
 
 if TYPE_CHECKING:
     from ..check.diff import FootprintDiff
@@ -165,9 +165,12 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     fp = rep.footprint
     console.print(f"[bold]{escape(fp.name)}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
+    console.print(f"[dim]population: {escape(rep.study.population_source)}[/]", highlight=False)
     if rep.fit is not None:  # fit quality first: the rules below judge the fitted footprint
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
+    for line in reading_lines(fp):  # a footprint of wards / practices: how it became LSOAs, before the rules
+        console.print(escape(line), highlight=False)
     console.print(f"[dim]{escape(rule_settings_line(fp.rules, rep.rule_sources))}[/]", highlight=False)
     # one block per finding (like a compiler's diagnostics): readable at any terminal width
     shown: dict[str, int] = {}
@@ -210,8 +213,11 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
 
 
 def render_fit(console: Console, result: FitResult) -> None:
-    """How well the LSOAs fit the shapes, then one row per fitted neighbourhood."""
-    for line in fit_lines(result.report, n=10):
+    """How well the LSOAs fit the shapes (or how the codes became LSOAs), then one row per neighbourhood."""
+    if result.report is not None:
+        for line in fit_lines(result.report, n=10):
+            console.print(escape(line), highlight=False)
+    for line in reading_lines(result.footprint):
         console.print(escape(line), highlight=False)
     t = _table(title=f"Fitted footprint: {escape(result.footprint.name)}")
     for c in ("neighbourhood", "LSOAs"):
@@ -228,6 +234,7 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
                   + (f"{len(d.duplicated)} listed twice, " if d.duplicated else "")
                   + f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
                   f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
+    console.print(f"[dim]population: {escape(d.new.study.population_source)}[/]", highlight=False)
     if d.duplicated:
         t = _table(title="LSOAs listed more than once (duplicates, not moves)")
         for c in ("LSOA", "listed in"):
@@ -260,6 +267,8 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for label, rep in (("old", d.old), ("new", d.new)):
         if rep.fit is not None:
             console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
+        for line in reading_lines(rep.footprint)[:1] if rep.conversion is not None else []:
+            console.print(f"[dim]{label} {escape(line)}[/]", highlight=False)
     ok, why = d.verdict(strict)
     console.print(("[bold green]PASS[/]: " if ok else "[bold red]FAIL[/]: ") + escape(why))
 
@@ -278,6 +287,8 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
     if rep.fit is not None:  # a footprint drawn as shapes: how well the LSOAs fit comes first
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
+    for line in reading_lines(rep.footprint):
+        console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
     t = _table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
@@ -329,3 +340,60 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
         console.print(f"[yellow]note:[/] {escape(note)}")
     console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health by operator (mental-health trusts' sites), "
                   "else by service name[/]")
+
+
+def _num(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "–"
+    if isinstance(v, float) and abs(v) < 10 and v != int(v):
+        return f"{v:.3f}"
+    return f"{v:,.0f}"
+
+
+def render_comparison(console: Console, cmp: Any) -> None:
+    """A footprint placed on an ensemble: value, 5/50/95%, percentile, outlier flag per measure."""
+    t = Table(title=f"{escape(cmp.name)} on an ensemble of {cmp.plans:,} plans", box=box.SIMPLE_HEAD)
+    for c in ("measure", "value", "5%", "50%", "95%", "percentile", ""):
+        t.add_column(c, justify="left" if c == "measure" else "right")
+    for m, v in cmp.measures.items():
+        t.add_row(m, _num(v["value"]), _num(v["p5"]), _num(v["p50"]), _num(v["p95"]), f"{v['percentile']:.1f}",
+                  "[bold red]outlier[/]" if v["outlier"] else "typical")
+    console.print(t)
+    shares = [h["firm_share"] for h in cmp.neighbourhoods if h["firm_share"] is not None]
+    if shares:
+        low = sorted((h for h in cmp.neighbourhoods if h["firm_share"] is not None), key=lambda h: h["firm_share"])
+        console.print(f"firm share of each neighbourhood's boundary: median {pd.Series(shares).median():.0%}; least "
+                      "firm: " + ", ".join(f"{escape(h['name'])} {h['firm_share']:.0%}" for h in low[:3]))
+
+
+def render_ensemble(console: Console, res: Any) -> None:
+    """An ensemble: the measures with their diagnostics, diversity, firm lines, the comparison, alternatives."""
+    from .json import ensemble_to_dict
+
+    d = ensemble_to_dict(res)
+    ens = res.ensemble
+    t = Table(title=f"Ensemble of {ens.n:,} plans: {escape(ens.study.place)} ({len(ens.regions)} regions, "
+              f"{ens.chains} runs)", box=box.SIMPLE_HEAD)
+    for c in ("measure", "mean", "5%", "50%", "95%", "R-hat", "ESS"):
+        t.add_column(c, justify="left" if c == "measure" else "right")
+    for m, v in d["measures"].items():
+        t.add_row(m, _num(v["mean"]), _num(v["p5"]), _num(v["p50"]), _num(v["p95"]), f"{v['rhat']:.3f}",
+                  f"{v['ess']:.0f}")
+    console.print(t)
+    dg, dv, st = d["diagnostics"], d["diversity"], d["stability"]
+    console.print(f"R-hat: largest {_num(dg['rhat_max'])} " + ("(below 1.05)" if dg["rhat_below_1.05"] else
+                                                              "([bold yellow]not below 1.05: run more plans[/])"))
+    if dv["pairs"]:
+        console.print(f"diversity (VI distance, {dv['pairs']} random pairs): 5% {dv['vi_p5']:.3f}, median "
+                      f"{dv['vi_p50']:.3f}, 95% {dv['vi_p95']:.3f}; {dv['share_above_0.5']:.0%} above 0.5")
+    console.print(f"lines: {st['firm']:,} firm (separated in >= {st['firm_threshold']:.0%} of plans), {st['open']:,} "
+                  f"open, {st['never_separated']:,} never separated")
+    exc = [r for r in d["regions"] if r["exception"]]
+    for r in exc:
+        console.print(f"exception: {escape(r['la'])}: {escape(r['exception'])}")
+    if res.comparison is not None:
+        render_comparison(console, res.comparison)
+    for i, a in enumerate(d.get("alternatives", []), start=1):
+        console.print(f"alternative {i}: plan {a['plan']}, score {a['score']:.2f}, mean PP "
+                      f"{a['measures']['mean_polsby_popper']:.3f}, wards split {_num(a['measures']['wards_split'])} "
+                      f"-> {a['file']}")
