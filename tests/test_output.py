@@ -153,3 +153,31 @@ def test_real_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 130, (out, err)
     assert err.strip() == "interrupted; no output was left half-written" and "Traceback" not in out + err
     assert _tree(tmp_path) == set()
+
+
+def test_check_writable_replaces_only_with_force(tmp_path: Path) -> None:
+    from nhgeo.errors import InputError
+    from nhgeo.output import check_writable
+
+    f = tmp_path / "old.json"
+    f.write_text("{}")
+    with pytest.raises(InputError, match="--force"):
+        check_writable(f, force=False)
+    check_writable(f, force=True)  # an existing file may be replaced when asked
+    check_writable(tmp_path / "new.json", force=False)
+
+
+def test_proposal_geopackage_layers_carry_their_columns(tmp_path: Path) -> None:
+    """neighbourhoods.gpkg: the places layer names each place's ICB, the neighbourhoods layer its place."""
+    import json
+
+    out = tmp_path / "p"
+    res = runner.invoke(app, ["propose", "--place", "Camden,Islington", "--out", str(out), "--no-map", "--no-report"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((out / "summary.json").read_text())
+    places = gpd.read_file(out / "neighbourhoods.gpkg", layer="places")
+    assert dict(zip(places["place"], places["icb_code"], strict=True)) == {
+        p["id"]: p["icb_code"] for p in summary["places"]}
+    hoods = gpd.read_file(out / "neighbourhoods.gpkg", layer="neighbourhoods")
+    assert dict(zip(hoods["neighbourhood"], hoods["place"], strict=True)) == {
+        n: p["id"] for p in summary["places"] for n in p["neighbourhoods"]}
