@@ -46,6 +46,14 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
 EQUIVALENT: dict[str, str] = {
     "nhgeo.check.diff.x_diff__mutmut_69": "popa.get(u, None) for popa.get(u, 0) in the population-change filter "
     "differs only for a neighbourhood added with 0 people; every LSOA has residents, so no footprint has one",
+    "nhgeo.render.report_data.x_proposal_services__mutmut_22": "np.full(n, None) without dtype=object: a None "
+    "fill makes an object array anyway",
+    "nhgeo.render.report_data.x_report_data_from_validation__mutmut_23": "pops.get(id, None) for pops.get(id, 0): "
+    "only neighbourhoods holding LSOAs are listed, and each of those has a population entry",
+    "nhgeo.cli.app.xǁOneLineUsageErrorsǁmain__mutmut_30": "getattr(exc, 'format_message') without a default: "
+    "every click usage error has format_message",
+    "nhgeo.cli.app.x_fail__mutmut_2": "highlight=None for highlight=False on the error console: it prints "
+    "without colour or markup highlighting where output is not a terminal, the same text",
 }
 
 KILLED = ("killed", "timeout", "caught by type check", "segfault")  # segfault: the mutant crashed the tests

@@ -339,3 +339,11 @@ def test_stopped_while_writing_leaves_nothing(tmp_path: Path, monkeypatch: pytes
     assert res.exit_code == code
     assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
     assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before
+
+
+def test_a_long_usage_error_stays_one_line() -> None:
+    """A usage error longer than the terminal is still one line (soft wrap), under the exit-code contract."""
+    opt = "--" + "a-very-long-option-name-nobody-has-" * 4
+    res = runner.invoke(app, ["validate", opt])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1 and res.output.startswith("error: ")
+    assert opt in res.output and len(res.output.strip()) > 120

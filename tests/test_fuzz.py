@@ -191,8 +191,9 @@ def _fuzz_one(args: list[str], out: str | None, inputs: dict[str, Path], outcome
     if res.exit_code == 2:  # one line: what is wrong and how to fix it
         assert len(text.strip().splitlines()) == 1 and text.startswith("error: "), f"{args}\n{text}"
     after = _tree(work)
-    changed_inputs = sorted(p for p in before if p.startswith("inputs") and after.get(p, b"gone") != before[p])
-    assert not changed_inputs and after["taken.txt"] == before["taken.txt"], f"{args}: changed {changed_inputs}"
+    read = {a.replace("{in}", "inputs") for a in args if a.startswith("{in}/")}  # the files the command reads
+    changed_inputs = sorted(p for p in read if p in before and after.get(p, b"gone") != before[p])
+    assert not changed_inputs, f"{args}: changed its input {changed_inputs}"
     touched = {p for p in set(before) | set(after) if before.get(p, b"") != after.get(p, b"")}
     out_rel = str(Path(out)) if out and res.exit_code in (0, 1) else None
     stray = {p for p in touched if out_rel is None or not (p == out_rel or p.startswith(out_rel + "/")
