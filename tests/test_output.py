@@ -139,7 +139,10 @@ def test_real_ctrl_c_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
     /proc): exit 130, one line saying so, and neither --out nor any temporary file."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NHGEO_DEBUG")}
     proc = subprocess.Popen([sys.executable, "-m", "nhgeo", "propose", "--place", "england", "--out", "out"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # as from a terminal: a suite started in the background (nohup, &) ignores SIGINT,
+                            # and a child inherits that
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 300
         while proc.poll() is None and not _opens(proc.pid, "lsoa21_") and time.monotonic() < deadline:
