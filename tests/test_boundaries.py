@@ -69,10 +69,10 @@ def _bad(tmp_path: Path, camden_file: Path, kind: str) -> Path:
         g = g.rename(columns={"LSOA21CD": "foo"})
     elif kind == "empty":
         g = g.iloc[0:0]
-    elif kind == "no_crs":
-        g = g.set_crs(None, allow_override=True)
-        path = tmp_path / "nocrs.geojson"
-        g.to_file(path, driver="GeoJSON")
+    elif kind == "no_crs":  # a shapefile without its .prj (GeoJSON would be read as EPSG:4326 by definition)
+        path = tmp_path / "nocrs.shp"
+        g.to_file(path, driver="ESRI Shapefile")
+        path.with_suffix(".prj").unlink()
         return path
     elif kind == "unknown_code":
         g.loc[0, "LSOA21CD"] = "E01999999"
@@ -87,6 +87,7 @@ def _bad(tmp_path: Path, camden_file: Path, kind: str) -> Path:
     ("no_code_column", "no LSOA code column"),
     ("empty", "no features"),
     ("unknown_code", "no population for 1 code"),
+    ("no_crs", "has no CRS"),
 ])
 def test_bad_input_one_line_exit_2(kind: str, message: str, camden_file: Path, tmp_path: Path) -> None:
     path = _bad(tmp_path, camden_file, kind)

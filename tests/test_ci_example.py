@@ -23,6 +23,8 @@ from typing import Any
 import tomli_w
 import yaml
 
+from .child import child_env
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ROOT / "examples" / "validate-footprints.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
@@ -165,9 +167,8 @@ def make_runner(tmp: Path, repo: Path, base: str, head: str, nhgeo: str | None =
     job_env = dict(load_workflow()["env"])
     expressions = {k for k, v in job_env.items() if "${{" in str(v)}
     assert expressions == {"BASE_SHA", "HEAD_SHA"}, "the test sets exactly these GitHub expressions"
-    env = {**os.environ, **{k: str(v) for k, v in job_env.items()}, "BASE_SHA": base, "HEAD_SHA": head,
-           "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT / "src"),
-           "GH_LOG": str(tmp / "gh.log")}
+    env = child_env(**{**{k: str(v) for k, v in job_env.items()}, "BASE_SHA": base, "HEAD_SHA": head,
+                       "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "GH_LOG": str(tmp / "gh.log")})
     env.pop("NHGEO_DEBUG", None)
     return Runner(repo, bindir, env, tmp / "summary.md")
 
@@ -350,7 +351,7 @@ def test_cli_escapes_annotation_properties(tmp_path: Path) -> None:
     path = tmp_path / "draft, v2: notes.toml"
     path.write_text(BROKEN.read_text(encoding="utf-8"), encoding="utf-8")
     p = subprocess.run([sys.executable, "-m", "nhgeo", "validate", str(path), "--format", "github"],
-                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")}, capture_output=True, text=True)
+                       env=child_env(), capture_output=True, text=True)
     assert p.returncode == 1
     notes = annotations(p.stdout)
     assert notes and all(a["file"] == str(path) for a in notes)
@@ -366,11 +367,15 @@ def test_precommit_hook_validates_each_staged_footprint(tmp_path: Path) -> None:
     assert not files.search("README.md") and not files.search("src/nhgeo/x.toml")
 
     entry = shlex.split(hook["entry"])
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = child_env(PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+    clone = tmp_path / "clone"  # pre-commit runs in the user's clone with paths relative to it (not in ours)
+    for f in (GOOD, BROKEN):
+        (clone / f.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
+        (clone / f.relative_to(ROOT)).write_bytes(f.read_bytes())
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*entry, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run([*entry, *args], cwd=clone, env=env, capture_output=True, text=True, timeout=120)
 
     # every file is checked, options reach every call, and the worst exit code wins
     p = run("--format=json", str(GOOD.relative_to(ROOT)), str(BROKEN.relative_to(ROOT)))

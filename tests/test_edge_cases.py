@@ -7,6 +7,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import tomli_w
 from typer.testing import CliRunner
 
@@ -60,7 +61,7 @@ def test_report_html_survives_script_like_names(tmp_path: Path) -> None:
     fp = tmp_path / "evil.toml"
     fp.write_text(tomli_w.dumps(d))
     report = tmp_path / "r.html"
-    assert runner.invoke(app, ["validate", str(fp), "--report", str(report), "-f", "json"]).exit_code in (0, 1)
+    assert runner.invoke(app, ["validate", str(fp), "--report", str(report), "-f", "json"]).exit_code == 0  # a name
     html = report.read_text(encoding="utf-8")
     assert len(re.findall(r"<script\b", html)) == 3 and "<!--<script" not in html
 
@@ -141,10 +142,9 @@ def test_sigterm_turned_into_another_error_by_compiled_code_is_still_a_stop() ->
     def bug() -> None:
         raise ValueError("a real bug")
 
-    try:
+    with pytest.raises(typer.Exit) as stopped:
         app_module.guarded(bug)()
-    except typer.Exit as exc:
-        assert exc.exit_code == 3
+    assert stopped.value.exit_code == 3
 
 
 def test_table_and_shape_options_on_a_toml_footprint_are_refused() -> None:

@@ -19,6 +19,8 @@ import pytest
 
 from nhgeo.footprints.files import read_footprint
 
+from .child import child_env
+
 EXAMPLE = Path(__file__).parent.parent / "configs" / "examples" / "north_central_london.toml"
 VIEWPORT = {"width": 1400, "height": 900}
 STATUS = "document.getElementById('status').textContent"
@@ -48,7 +50,7 @@ class Server:
     """``nhgeo edit FOOTPRINT --no-browser`` in a subprocess; ``url`` is the address it printed."""
 
     def __init__(self, footprint: Path, cache: Path) -> None:
-        env = {**os.environ, "NHGEO_CACHE_DIR": str(cache), "PYTHONPATH": os.pathsep.join(sys.path)}
+        env = child_env(NHGEO_CACHE_DIR=str(cache))
         self.proc = subprocess.Popen([sys.executable, "-m", "nhgeo", "edit", str(footprint), "--no-browser"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.lines: list[str] = []

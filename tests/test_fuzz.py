@@ -26,6 +26,8 @@ from typer.testing import CliRunner
 
 from nhgeo.cli import app
 
+from .child import child_env
+
 ROOT = Path(__file__).resolve().parents[1]
 NCL = ROOT / "configs" / "examples" / "north_central_london.toml"
 runner = CliRunner()
@@ -96,8 +98,8 @@ OUTS = ["out", "out/deep/er", ".", "..", "inputs/good.toml", "inputs/good.toml/s
 
 
 @st.composite
-def invocations(draw: st.DrawFn) -> tuple[list[str], str | None]:
-    """One command line: (arguments with {in}/ placeholders, the --out it names or None)."""
+def adversarial(draw: st.DrawFn) -> tuple[list[str], str | None]:
+    """A hostile command line: (arguments with {in}/ placeholders, the --out it names or None)."""
     cmd = draw(st.sampled_from(["propose", "validate", "diff", "coverage", "graph"]))
     args: list[str] = [cmd]
     if cmd in ("propose", "graph"):
@@ -128,36 +130,95 @@ def invocations(draw: st.DrawFn) -> tuple[list[str], str | None]:
     return args, out
 
 
+VALID_OUTS = ["out", "out/deep/er"]
+
+
+@st.composite
+def plausible(draw: st.DrawFn) -> tuple[list[str], str | None]:
+    """A command line a user would type on good files, varied within what is valid: it gets to do real work
+    (propose writes its folder, the others their --out file), so 'nothing outside --out' is checked after real
+    writes. Exit 0 or 1 is expected of every one (the City as one neighbourhood is below the band: exit 1)."""
+    cmd = draw(st.sampled_from(["propose", "validate", "diff", "coverage", "graph"]))
+    args: list[str] = [cmd]
+    if cmd in ("propose", "graph"):
+        args += ["--place", draw(st.sampled_from(["City of London", "E09000001"]))]
+    else:
+        args.append("{in}/" + draw(st.sampled_from(["good.toml", "good.csv"])))
+        if cmd == "diff":
+            args.append("{in}/" + draw(st.sampled_from(["good.toml", "good.csv"])))
+    if cmd == "propose":
+        args += ["--seed", str(draw(st.integers(0, 2**31 - 1)))]
+        if draw(st.booleans()):
+            lo = draw(st.integers(1_000, 8_000))
+            hi = lo + draw(st.integers(1_000, 10_000))
+            args += ["--min", str(lo), "--max", str(hi), "--target", str(draw(st.integers(lo, hi)))]
+    if draw(st.booleans()):
+        args += ["--format", draw(st.sampled_from(["table", "json"]))]
+    out = draw(st.sampled_from(VALID_OUTS)) if cmd == "propose" or (cmd != "diff" and draw(st.booleans())) else None
+    if out:
+        args += ["--out", out]
+    if cmd == "propose":
+        args += ["--no-map"] + (["--no-report"] if draw(st.booleans()) else [])
+    return args, out
+
+
+def invocations() -> st.SearchStrategy[tuple[list[str], str | None]]:
+    """Mostly plausible, a third hostile: both the work and the refusals get exercised."""
+    return st.one_of(plausible(), plausible(), adversarial())  # about two thirds plausible
+
+
 def _tree(folder: Path) -> dict[str, bytes | None]:
     """Every path under ``folder`` with its content (None for folders)."""
     return {str(p.relative_to(folder)): (None if p.is_dir() else p.read_bytes()) for p in sorted(folder.rglob("*"))}
 
 
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(case=invocations())
-def test_cli_fuzz(case: tuple[list[str], str | None], inputs: dict[str, Path],
-                  monkeypatch: pytest.MonkeyPatch) -> None:
-    args, out = case
+def _fuzz_one(args: list[str], out: str | None, inputs: dict[str, Path], outcomes: list[int]) -> None:
     work = Path(tempfile.mkdtemp(prefix="fuzz-"))
     shutil.copytree(next(iter(inputs.values())).parent, work / "inputs")
     (work / "taken.txt").write_text("the user's file\n")
-    monkeypatch.chdir(work)
     before = _tree(work)
-    res = runner.invoke(app, [a.replace("{in}", "inputs") for a in args])
+    here = Path.cwd()
+    os.chdir(work)  # a scratch folder, never the source tree
+    try:
+        res = runner.invoke(app, [a.replace("{in}", "inputs") for a in args])
+    finally:
+        os.chdir(here)
     text = res.output
+    outcomes.append(res.exit_code)
     event(f"{args[0]} exit {res.exit_code}")
     assert res.exit_code in (0, 1, 2), f"{args}: exit {res.exit_code}\n{text}"
     assert "Traceback" not in text, f"{args}\n{text}"
-    if res.exit_code == 2:
-        assert text.strip(), args
+    if res.exit_code == 2:  # one line: what is wrong and how to fix it
+        assert len(text.strip().splitlines()) == 1 and text.startswith("error: "), f"{args}\n{text}"
     after = _tree(work)
+    read = {a.replace("{in}", "inputs") for a in args if a.startswith("{in}/")}  # the files the command reads
+    changed_inputs = sorted(p for p in read if p in before and after.get(p, b"gone") != before[p])
+    assert not changed_inputs, f"{args}: changed its input {changed_inputs}"
     touched = {p for p in set(before) | set(after) if before.get(p, b"") != after.get(p, b"")}
     out_rel = str(Path(out)) if out and res.exit_code in (0, 1) else None
     stray = {p for p in touched if out_rel is None or not (p == out_rel or p.startswith(out_rel + "/")
                                                           or out_rel.startswith(p + "/"))}
     assert not stray, f"{args}: created or changed outside --out: {sorted(stray)}"
+    if out_rel and res.exit_code in (0, 1):
+        assert out_rel in after, f"{args}: exit {res.exit_code} but nothing at --out {out_rel}"
     shutil.rmtree(work)
+
+
+def test_cli_fuzz(inputs: dict[str, Path]) -> None:
+    """MAX_EXAMPLES command lines: every one under the exit-code contract, and at least a third of them doing real
+    work (exit 0 or 1, with their outputs written), each kind of answer reached."""
+    outcomes: list[int] = []
+
+    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(case=invocations())
+    def run(case: tuple[list[str], str | None]) -> None:
+        _fuzz_one(*case, inputs, outcomes)
+
+    run()
+    worked = sum(c in (0, 1) for c in outcomes)
+    assert worked >= len(outcomes) / 3, f"only {worked} of {len(outcomes)} runs got past the input checks"
+    assert {0, 1, 2} <= set(outcomes), sorted(set(outcomes))
 
 
 def _hidden(folder: Path) -> list[str]:
@@ -169,7 +230,7 @@ def _hidden(folder: Path) -> list[str]:
 def test_sigterm_mid_run_leaves_nothing(tmp_path: Path) -> None:
     """CI cancels a job with SIGTERM: stopped while writing a London proposal, nhgeo exits 143 and leaves
     neither the output folder nor any temporary file beside it (the folder it writes in ends as it began)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = child_env()
     for _attempt in range(3):  # the write takes ~1 s; catch it while the temporary folder exists
         parent = tmp_path / f"run{_attempt}"
         parent.mkdir()

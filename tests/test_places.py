@@ -158,3 +158,31 @@ def test_cli_places_option(tmp_path: object) -> None:
     text = (out / "l" / "footprint.toml").read_text()
     assert "propose --seed 0 --places" not in text and "--places la)" in text
     assert 'name = "Camden"' in text and 'name = "Islington"' in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.integers(2, 5), cols=st.integers(4, 7), seed=st.integers(0, 10_000))
+def test_exchange_repair_improves_a_split_built_to_have_an_improvement(rows: int, cols: int, seed: int) -> None:
+    """Blocks of 45,000-55,000 on a grid with at least 4 columns, split into the first column and the rest, band
+    40%-60% of the total. The first column holds at most 55,000 x rows < 40% of at least 4 x 45,000 x rows, so
+    it is short by d > 0 and the rest over by the same d (the band is symmetric about half); moving one block
+    of the second column across keeps both parts connected and lowers the total violation (the band is wider
+    than any block's overshoot), so the repair must strictly improve."""
+    rng = np.random.default_rng(seed)
+    ng = nx.relabel_nodes(nx.grid_2d_graph(rows, cols), lambda n: f"{n[0]}-{n[1]}")
+    for n in ng.nodes:
+        ng.nodes[n]["pop"] = float(rng.integers(45_000, 55_001))
+    total = sum(ng.nodes[n]["pop"] for n in ng.nodes)
+    lo, hi = 0.4 * total, 0.6 * total
+    parts = [[f"{r}-0" for r in range(rows)], [f"{r}-{c}" for r in range(rows) for c in range(1, cols)]]
+
+    def total_violation(ps: list[list[str]]) -> float:
+        sums = [sum(ng.nodes[n]["pop"] for n in p) for p in ps]
+        return sum(max(0.0, lo - s) + max(0.0, s - hi) for s in sums)
+
+    d = lo - sum(ng.nodes[n]["pop"] for n in parts[0])
+    assert d > 0 and total_violation(parts) == pytest.approx(2 * d)
+    out = exchange_repair(ng, parts, lo, hi)
+    assert sorted(n for p in out for n in p) == sorted(ng.nodes)
+    assert all(p and nx.is_connected(ng.subgraph(p)) for p in out)
+    assert total_violation(out) < total_violation(parts) - 1e-6

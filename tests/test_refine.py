@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,3 +62,28 @@ def test_refine_shortens_the_cut_on_a_grid() -> None:
     out = refine(start, prob.pop, nbrs, costs, prob.lo, prob.hi, seed=1)
     assert objective(out, prob.edges_u, prob.edges_v, cost) <= objective(start, prob.edges_u, prob.edges_v, cost)
     assert refine(start, prob.pop, nbrs, costs, prob.lo, prob.hi, seed=1).tolist() == out.tolist()  # seeded
+
+
+@pytest.mark.parametrize("size", [6, 8, 10])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_refine_improves_a_map_built_to_have_an_improvement(size: int, seed: int) -> None:
+    """Two halves of a size x size grid split along a staircase: every other row juts one square into the right
+    half. The cut then has size + (size - 1) edges; moving a jutting square across cuts 2 of them and keeps both
+    halves in the band, so refine must strictly improve (by at least one such move); no split of the grid into
+    two in-band halves cuts fewer than ``size`` edges."""
+    units = grid(size, size, np.full(size * size, 1_000.0))
+    half = size * size / 2 * 1_000
+    prob, g = _problem(units, 2, half - size * 1_000, half + size * 1_000)
+    start = np.array([0 if c < size // 2 + (r % 2) else 1 for r in range(size) for c in range(size)])
+    cost = edge_costs(prob.border)
+    per_edge = float(cost[0])
+    assert np.allclose(cost, per_edge)  # every square shares the same border length
+    before = objective(start, prob.edges_u, prob.edges_v, cost)
+    assert before == pytest.approx((2 * size - 1) * per_edge)
+    nbrs, costs = adjacency_lists(prob.n, prob.edges_u, prob.edges_v, cost)
+    out = refine(start, prob.pop, nbrs, costs, prob.lo, prob.hi, seed=seed)
+    after = objective(out, prob.edges_u, prob.edges_v, cost)
+    assert size * per_edge - 1e-9 <= after <= before - 2 * per_edge + 1e-9
+    assert (_violation(out, prob.pop, prob.lo, prob.hi) == 0).all()
+    for j in (0, 1):
+        assert nx.is_connected(g.subgraph(np.flatnonzero(out == j).tolist()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -13,7 +14,7 @@ from nhgeo.check.validation import validate
 from nhgeo.cli import app
 from nhgeo.model import Assignment, Col, Study
 
-NCL = "configs/examples/north_central_london.toml"
+NCL = str(Path(__file__).resolve().parents[1] / "configs" / "examples" / "north_central_london.toml")
 runner = CliRunner()
 
 
@@ -41,7 +42,6 @@ class OlderPeople(Rule):
 
 
 def test_adding_a_rule_is_one_object(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(registry.__file__.rsplit("/src/", 1)[0])
     rule = OlderPeople()
     monkeypatch.setattr(registry, "REGISTRY", (*registry.REGISTRY, rule))
     monkeypatch.setitem(registry.RULES, rule.id, rule)
@@ -54,9 +54,8 @@ def test_adding_a_rule_is_one_object(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {r.id: r for r in validate(rep.footprint).results}["older-people"].status == Status.HOLDS
 
 
-def test_waivers_match_rule_and_unit_not_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(registry.__file__.rsplit("/src/", 1)[0])
-    broken = validate("configs/examples/broken_north_central_london.toml")
+def test_waivers_match_rule_and_unit_not_text() -> None:
+    broken = validate(Path(NCL).with_name("broken_north_central_london.toml"))
     target = next(f for f in broken.findings if f.rule == "population-band")
     fp = broken.footprint
     fp.waivers.append({"rule": "population-band", "unit": target.unit, "reason": "agreed by the board"})
@@ -67,8 +66,7 @@ def test_waivers_match_rule_and_unit_not_text(monkeypatch: pytest.MonkeyPatch) -
     assert all(f.severity == Severity.ERROR for f in again.findings if f.rule == "contiguity")
 
 
-def test_not_checked_is_never_holds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(registry.__file__.rsplit("/src/", 1)[0])
+def test_not_checked_is_never_holds() -> None:
     rep = validate(NCL)
     core = {r.id: r for r in rep.results}["core-offer"]
     assert core.status == Status.NOT_CHECKED and core.reason

@@ -1,8 +1,9 @@
 """report.html: self-contained and deterministic, and it works in a real (headless Chromium) browser.
 
 The browser tests use Playwright's Python driver with the system Chromium (Debian package ``chromium``;
-``.ci/run`` installs it). They skip, saying why, where either is missing. Every request the page makes is
-recorded and aborted unless it is the report file itself, so "no network request" is checked, not assumed.
+``.ci/run`` installs it). They skip, saying why, where either is missing — and fail when CI is set. Every
+request the page makes is recorded and aborted unless it is the report file itself, so "no network request" is
+checked, not assumed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ GOLDEN = Path(__file__).parent / "golden" / "report_camden_islington.png"
 VIEWPORT = {"width": 1100, "height": 800}
 
 
+def camden_islington_data(ci: ProposeResult) -> ReportData:
+    """The report the browser tests open (and scripts/update_golden.py screenshots)."""
+    d = report_data_from_proposal(ci, command="nhgeo propose --place Camden,Islington --seed 0")
+    a = ci.assignment
+    cov = coverage(a, a[Col.NEIGHBOURHOOD].to_numpy(), place_of={n: p.id for p in ci.places for n in p.neighbourhoods})
+    d.coverage = cov.grid
+    return d
+
+
 @pytest.fixture(scope="module")
 def ci() -> ProposeResult:
     return nhgeo.propose("Camden,Islington", seed=0)
@@ -36,11 +46,7 @@ def ci() -> ProposeResult:
 
 @pytest.fixture(scope="module")
 def ci_data(ci: ProposeResult) -> ReportData:
-    d = report_data_from_proposal(ci, command="nhgeo propose --place Camden,Islington --seed 0")
-    a = ci.assignment
-    cov = coverage(a, a[Col.NEIGHBOURHOOD].to_numpy(), place_of={n: p.id for p in ci.places for n in p.neighbourhoods})
-    d.coverage = cov.grid
-    return d
+    return camden_islington_data(ci)
 
 
 @pytest.fixture(scope="module")
@@ -146,15 +152,27 @@ def _chromium() -> str | None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed: pip install -e '.[test]'")
+    """Headless Chromium. Missing Playwright or Chromium skips the browser tests on a developer's machine, saying
+    why; with CI set it is a failure: CI must run them (.ci/run installs both)."""
+    ci_run = bool(os.environ.get("CI"))
+    try:
+        import playwright.sync_api as sync_api
+    except ImportError:
+        (pytest.fail if ci_run else pytest.skip)("playwright not installed: pip install -e '.[test]'")
     exe = _chromium()
     if exe is None:
-        pytest.skip("chromium not found: apt-get install chromium (or set NHGEO_CHROMIUM); .ci/run installs it")
+        (pytest.fail if ci_run else pytest.skip)("chromium not found: apt-get install chromium (or set "
+                                                 "NHGEO_CHROMIUM); .ci/run installs it")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu", "--font-render-hinting=none",
-                                                         "--host-resolver-rules=MAP * ~NOTFOUND"])
+        b = launch(p, exe)
         yield b
         b.close()
+
+
+def launch(playwright: Any, exe: str) -> Any:
+    return playwright.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+                                                                "--font-render-hinting=none",
+                                                                "--host-resolver-rules=MAP * ~NOTFOUND"])
 
 
 class Page:
@@ -264,16 +282,17 @@ def _image(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
 
 
+def map_screenshot(page: Page) -> bytes:
+    return bytes(page.page.locator("#mapbox").screenshot(animations="disabled"))
+
+
 def test_browser_screenshot_matches_the_stored_one(page: Page) -> None:
     """The map, drawn by this Chromium, against a stored screenshot: same picture within a tolerance for
-    font rasterisation (pixels differing by more than 48 in a channel < 1.5%). Set NHGEO_UPDATE_GOLDEN=1 to
-    store a new one after an intended change."""
-    shot = page.page.locator("#mapbox").screenshot(animations="disabled")
+    font rasterisation (pixels differing by more than 48 in a channel < 1.5%). After an intended change store a
+    new one with ``python scripts/update_golden.py --screenshot`` (never in CI) and look at it before committing."""
+    shot = map_screenshot(page)
     img = _image(shot)
     assert img.std() > 20 and len(np.unique(img.reshape(-1, 3), axis=0)) > 8  # not blank
-    if os.environ.get("NHGEO_UPDATE_GOLDEN"):
-        GOLDEN.write_bytes(shot)
-        pytest.skip(f"stored a new {GOLDEN.name}: look at it before committing")
     ref = _image(GOLDEN.read_bytes())
     assert ref.shape == img.shape
     differ = (np.abs(ref - img).max(axis=2) > 48).mean()

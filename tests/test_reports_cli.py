@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
 from nhgeo.cli import app
+from nhgeo.render.html import render_html
 from nhgeo.render.png import data_date_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "configs" / "examples"
 runner = CliRunner()
 
 
-def _shapes(html: str) -> int:
-    return len(re.findall(r'<path[^>]*data-n="', html))
+def report_payload(html: str) -> dict[str, Any]:
+    """The data a report.html carries (its ``<script type="application/json" id=data>``)."""
+    m = re.search(r'<script type="application/json" id=data>(.*?)</script>', html, re.S)
+    assert m, "report.html carries no data block"
+    return dict(json.loads(m.group(1)))
 
 
 def test_propose_writes_report_html(tmp_path: Path) -> None:
@@ -39,6 +46,16 @@ def test_validate_and_coverage_report(tmp_path: Path) -> None:
     assert res.exit_code == 1
     html = rep.read_text(encoding="utf-8")
     assert "validation report" in html and "contiguity" in html and "failing" in html
+    # what the map and table show, from the CLI's own report: the broken example has 28 neighbourhoods, of which
+    # exactly those with an error finding of their own fail (contiguity / band); the other 24 are ok
+    data = report_payload(html)
+    hoods = {h["id"]: h for h in data["hoods"]}
+    assert Counter(h["status"] for h in hoods.values()) == {"ok": 24, "failing": 4}
+    verdict = json.loads(res.stdout)
+    erring = {f["unit"] for f in verdict["findings"] if f["severity"] == "error" and f["unit"] in hoods}
+    assert {n for n, h in hoods.items() if h["status"] == "failing"} == erring == {
+        "E09000003-N01", "E09000003-N02", "E09000003-N05", "E09000003-N06"}
+    assert hoods["E09000003-N06"]["population"] > 60000 > 40000 > hoods["E09000003-N05"]["population"]
     again = runner.invoke(app, ["validate", str(broken), "--report", str(rep)])
     assert again.exit_code == 2 and "--force" in again.output  # never overwritten without --force
     cov = tmp_path / "c.html"
@@ -82,7 +99,6 @@ def test_icb_vintage_option_and_footprint_key(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     fp = tomllib.loads((out / "footprint.toml").read_text())
     assert fp["footprint"]["icb_vintage"] == 2024 and fp["footprint"]["icb"] == ["E54000028"]  # NCL, 2024
-    import json
 
     js = json.loads(runner.invoke(app, ["validate", str(out / "footprint.toml"), "-f", "json"]).stdout)
     assert "ICB April 2024" in js["source"]
@@ -91,3 +107,34 @@ def test_icb_vintage_option_and_footprint_key(tmp_path: Path) -> None:
     assert "ICB April 2026" in js["source"]
     bad = runner.invoke(app, ["validate", str(out / "footprint.toml"), "--icb-vintage", "2019"])
     assert bad.exit_code == 2 and "2026" in bad.output
+
+
+def test_report_data_is_plain_data_a_python_user_can_read(examples: Path) -> None:
+    """The adapters' ReportData (what a Python user gets): populations re-derived from the LSOA table, places
+    summing their neighbourhoods, the proposal's reasons and service points, the header's data statement."""
+    from nhgeo.check.validation import validate
+    from nhgeo.render.report_data import report_data_from_validation
+
+    rep = validate(examples / "broken_north_central_london.toml")
+    data = report_data_from_validation(rep)
+    pop = data.units.groupby(data.units["neighbourhood"])["population"].sum()
+    assert {h["id"]: h["population"] for h in data.neighbourhoods} == {k: int(v) for k, v in pop.items()}
+    by_id = {h["id"]: h["population"] for h in data.neighbourhoods}
+    assert [p["population"] for p in data.places] == [sum(by_id.get(n, 0) for n in pl.neighbourhoods)
+                                                      for pl in rep.footprint.places]
+    assert data.meta["data_date"] == "Census 2021; LSOA 2021 boundaries"
+    html = render_html(data)
+    assert "data Census 2021; LSOA 2021 boundaries" in html
+
+
+def test_proposal_report_data_keeps_reasons_and_services() -> None:
+    import nhgeo
+    from nhgeo.render.report_data import report_data_from_proposal
+
+    res = nhgeo.propose("City of London,Westminster", seed=0)
+    data = report_data_from_proposal(res)
+    assert data.services is not None and len(data.services) > 0 and data.services["component"].notna().all()
+    exc = [h for h in data.neighbourhoods if h["status"] == "exception"]
+    assert exc and all(h["reasons"] for h in exc)  # the City (8,584 people) joins Westminster: said why
+    assert {h["id"]: h["reasons"] for h in data.neighbourhoods} == {
+        h.id: list(h.reasons) for h in res.proposal.neighbourhoods}

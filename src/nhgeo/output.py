@@ -181,7 +181,11 @@ def atomic_dir(dest: str | Path, force: bool = False) -> Iterator[Path]:
         names = sorted(p.name for p in tmp.iterdir())
         (tmp / MANIFEST).write_text(json.dumps({"written_by": "nhgeo", "files": names}, indent=1) + "\n",
                                     encoding="utf-8")
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+        mask = _umask()
+        for p in tmp.rglob("*"):  # SQLite (GeoPackages) creates files 0644 whatever the umask: 002 asks for 0664
+            if p.is_file():
+                os.chmod(p, 0o666 & ~mask)
+        os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700
         with signals_held():  # swap and remove the old copy in one uninterrupted step: no .old left behind
             if dest.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
@@ -217,6 +221,7 @@ def atomic_file(dest: str | Path, force: bool = False) -> Iterator[Path]:
         tmp = Path(name)
         tmp.unlink()  # writers such as GDAL want to create the file themselves (with the umask's permissions)
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # SQLite (GeoPackages) creates files 0644 whatever the umask
         os.replace(tmp, dest)
         tmp = None
     except BaseException as exc:

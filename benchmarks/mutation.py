@@ -1,0 +1,228 @@
+"""Mutation testing of the modules whose faults matter most, each against the tests that exercise it (issue 27).
+
+    python benchmarks/mutation.py                     # every module, writes benchmarks/MUTATION.md
+    python benchmarks/mutation.py --only check/diff   # one module (results merge into the table)
+    python benchmarks/mutation.py --limit 0           # every mutant, no sampling (slow: hours on 2 cores)
+
+Uses mutmut (a maintained mutation tester; ``pip install -e .[dev]``). For each module a scratch copy of
+``src/``, ``tests/``, ``configs/`` and ``pyproject.toml`` is made under ``--work`` (boundaries/ linked, not
+copied), mutmut mutates only that module's file(s) and runs only the listed test files, with ``-x`` (first
+failure kills the mutant); mutmut further narrows each mutant to the tests that reach its function.
+
+Sampling: with ``--limit N`` (default 45) a module with more than N mutants is tested on N of them, chosen by
+a fixed stride over the sorted names (deterministic, spread over the whole file); the table says how many
+there were in all. Mutants listed in EQUIVALENT (with the reason) are counted apart, not as survivors.
+Not part of CI: minutes per module, not hours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# module label -> (files to mutate, test files that exercise them)
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "check/diff": (["src/nhgeo/check/diff.py"], ["tests/test_validate.py", "tests/test_edge_cases.py"]),
+    "render/report_data": (["src/nhgeo/render/report_data.py"],
+                           ["tests/test_reports_cli.py", "tests/test_report_html.py"]),
+    "output": (["src/nhgeo/output.py"], ["tests/test_output.py", "tests/test_cli.py"]),
+    "cli/app": (["src/nhgeo/cli/app.py"], ["tests/test_cli.py", "tests/test_edge_cases.py"]),
+    "check/validation": (["src/nhgeo/check/validation.py"], ["tests/test_validate.py", "tests/test_reports_cli.py"]),
+    "check/coverage": (["src/nhgeo/check/coverage.py"], ["tests/test_coverage.py", "tests/test_edge_cases.py"]),
+    "design/partition": (["src/nhgeo/design/partition.py"], ["tests/test_refine.py"]),
+    "check/rules": (["src/nhgeo/check/rules/*.py"],
+                    ["tests/test_registry.py", "tests/test_fixes.py", "tests/test_validate.py"]),
+}
+
+# mutants that cannot change behaviour, by name, with why (counted apart: not killable by any test)
+EQUIVALENT: dict[str, str] = {
+    "nhgeo.check.diff.x_diff__mutmut_69": "popa.get(u, None) for popa.get(u, 0) in the population-change filter "
+    "differs only for a neighbourhood added with 0 people; every LSOA has residents, so no footprint has one",
+    "nhgeo.render.report_data.x_proposal_services__mutmut_22": "np.full(n, None) without dtype=object: a None "
+    "fill makes an object array anyway",
+    "nhgeo.render.report_data.x_report_data_from_validation__mutmut_23": "pops.get(id, None) for pops.get(id, 0): "
+    "only neighbourhoods holding LSOAs are listed, and each of those has a population entry",
+    "nhgeo.cli.app.xǁOneLineUsageErrorsǁmain__mutmut_30": "getattr(exc, 'format_message') without a default: "
+    "every click usage error has format_message",
+    "nhgeo.cli.app.x_fail__mutmut_2": "highlight=None for highlight=False on the error console: it prints "
+    "without colour or markup highlighting where output is not a terminal, the same text",
+}
+
+KILLED = ("killed", "timeout", "caught by type check", "segfault")  # segfault: the mutant crashed the tests
+
+
+def _status(code: int | None) -> str:
+    from mutmut.stats import status_by_exit_code
+
+    return str(status_by_exit_code[code])
+
+
+def _mutmut() -> str:
+    exe = Path(sys.executable).with_name("mutmut")
+    return str(exe) if exe.exists() else "mutmut"
+
+
+def _prepare(work: Path, files: list[str], tests: list[str]) -> None:
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    shutil.copytree(ROOT / "src", work / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "configs", work / "configs")
+    (work / "boundaries").symlink_to(ROOT / "boundaries")
+    for extra in ("README.md",):
+        if (ROOT / extra).exists():
+            shutil.copy(ROOT / extra, work / extra)
+    present = [t for t in tests if (ROOT / t).exists()]
+    cfg = (ROOT / "pyproject.toml").read_text()
+    cfg += (
+        "\n[tool.mutmut]\n"
+        f'source_paths = ["src/"]\n'
+        f"only_mutate = {json.dumps(files)}\n"
+        f'also_copy = ["configs/", "README.md"]\n'
+        f"pytest_add_cli_args = {json.dumps(['-x', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly'])}\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(present)}\n"
+        "use_git_change_detection = false\n"
+    )
+    (work / "pyproject.toml").write_text(cfg)
+
+
+def _names(work: Path) -> list[str]:
+    names: list[str] = []
+    for meta in sorted((work / "mutants").rglob("*.meta")):
+        names += sorted(json.loads(meta.read_text()).get("exit_code_by_key", {}))
+    return names
+
+
+def _results(work: Path) -> dict[str, int | None]:
+    out: dict[str, int | None] = {}
+    for meta in sorted((work / "mutants").rglob("*.meta")):
+        out.update(json.loads(meta.read_text()).get("exit_code_by_key", {}))
+    return out
+
+
+def _sample(names: list[str], limit: int) -> list[str]:
+    if limit <= 0 or len(names) <= limit:
+        return names
+    step = len(names) / limit
+    return [names[int(i * step)] for i in range(limit)]
+
+
+def run_module(label: str, work_root: Path, limit: int, children: int) -> dict[str, object]:
+    files, tests = MODULES[label]
+    work = work_root / label.replace("/", "_")
+    _prepare(work, files, tests)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NHGEO_DATA")}
+    env["NHGEO_DATA"] = str(ROOT / "boundaries")
+    t0 = time.time()
+    # generation + stats collection only: a name that matches no mutant stops mutmut right after them
+    est = subprocess.run([_mutmut(), "run", "--max-children", str(children), "no-such-mutant"], cwd=work, env=env,
+                         capture_output=True, text=True)
+    all_names = _names(work)
+    if not all_names:
+        raise SystemExit(f"{label}: mutmut generated no mutants\n{est.stdout[-2000:]}\n{est.stderr[-2000:]}")
+    chosen = _sample(all_names, limit)
+    log = work / "mutmut-run.log"
+    with log.open("w") as fh:
+        subprocess.run([_mutmut(), "run", "--max-children", str(children), *chosen], cwd=work, env=env,
+                       stdout=fh, stderr=subprocess.STDOUT, text=True)
+    res = _results(work)
+    verdicts = {n: _status(res.get(n)) for n in chosen}
+    return {"label": label, "total": len(all_names), "chosen": chosen, "verdicts": verdicts,
+            "seconds": round(time.time() - t0)}
+
+
+def _score(rec: dict[str, object]) -> tuple[int, int, int, list[str]]:
+    verdicts: dict[str, str] = rec["verdicts"]  # type: ignore[assignment]
+    eq = [n for n in verdicts if n in EQUIVALENT]
+    counted = {n: v for n, v in verdicts.items() if n not in EQUIVALENT}
+    killed = sum(v in KILLED for v in counted.values())
+    survivors = sorted(n for n, v in counted.items() if v not in KILLED)
+    return killed, len(counted), len(eq), survivors
+
+
+def _before_lines(before: dict[str, dict[str, object]], label: str) -> list[str]:
+    lines = [f"## {label}", "", "| module | tested | killed | score |", "|---|---:|---:|---:|"]
+    tk = tn = 0
+    for mod in MODULES:
+        rec = before.get(mod)
+        if rec is None:
+            continue
+        k, n, _, _ = _score(rec)
+        tk, tn = tk + k, tn + n
+        lines.append(f"| {mod} | {n} | {k} | {100 * k / max(n, 1):.0f}% |")
+    lines += [f"| **all** | {tn} | {tk} | {100 * tk / max(tn, 1):.0f}% |", ""]
+    return lines
+
+
+def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
+                before: dict[str, dict[str, object]] | None = None, before_label: str = "Before") -> str:
+    lines = ["# Mutation testing (issue 27)", "",
+             "Written by `python benchmarks/mutation.py` (mutmut; each module against the tests that exercise it, "
+             "`-x`). Sampled: at most `--limit` mutants per module by a fixed stride over the sorted mutant names; "
+             "'mutants' is how many mutmut generated, 'tested' how many were run. Equivalent mutants (listed below "
+             "with why) are left out of the score.", ""]
+    if note:
+        lines += [note, ""]
+    lines += ["| module | mutants | tested | equivalent | killed | survived | score | time (s) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    tk = tn = 0
+    surv_lines: list[str] = []
+    for label in MODULES:
+        rec = records.get(label)
+        if rec is None:
+            continue
+        k, n, e, surv = _score(rec)
+        tk, tn = tk + k, tn + n
+        lines.append(f"| {label} | {rec['total']} | {len(rec['chosen'])} | {e} | {k} | {n - k} | "  # type: ignore[arg-type]
+                     f"{100 * k / max(n, 1):.0f}% | {rec['seconds']} |")
+        surv_lines += [f"- `{s}` ({rec['verdicts'][s]})" for s in surv]  # type: ignore[index]
+    lines += ["", "## Equivalent mutants (not counted)", ""]
+    lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items())] or ["- none"]
+    lines += ["", "## Surviving mutants", "", *(surv_lines or ["- none"]), ""]
+    if before:
+        lines += _before_lines(before, before_label)
+    lines.append(f"overall: {tk} of {tn} killed ({100 * tk / max(tn, 1):.0f}%)")
+    text = "\n".join(lines) + "\n"
+    path.write_text(text)
+    return text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", action="append", choices=list(MODULES), help="module(s) to run (default: all)")
+    ap.add_argument("--limit", type=int, default=10, help="mutants per module at most (0 = all)")
+    ap.add_argument("--children", type=int, default=2, help="mutants run in parallel")
+    ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "nhgeo-mutation")
+    ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "mutation-results.json")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "MUTATION.md")
+    ap.add_argument("--note", default="", help="a line written above the table")
+    ap.add_argument("--table-only", action="store_true", help="write the table from --results without running")
+    ap.add_argument("--before", type=Path, help="results (json) of an earlier run, tabled for comparison")
+    ap.add_argument("--before-label", default="Before")
+    args = ap.parse_args()
+    records: dict[str, dict[str, object]] = json.loads(args.results.read_text()) if args.results.exists() else {}
+    before = json.loads(args.before.read_text()) if args.before else None
+    if args.table_only:
+        print(write_table(records, args.out, args.note, before, args.before_label))
+        return
+    for label in args.only or list(MODULES):
+        print(f"{label} ...", flush=True)
+        rec = run_module(label, args.work, args.limit, args.children)
+        records[label] = rec
+        k, n, e, _ = _score(rec)
+        print(f"  {k} of {n} killed ({e} equivalent), {rec['seconds']} s", flush=True)
+        args.results.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
+    print(write_table(records, args.out, args.note, before, args.before_label))
+
+
+if __name__ == "__main__":
+    main()
