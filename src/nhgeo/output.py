@@ -303,12 +303,13 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     return [out / n for n in ("footprint.toml", "neighbourhoods.gpkg", "summary.json")]
 
 
-def write_report(rep: ValidationReport, dest: str | Path, force: bool = False, command: str | None = None) -> None:
+def write_report(rep: ValidationReport, dest: str | Path, force: bool = False, command: str | None = None,
+                 strict: bool = False) -> None:
     """A validation or coverage report as one self-contained ``report.html``, written atomically."""
     from .render.html import render_html
     from .render.report_data import report_data_from_validation
 
-    html = render_html(report_data_from_validation(rep, command=command))
+    html = render_html(report_data_from_validation(rep, command=command, strict=strict))
     with atomic_file(dest, force) as tmp:
         tmp.write_text(html, encoding="utf-8")
 

@@ -16,8 +16,16 @@ from ..geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-PlaceOpt = Annotated[str, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, a "
-                                       "region, or 'england'. Names or ONS codes.")]
+def place_value(value: str | None) -> str | None:
+    """``--place``: a name or code; an empty one is a usage error (it would otherwise mean all of England)."""
+    if value is not None and not value.strip(" ,"):
+        raise typer.BadParameter("is empty; give an LA, several LAs (comma-separated), an ICB, a region, or "
+                                 "'england' for all of England")
+    return value
+
+
+PlaceOpt = Annotated[str, typer.Option("--place", "-p", callback=place_value, help="An LA, several LAs "
+                                       "(comma-separated), an ICB, a region, or 'england'. Names or ONS codes.")]
 BoundariesOpt = Annotated[Path | None, typer.Option("--boundaries", help="Your own LSOA boundary file (any format "
                                                     "GDAL reads, or GeoParquet). Default: embedded England LSOA 2021.")]
 VintageOpt = Annotated[int | None, typer.Option("--vintage", help="LSOA vintage: 2021 (default) or 2011.")]
@@ -71,8 +79,9 @@ MinPopOpt = Annotated[int, population_option("--min", "Minimum neighbourhood pop
 MaxPopOpt = Annotated[int, population_option("--max", "Maximum neighbourhood population")]
 PlaceMinOpt = Annotated[int, population_option("--place-min", "Minimum place population")]
 PlaceMaxOpt = Annotated[int, population_option("--place-max", "Maximum place population")]
-FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
-                                                   "(default: the footprint's own, else the LAs it touches).")]
+FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", callback=place_value, help="The place the "
+                                                   "footprint must cover (default: the footprint's own, else the LAs "
+                                                   "it touches).")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
                                            "first (gaps and errors come first).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier output: a folder only if it holds "

@@ -21,13 +21,15 @@ from .options import (
     TargetOpt,
     command,
     format_option,
+    place_value,
 )
 
 
 @command(source=True)
 def propose(
-    place: Annotated[str | None, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, "
-                                              "a region, or 'england'. Names or ONS codes. Required unless "
+    place: Annotated[str | None, typer.Option("--place", "-p", callback=place_value, help="An LA, several LAs "
+                                              "(comma-separated), an ICB, a region, or 'england'. Names or ONS "
+                                              "codes. Required unless "
                                               "--boundaries is given (then: every unit in the file).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
                                       "summary.json, report.html, map.png).")] = Path("out"),

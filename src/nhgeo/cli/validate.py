@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import command_line, console
+from .app import command_line, conclude, console
 from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import (
     FootprintPlaceOpt,
@@ -58,7 +58,7 @@ def validate(
     check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
-    emit("validation", rep, fmt, console, out, force, show_all=show_all)
+    emit("validation", rep, fmt, console, out, force, show_all=show_all, strict=strict)
     if report is not None:
-        write_report(rep, report, force, command=command_line())
-    raise typer.Exit(rep.exit_code(strict))
+        write_report(rep, report, force, command=command_line(), strict=strict)
+    raise conclude(rep.verdict("validate", strict), fmt, out)

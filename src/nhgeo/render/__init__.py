@@ -30,23 +30,35 @@ def _dump(to_dict: Callable[[Any], dict[str, Any]]) -> Text:
 TABLES: dict[str, Draw] = {
     "graph": lambda c, s, **_: table.render_graph(c, s),
     "proposal": lambda c, r, detail=False, **_: table.render_proposal_and_tree(c, r, detail=detail),
-    "validation": lambda c, r, show_all=False, **_: table.render_validation(c, r, show_all=show_all),
-    "coverage": lambda c, r, show_all=False, **_: table.render_coverage(c, r, show_all=show_all),
+    "validation": lambda c, r, show_all=False, strict=False, **_: table.render_validation(c, r, show_all=show_all,
+                                                                                         strict=strict),
+    "coverage": lambda c, r, show_all=False, strict=False, **_: table.render_coverage(c, r, show_all=show_all,
+                                                                                     strict=strict),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
 }
 
+def _report_formats(command: str) -> dict[str, Text]:
+    """The formats of a validation report, as produced by ``command`` (validate or coverage): each names the
+    command and carries its one verdict."""
+    def js(r: Any, strict: bool = False, **_: Any) -> str:
+        return _json.dumps(json_.validation_to_dict(r, command, strict), indent=2) + "\n"
+
+    return {"json": js,
+            "junit": lambda r, strict=False, **_: junit.validation_junit(r, command, strict),
+            "github": lambda r, strict=False, **_: github.validation_github(r, command, strict),
+            "markdown": lambda r, strict=False, **_: markdown.validation_markdown(r, command, strict)}
+
+
 RENDERERS: dict[str, dict[str, Text]] = {
     "graph": {"json": _dump(json_.graph_summary)},
     "proposal": {"json": _dump(json_.proposal_to_dict)},
-    "validation": {"json": _dump(json_.validation_to_dict), "junit": lambda r, **_: junit.validation_junit(r),
-                   "github": lambda r, **_: github.validation_github(r),
-                   "markdown": lambda r, **_: markdown.validation_markdown(r)},
-    "diff": {"json": _dump(json_.diff_to_dict),
+    "validation": _report_formats("validate"),
+    "coverage": _report_formats("coverage"),
+    "diff": {"json": lambda d, strict=False, **_: _json.dumps(json_.diff_to_dict(d, strict), indent=2) + "\n",
              "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
     "fit": {"json": _dump(json_.fit_to_dict)},
 }
-RENDERERS["coverage"] = dict(RENDERERS["validation"])
 
 
 def formats(kind: str) -> tuple[str, ...]:

@@ -289,7 +289,8 @@ def render_html(data: ReportData) -> str:
         f"<title>{_e(data.title)}</title><style>{css}</style></head><body>"
         f'<header><h1>{_e(data.title)}</h1><p class=kind>nhgeo {_e(data.kind)} report'
         + (f" · data {_e(meta['data_date'])}" if meta.get("data_date") else "")
-        + f'</p><p>{_e(summary)}</p><nav aria-label="Sections"><a href="#s-map">Map</a> <a href="#s-tree">Hierarchy'
+        + "</p>" + (f"<p class=verdict><strong>{_e(meta['verdict'])}</strong></p>" if meta.get("verdict") else "")
+        + f'<p>{_e(summary)}</p><nav aria-label="Sections"><a href="#s-map">Map</a> <a href="#s-tree">Hierarchy'
         '</a> <a href="#s-findings">Findings</a>' + (' <a href="#s-core">Core offer</a>' if cov_html else "")
         + ' <a href="#s-meta">Reproduce &amp; data</a></nav></header><main>'
         + "".join(sections)

@@ -107,10 +107,13 @@ def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
     return out
 
 
-def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
-    """Findings and summary as data (the JSON output)."""
+def validation_to_dict(rep: ValidationReport, command: str = "validate", strict: bool = False) -> dict[str, Any]:
+    """Findings and summary as data (the JSON output of ``nhgeo validate`` or ``nhgeo coverage``): ``passed``,
+    ``verdict`` and ``headline`` are the run's one verdict, the same as its exit code."""
     sc = rep.score
+    verdict = rep.verdict(command, strict)
     return {
+        **verdict.to_dict(), "strict": strict,
         "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
         "vintages": rep.study.vintages,
         "population_source": rep.study.population_source, "units_in_place": rep.units_in_place,
@@ -120,7 +123,7 @@ def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
         "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
                          for r in rep.results],
         **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
-        "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
+        "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
         **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
@@ -160,9 +163,10 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
             "pcn_splits": recs(res.pcn_splits), **pcn_summary(res), "service_notes": res.notes}
 
 
-def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
-    """What changed, and the rules it broke or fixed, as data."""
+def diff_to_dict(d: FootprintDiff, strict: bool = False) -> dict[str, Any]:
+    """What changed, and the rules it broke or fixed, as data (``passed``: the run's one verdict)."""
     return {
+        **d.outcome(strict).to_dict(), "strict": strict,
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
         "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
         "duplicated": [{"code": c, "neighbourhoods": ids} for c, ids in d.duplicated.items()],
@@ -173,7 +177,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
         "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
         "rules_changed": [{"setting": k, "old": x, "new": y} for k, x, y in d.rules_changed],
-        "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
+        "passed_without_strict": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0],
     }
 
 

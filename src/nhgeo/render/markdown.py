@@ -15,9 +15,14 @@ if TYPE_CHECKING:
     from ..check.validation import ValidationReport
 
 
-def validation_markdown(rep: ValidationReport) -> str:
-    verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
-    out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
+def _mark(passed: bool) -> str:
+    return "✅ **pass**" if passed else "❌ **fail**"
+
+
+def validation_markdown(rep: ValidationReport, command: str = "validate", strict: bool = False) -> str:
+    """The report as markdown, headed by the run's one verdict and the command that produced it."""
+    v = rep.verdict(command, strict)
+    out = [f"### nhgeo {command}: `{rep.path}` — {_mark(v.passed)}", "", f"**Verdict:** {v.summary}.", "",
            f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
            f"{rep.source}, LSOA {rep.vintage}; population: {rep.study.population_source}.", ""]
     if rep.fit is not None:
@@ -81,9 +86,9 @@ def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
 
 def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> str:
     """A pull-request comment."""
-    ok, why = d.verdict(strict)
-    verdict = ("✅ " if ok else "❌ ") + why
-    out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {verdict}", ""]
+    v = d.outcome(strict)
+    out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {_mark(v.passed)}", "", f"**Verdict:** {v.summary}.",
+           ""]
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
     out.append(f"- LSOAs moved: **{len(d.moved)}**")

@@ -49,6 +49,18 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
 
 
+def render_rules(console: Console) -> None:
+    """The rule registry: id, default severity, what must hold, module."""
+    from ..check.rules import REGISTRY
+
+    t = _table(title="Rules checked by nhgeo validate")
+    for c in ("id", "default", "what must hold", "module"):
+        t.add_column(c, no_wrap=c == "id")
+    for r in REGISTRY:
+        t.add_row(r.id, str(r.severity), escape(r.description), type(r).__module__.removeprefix("nhgeo."))
+    console.print(t)
+
+
 def render_graph(console: Console, study: Study) -> None:
     s = graph_summary(study)
     t = _table(title=f"Adjacency graph: {s['place']}", show_header=False)
@@ -156,7 +168,13 @@ def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) ->
 # ---- validation ------------------------------------------------------------------------------
 
 
-def render_validation(console: Console, rep: ValidationReport, show_all: bool = False, per_rule: int = 10) -> None:
+def render_verdict(console: Console, passed: bool, headline: str) -> None:
+    """The run's verdict, always the last line a person sees (the same words as every other format)."""
+    console.print(f"[bold {'green' if passed else 'red'}]{escape(headline)}[/]", highlight=False, soft_wrap=True)
+
+
+def render_validation(console: Console, rep: ValidationReport, show_all: bool = False, per_rule: int = 10,
+                      strict: bool = False) -> None:
     """Findings as diagnostics blocks (errors first), then the rule table and the verdict.
 
     A rule with more than ``per_rule`` findings shows its first ones and a count, unless
@@ -205,8 +223,8 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
         console.print(f"in band {sc.pct_in_band:.1f}% · contiguous {sc.pct_contiguous:.1f}% · worst deviation "
                       f"{100 * sc.worst_deviation:.1f}% · crossing LAs {sc.la_splits} · Polsby–Popper mean "
                       f"{sc.mean_polsby_popper:.2f}")
-    verdict = "[bold green]PASS[/]" if rep.exit_code() == 0 else "[bold red]FAIL[/]"
-    console.print(f"{verdict}: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s)")
+    v = rep.verdict("validate", strict)
+    render_verdict(console, v.passed, v.headline)
 
 
 def render_fit(console: Console, result: FitResult) -> None:
@@ -260,12 +278,12 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for label, rep in (("old", d.old), ("new", d.new)):
         if rep.fit is not None:
             console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
-    ok, why = d.verdict(strict)
-    console.print(("[bold green]PASS[/]: " if ok else "[bold red]FAIL[/]: ") + escape(why))
+    v = d.outcome(strict)
+    render_verdict(console, v.passed, v.headline)
 
 
 def render_coverage(console: Console, rep: ValidationReport, show_all: bool = False,
-                    max_rows: int = 60) -> None:
+                    max_rows: int = 60, strict: bool = False) -> None:
     """A ✔/~/✘/? grid per neighbourhood x component, GP capacity, PCN splits, data vintages.
 
     Big footprints list the neighbourhoods missing a required component first, and stop at
@@ -329,3 +347,5 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
         console.print(f"[yellow]note:[/] {escape(note)}")
     console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health by operator (mental-health trusts' sites), "
                   "else by service name[/]")
+    v = rep.verdict("coverage", strict)
+    render_verdict(console, v.passed, v.headline)
