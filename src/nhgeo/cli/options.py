@@ -89,6 +89,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier outp
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 HtmlReportOpt = Annotated[Path | None, typer.Option("--report", help="Also write a self-contained report.html "
                                                    "(map, findings, hierarchy; opens offline in any browser).")]
+LsoaTableOpt = Annotated[Path | None, typer.Option("--lsoa-table", help="Also write one row per LSOA (code, LSOA "
+                                                  "name, ward, MSOA name, LA, population, neighbourhood, place) "
+                                                  "as .csv or .xlsx, for editing in a spreadsheet.")]
 ReportOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of "
                                                    "stdout.")]
 

@@ -13,6 +13,7 @@ from .options import (
     FootprintPlaceOpt,
     ForceOpt,
     HtmlReportOpt,
+    LsoaTableOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -47,18 +48,23 @@ def validate(
     report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
+    lsoa_table: LsoaTableOpt = None,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..check.validation import validate as run_validate
-    from ..output import check_out_files, emit, write_report
+    from ..output import check_out_files, check_table_file, emit, write_report, write_table
     from ..render import check_format
+    from ..render.csv import lsoa_table as make_lsoa_table
     from ..sources.services import open_services
 
     check_format("validation", fmt)
-    check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work
+    check_out_files([out, report, lsoa_table], force, inputs=[footprint, services, *source_files(source)])
+    check_table_file(lsoa_table, force, inputs=[footprint])  # every output checked before the work
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
     emit("validation", rep, fmt, console, out, force, show_all=show_all, strict=strict)
     if report is not None:
         write_report(rep, report, force, command=command_line(), strict=strict)
+    if lsoa_table is not None:
+        write_table(make_lsoa_table(rep.study, rep.assignment), lsoa_table, force)
     raise conclude(rep.verdict("validate", strict), fmt, out)

@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from ..errors import InputError
-from . import github, junit, markdown, table
+from . import csv, github, junit, markdown, table
 from . import json as json_
 
 Draw = Callable[..., None]  # (console, result, **options) -> None
@@ -47,16 +47,18 @@ def _report_formats(command: str) -> dict[str, Text]:
     return {"json": js,
             "junit": lambda r, strict=False, **_: junit.validation_junit(r, command, strict),
             "github": lambda r, strict=False, **_: github.validation_github(r, command, strict),
-            "markdown": lambda r, strict=False, **_: markdown.validation_markdown(r, command, strict)}
+            "markdown": lambda r, strict=False, **_: markdown.validation_markdown(r, command, strict),
+            "csv": lambda r, **_: csv.coverage_csv(r) if command == "coverage" else csv.validation_csv(r)}
 
 
 RENDERERS: dict[str, dict[str, Text]] = {
     "graph": {"json": _dump(json_.graph_summary)},
-    "proposal": {"json": _dump(json_.proposal_to_dict)},
+    "proposal": {"json": _dump(json_.proposal_to_dict), "csv": lambda r, **_: csv.proposal_csv(r)},
     "validation": _report_formats("validate"),
     "coverage": _report_formats("coverage"),
     "diff": {"json": lambda d, strict=False, **_: _json.dumps(json_.diff_to_dict(d, strict), indent=2) + "\n",
-             "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
+             "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict),
+             "csv": lambda d, **_: csv.diff_csv(d)},
     "fit": {"json": _dump(json_.fit_to_dict)},
 }
 
