@@ -29,6 +29,10 @@ def validation_github(rep: ValidationReport, command: str = "validate", strict: 
     lines = []
     if rep.fit is not None:
         lines.append(f"::notice file={escape_property(rep.path)},title=nhgeo fit::{escape_data(rep.fit.summary())}")
+    for rr in rep.results:
+        if rr.note:
+            lines.append(f"::notice file={escape_property(rep.path)},title={escape_property(f'nhgeo {rr.id}')}::"
+                         f"{escape_data(rr.note)}")
     for f in rep.findings:
         level = "error" if id(f) in failing else "warning"
         msg = f.message + (f" — fix: {f.fix}" if f.fix else "")

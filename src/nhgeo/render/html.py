@@ -43,6 +43,7 @@ from .display import (
     _Text,
     _tint,
     display_shapes,
+    lsoa_table_json,
 )
 from .html_parts import _asset, _coverage_html, _e, _findings_html, _legend_html, _meta_html
 from .report_data import KINDS, PALETTE, SERVICE_COLOUR, STATUS_COLOUR, ReportData, report_data_from_proposal
@@ -220,7 +221,7 @@ def render_html(data: ReportData) -> str:
         f'<g id=g-la class=lines{"" if la_on else " hidden"}><path d="{la_d}"/></g>'
         f'<g id=g-place class=lines><path d="{place_d}"/></g>'
         f'<g id=g-svc class=layer hidden>{"".join(svc_paths)}</g>'
-        f'<g id=g-sel class=lines></g>'
+        f'<g id=g-sel class=lines></g><g id=g-lsel class=lines></g>'
         f'<g id=g-labels>{"".join(hood_labels)}</g><g id=g-plabels>{"".join(place_labels)}</g></svg>')
 
     legend = _legend_html([(str(p["id"]), str(p["name"]), int(p["colour"])) for p in place_json], by_status,
@@ -232,7 +233,8 @@ def render_html(data: ReportData) -> str:
                "findings": [{"rule": str(f.get("rule", "")), "severity": str(f.get("severity", "")),
                              "unit": str(f.get("unit", "")), "message": str(f.get("message", "")),
                              "fix": str(f.get("fix") or "")} for f in findings],
-               "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE)}
+               "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE),
+               "units": lsoa_table_json(units, idx)}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c")  # JSON's own escape: no tag can open or close inside the data
 

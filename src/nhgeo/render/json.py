@@ -11,6 +11,7 @@ from ..check.alignment import alignment_to_dict
 from ..check.coverage import CoverageResult, pcn_summary
 from ..model import Col
 from ..sources.services import SERVICE_VINTAGE
+from .csv import diff_table
 
 if TYPE_CHECKING:
     from ..check.diff import FootprintDiff
@@ -120,7 +121,8 @@ def validation_to_dict(rep: ValidationReport, command: str = "validate", strict:
         "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
         "rules": effective_rules(rep), "rule_sources": rep.rule_sources, "rules_checked": rep.rules_checked,
         "not_checked": rep.not_checked,
-        "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
+        "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason,
+                          "note": r.note}
                          for r in rep.results],
         **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
         "errors": len(rep.errors), "warnings": len(rep.warnings),
@@ -168,7 +170,9 @@ def diff_to_dict(d: FootprintDiff, strict: bool = False) -> dict[str, Any]:
     return {
         **d.outcome(strict).to_dict(), "strict": strict,
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
-        "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
+        "moved": [{"code": r["lsoa_code"], "lsoa_name": r["lsoa_name"] or None, "ward": r["ward"] or None,
+                   "from": r["from_id"] or None, "from_name": r["from_name"] or None, "to": r["to_id"] or None,
+                   "to_name": r["to_name"] or None} for r in diff_table(d).to_dict("records")],
         "duplicated": [{"code": c, "neighbourhoods": ids} for c, ids in d.duplicated.items()],
         "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,
         "added_places": d.added_places, "removed_places": d.removed_places,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..check.coverage import place_matrix, status_matrix
+from .csv import diff_table
 from .json import coverage_to_dict
 from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
 
@@ -32,7 +33,7 @@ def validation_markdown(rep: ValidationReport, command: str = "validate", strict
         fs = r.findings
         res = (f"– not checked: {r.reason}" if r.status == "not checked" else
                "✔ holds" if not fs else f"{len(fs)} finding(s)")
-        out.append(f"| {r.id} | {res.replace('|', '/')} |")
+        out.append(f"| {r.id} | {res.replace('|', '/')}" + (f" — {r.note.replace('|', '/')}" if r.note else "") + " |")
     if rep.findings:
         out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
         for f in rep.findings:
@@ -101,8 +102,13 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
         if xs:
             out.append(f"- {label}: {', '.join(xs)}")
     if d.moved:
-        out += ["", "| LSOA | from | to |", "|---|---|---|"]
-        out += [f"| {c} | {x or '–'} | {y or '–'} |" for c, x, y in d.moved[:limit]]
+        def cell(s: str) -> str:
+            return s.replace("|", "/")
+
+        out += ["", "| LSOA | name (ward) | from | to |", "|---|---|---|---|"]
+        out += [f"| {r['lsoa_code']} | {cell(r['lsoa_name'])}" + (f" ({cell(r['ward'])})" if r["ward"] else "")
+                + f" | {r['from_id'] or '–'} {cell(r['from_name'])} | {r['to_id'] or '–'} {cell(r['to_name'])} |"
+                for r in diff_table(d).head(limit).to_dict("records")]
         if len(d.moved) > limit:
             out.append(f"| … | {len(d.moved) - limit} more | |")
     if d.population_change:
@@ -122,3 +128,24 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
             out += [f"- `{f.rule}` ({f.severity}) {f.unit}: {f.message}" + (f" — fix: {f.fix}" if f.fix else "")
                     for f in fs]
     return "\n".join(out) + "\n"
+
+
+RULES_START, RULES_END = "<!-- rules:start (generated from the registry: python scripts/sync_readme.py) -->", \
+    "<!-- rules:end -->"
+
+
+def rules_markdown() -> str:
+    """The rule registry as a markdown table (id, default severity, what must hold): the README's rule list, kept
+    in step by ``scripts/sync_readme.py`` and ``tests/test_readme_rules.py``."""
+    from ..check.rules import REGISTRY
+
+    rows = ["| rule id | default | what must hold |", "|---|---|---|"]
+    for r in REGISTRY:
+        rows.append(f"| `{r.id}` | {r.severity} | {r.description.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"
+
+
+def with_rules(readme: str) -> str:
+    """``readme`` with the block between the rules markers replaced by :func:`rules_markdown`."""
+    start, end = readme.index(RULES_START) + len(RULES_START), readme.index(RULES_END)
+    return readme[:start] + "\n" + rules_markdown() + readme[end:]

@@ -212,12 +212,12 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
     la_name = dict(zip(result.study.column(Col.LA), result.study.column(Col.LA_NAME), strict=True))
     st = [stats[h.id] for h in rows]
     total = sum(h.population for h in p.neighbourhoods)
+    n_lsoas = sum(len(h.codes) for h in p.neighbourhoods)
     fields = [
         Field("id", [h.id for h in rows], 45, footer="total"),
         Field("name", [escape(h.name) for h in rows], wrap=18, footer=f"{len(p.neighbourhoods):,} neighbourhoods"),
         Field("population", [f"{h.population:,}" for h in rows], justify="right", footer=f"{total:,}"),
-        Field("LSOAs", [str(len(h.codes)) for h in rows], 60, "right", footer=str(sum(len(h.codes) for h in
-                                                                                      p.neighbourhoods))),
+        Field("LSOAs", [str(len(h.codes)) for h in rows], 60, "right", footer=f"{n_lsoas:,}"),
         Field("LA", [escape(", ".join(str(la_name.get(c, c)) for c in h.la_codes)) for h in rows], 70, wrap=10),
         Field("PP", [f"{s.polsby_popper:.2f}" for s in st], 50, "right", footer=f"{sc.mean_polsby_popper:.2f}"),
         Field("65+", [_pct(s.share_65_plus) for s in st], 40, "right"),
@@ -337,6 +337,9 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
             res = ("[red]✘" if worst == "error" else "[yellow]~") + f" {len(fs)} finding(s)[/]"
         s.add_row(rr.id, sev, res)
     console.print(s)
+    for rr in rep.results:
+        if rr.note:
+            console.print(f"[yellow]note:[/] {escape(rr.note)}", highlight=False)
     if rep.score:
         sc = rep.score
         console.print(f"in band {sc.pct_in_band:.1f}% · contiguous {sc.pct_contiguous:.1f}% · worst deviation "
