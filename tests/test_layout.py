@@ -72,6 +72,17 @@ def test_old_module_paths_import_with_a_deprecation_warning(old: str, new: str) 
     assert mod is importlib.import_module(new)
 
 
+def test_an_old_package_path_never_loads_a_second_copy() -> None:
+    for name in ("nhgeo.rules", "nhgeo.rules.base"):
+        sys.modules.pop(name, None)
+    with pytest.warns(DeprecationWarning):
+        importlib.import_module("nhgeo.rules")  # the old package first, then a submodule under it
+    sys.modules.pop("nhgeo.rules.base", None)
+    with pytest.warns(DeprecationWarning):
+        base = importlib.import_module("nhgeo.rules.base")
+    assert base.Severity is importlib.import_module("nhgeo.check.rules.base").Severity
+
+
 def test_old_attribute_paths_and_the_public_api() -> None:
     vars(nhgeo).pop("partition", None)  # an earlier import of the old path sets the attribute
     with pytest.warns(DeprecationWarning):

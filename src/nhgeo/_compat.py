@@ -47,18 +47,13 @@ class _Alias(importlib.abc.Loader):
 
     def __init__(self, target: str) -> None:
         self.target = target
-        self.spec: importlib.machinery.ModuleSpec | None = None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         _warn(spec.name, self.target)
-        module = importlib.import_module(self.target)
-        self.spec = module.__spec__  # importlib stamps the alias spec on the module next: put the real one back
-        return module
+        return importlib.import_module(self.target)
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the module was executed at its new home (its own spec is restored)."""
-        if self.spec is not None:
-            module.__spec__ = self.spec
+        """Nothing to run: the module was executed at its new home."""
 
 
 class _Finder(importlib.abc.MetaPathFinder):
@@ -80,8 +75,6 @@ def attribute(name: str) -> ModuleType:
 
 
 def install() -> None:
-    """Put the finder on ``sys.meta_path`` once."""
+    """Put the finder first on ``sys.meta_path`` once."""
     if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        # first: a submodule of a moved package (nhgeo.rules.base) must resolve to its new home, not be found again
-        # through the package's __path__ and executed a second time under the old name
-        sys.meta_path.insert(0, _Finder())
+        sys.meta_path.insert(0, _Finder())  # before the path finder, which would load a second copy of a submodule
