@@ -167,12 +167,11 @@ def render_rules(console: Console) -> None:
     """The rule registry: id, default severity, what must hold, module."""
     from ..check.rules import REGISTRY
 
-    t = _table(title="Rules checked by nhgeo validate")
-    for c in ("id", "default", "what must hold", "module"):
-        t.add_column(c, no_wrap=c == "id")
-    for r in REGISTRY:
-        t.add_row(r.id, str(r.severity), escape(r.description), type(r).__module__.removeprefix("nhgeo."))
-    console.print(t)
+    rules = list(REGISTRY)
+    print_fitted(console, [Field("id", [r.id for r in rules]), Field("default", [str(r.severity) for r in rules]),
+                           Field("what must hold", [escape(r.description) for r in rules], wrap=24),
+                           Field("module", [type(r).__module__.removeprefix("nhgeo.") for r in rules], 20)],
+                 title="Rules checked by nhgeo validate")
 
 
 def render_graph(console: Console, study: Study) -> None:
