@@ -346,14 +346,187 @@ def _changed_icb(l21: pd.DataFrame) -> int:
     return int((l21["ICB26_CD"] != l21["ICB24_CD"]).sum())
 
 
+# ---- issue 24: need profiles, QOF, July 2026 practices, April 2026 ICB outlines ---------------------------
+
+NEED_COLUMNS = {  # embedded column -> (TS table, source column(s) summed); each table keeps its own total
+    "health_total": ("ts037", ["General health: Total: All usual residents"]),
+    "health_bad": ("ts037", ["General health: Bad health", "General health: Very bad health"]),
+    "disability_total": ("ts038", ["Disability: Total: All usual residents"]),
+    "disabled_lot": ("ts038", ["Disability: Disabled under the Equality Act: Day-to-day activities limited a lot"]),
+    "disabled_little": ("ts038", ["Disability: Disabled under the Equality Act: Day-to-day activities limited a "
+                                  "little"]),
+    "ltc_not_limiting": ("ts038", ["Disability: Not disabled under the Equality Act: Has long term physical or "
+                                   "mental health condition but day-to-day activities are not limited"]),
+    "care_total": ("ts039", ["Provision of unpaid care: Total: All usual residents aged 5 and over"]),
+    "care_none": ("ts039", ["Provision of unpaid care: Provides no unpaid care"]),
+    "care_50h": ("ts039", ["Provision of unpaid care: Provides 50 or more hours unpaid care a week"]),
+}
+NEED_FILES = {"ts037": "census2021_ts037_general_health_lsoa21.csv.gz",
+              "ts038": "census2021_ts038_disability_lsoa21.csv.gz",
+              "ts039": "census2021_ts039_unpaid_care_lsoa21.csv.gz"}
+
+
+def build_need(shared: Path) -> pd.DataFrame:
+    """Census 2021 TS037/TS038/TS039 for England LSOA 2021: only the counts the profiles use, int32.
+
+    Carers = the table's total minus "provides no unpaid care" (so every band of care counts once).
+    """
+    tables = {k: pd.read_csv(shared / "health" / f, dtype={"LSOA21CD": str}).set_index("LSOA21CD")
+              for k, f in NEED_FILES.items()}
+    codes = sorted(c for c in tables["ts037"].index if c.startswith("E01"))
+    out = pd.DataFrame({"LSOA21CD": codes})
+    for col, (table, cols) in NEED_COLUMNS.items():
+        t = tables[table]
+        out[col] = t.loc[codes, cols].sum(axis=1).astype("int32").to_numpy()
+    out["carers"] = (out["care_total"] - out["care_none"]).astype("int32")
+    return out.drop(columns="care_none")
+
+
+QOF_LIST_TYPES = ("TOTAL", "06OV", "16OV", "17OV", "18OV", "50OV")
+
+
+def build_qof(shared: Path) -> pd.DataFrame:
+    """QOF 2024-25 registers by practice, wide: one int32 column per register (21) and per list type (the
+    register's own age group: ``list_TOTAL``, ``list_18OV``, ...); ``group_list`` in the attrs says which."""
+    q = pd.read_csv(shared / "health" / "qof_prevalence_2024_25_by_practice.csv.gz", dtype={"PRACTICE_CODE": str})
+    reg = q.pivot(index="PRACTICE_CODE", columns="GROUP_CODE", values="REGISTER").astype("int32")
+    lists = (q.drop_duplicates(["PRACTICE_CODE", "PATIENT_LIST_TYPE"])
+             .pivot(index="PRACTICE_CODE", columns="PATIENT_LIST_TYPE", values="PRACTICE_LIST_SIZE"))
+    lists = lists[list(QOF_LIST_TYPES)].fillna(0).astype("int32").add_prefix("list_")
+    out = reg.join(lists).reset_index().rename(columns={"PRACTICE_CODE": "practice_code"})
+    return out.sort_values("practice_code").reset_index(drop=True)
+
+
+def qof_groups(shared: Path) -> dict[str, str]:
+    """Register -> the list type its prevalence is over (AF -> TOTAL, DM -> 17OV, ...)."""
+    q = pd.read_csv(shared / "health" / "qof_prevalence_2024_25_by_practice.csv.gz",
+                    usecols=["GROUP_CODE", "PATIENT_LIST_TYPE"]).drop_duplicates()
+    if q["GROUP_CODE"].duplicated().any():
+        raise SystemExit("QOF: a register with more than one list type")
+    return dict(sorted(zip(q["GROUP_CODE"], q["PATIENT_LIST_TYPE"], strict=True)))
+
+
+def build_practices_2026(shared: Path) -> pd.DataFrame:
+    """July 2026 practice -> PCN -> sub-ICB -> ICB (April 2026) with each practice's registered list (all ages)
+    and its July 2022 patients by LSOA of residence in total (England and Wales), which the registered
+    population and the QOF method share out. PCN code ``U`` (no PCN) becomes NA."""
+    s = shared / "services"
+    m = pd.read_csv(s / "gp_practice_pcn_icb_map_jul2026.csv", dtype=str)
+    age = pd.read_csv(s / "gp_registered_patients_by_practice_age_jul2026.csv.gz", dtype={"PRACTICE_CODE": str})
+    tot = age[(age["SEX"] == "ALL") & (age["AGE_GROUP_5"] == "ALL")].set_index("PRACTICE_CODE")["NUMBER_OF_PATIENTS"]
+    out = pd.DataFrame({"practice_code": m["PRACTICE_CODE"], "practice_name": m["PRACTICE_NAME"],
+                        "pcn_code": m["PCN_CODE"].where(m["PCN_CODE"] != "U"),
+                        "pcn_name": m["PCN_NAME"].where(m["PCN_CODE"] != "U"),
+                        "sicbl_code": m["ONS_SUB_ICB_LOCATION_CODE"], "icb_code": m["ONS_ICB_CODE"],
+                        "icb_name": m["ICB_NAME"]})
+    out["list_size"] = out["practice_code"].map(tot).astype("int32")
+    return out.sort_values("practice_code").reset_index(drop=True)
+
+
+def registration_totals(shared: Path) -> pd.DataFrame:
+    """Each practice's July 2022 patients over every LSOA (England and Wales): the denominator of its shares."""
+    reg = pd.read_csv(shared / "services" / "gp_registered_patients_by_lsoa21_jul2022_estimated.csv.gz",
+                      dtype={"PRACTICE_CODE": str, "LSOA21_CODE": str})
+    eng = reg["LSOA21_CODE"].str.startswith("E01")
+    # summed from the float32 counts the embedded registrations hold, in float64: shares then add up to exactly 1
+    pat = reg["NUMBER_OF_PATIENTS_EST"].astype("float32").astype("float64")
+    t = pd.DataFrame({"patients_jul2022": pat.groupby(reg["PRACTICE_CODE"]).sum(),
+                      "patients_jul2022_england": pat[eng].groupby(reg.loc[eng, "PRACTICE_CODE"]).sum()})
+    t = t.fillna(0.0)
+    t.index.name = "practice_code"
+    return t.reset_index()
+
+
+def build_icb26_outlines(shared: Path) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """The official April 2026 ICB outlines (BSC), 1 m grid; and the check of the rebuilt LSOA lookup against them:
+    how many population-weighted centroids fall in the polygon of the ICB the lookup gives."""
+    g = gpd.read_file(shared / "boundaries" / "england_icb26_bsc.gpkg")[["ICB26CD", "ICB26NM", "geometry"]]
+    g = g.sort_values("ICB26CD").reset_index(drop=True)
+    g["geometry"] = _tidy(g.geometry.values)
+    pwc = pd.read_csv(shared / "lookups" / "england_lsoa21_population_weighted_centroids.csv", dtype={"LSOA21CD": str})
+    lk = pd.read_csv(shared / "lookups" / "england_lsoa21_sicbl26_icb26.csv.gz", dtype=str).set_index("lsoa21_code")
+    check = icb_outline_check(g, pwc["LSOA21CD"].to_numpy(), pwc["easting"].to_numpy(), pwc["northing"].to_numpy(),
+                              pwc["LSOA21CD"].map(lk["icb26_code"]).to_numpy())
+    return g, check
+
+
+def icb_outline_check(outlines: gpd.GeoDataFrame, codes: np.ndarray, x: np.ndarray, y: np.ndarray,
+                      icb: np.ndarray) -> dict[str, int]:
+    """Centroids in some outline, and of those how many in the outline of their lookup ICB (same as the runtime)."""
+    pts = shapely.points(x, y)
+    tree = shapely.STRtree(outlines.geometry.values)
+    ip, io = tree.query(pts, predicate="within")
+    holder = pd.Series(outlines["ICB26CD"].to_numpy()[io], index=ip)
+    holder = holder[~holder.index.duplicated()]
+    inside = np.zeros(len(codes), dtype=bool)
+    inside[holder.index.to_numpy()] = True
+    agree = np.zeros(len(codes), dtype=bool)
+    agree[holder.index.to_numpy()] = holder.to_numpy() == icb[holder.index.to_numpy()]
+    return {"icb26_outline_centroids": len(codes), "icb26_outline_centroids_inside": int(inside.sum()),
+            "icb26_outline_centroids_agree": int(agree.sum())}
+
+
+def _small_parquet(df: pd.DataFrame, path: Path, dictionary: list[str] | None = None) -> None:
+    """zstd level 19, strings dictionary-encoded only where asked (sorted codes compress better delta-encoded)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, compression="zstd", compression_level=19,
+                   use_dictionary=dictionary or False)
+
+
+def build_need_data(shared: Path) -> dict[str, object]:
+    """Issue 24's embedded files (rebuilt alone with ``--need-only``) and their figures for BUILD_SUMMARY."""
+    need = build_need(shared)
+    _small_parquet(need, OUT / "census2021_lsoa21_need.parquet")
+    totals = registration_totals(shared).set_index("practice_code")
+    qof = build_qof(shared)
+    for c in ("patients_jul2022", "patients_jul2022_england"):
+        qof[c] = qof["practice_code"].map(totals[c]).fillna(0.0)
+    _small_parquet(qof, OUT / "qof_2024_25_practices.parquet")
+    groups = qof_groups(shared)
+    from nhgeo.sources.health import QOF_REGISTERS
+
+    if groups != {k: v[1] for k, v in QOF_REGISTERS.items()}:
+        raise SystemExit(f"QOF registers differ from nhgeo.sources.health.QOF_REGISTERS: {groups}")
+    prac = build_practices_2026(shared)
+    for c in ("patients_jul2022", "patients_jul2022_england"):
+        prac[c] = prac["practice_code"].map(totals[c]).fillna(0.0)
+    _small_parquet(prac, OUT / "gp_practices_jul2026.parquet", dictionary=["pcn_code", "pcn_name", "sicbl_code",
+                                                                            "icb_code", "icb_name"])
+    icb, check = build_icb26_outlines(shared)
+    icb.to_parquet(OUT / "icb26_outlines.parquet", compression="zstd", index=False)
+    reg_practices = set(totals.index)
+    return {
+        "need_lsoas": len(need), "need_health_total": int(need["health_total"].sum()),
+        "qof_practices": len(qof), "qof_registers": len(groups),
+        "qof_practices_without_lsoa_distribution": int((qof["patients_jul2022"] <= 0).sum()),
+        "qof_diabetes_register": int(qof["DM"].sum()), "qof_hypertension_register": int(qof["HYP"].sum()),
+        "practices_jul2026": len(prac), "practices_jul2026_patients": int(prac["list_size"].sum()),
+        "practices_jul2026_pcns": int(prac["pcn_code"].nunique()),
+        "practices_jul2026_no_pcn": int(prac["pcn_code"].isna().sum()),
+        "practices_jul2026_without_lsoa_distribution": int((~prac["practice_code"].isin(reg_practices)).sum()),
+        "practices_jul2022_not_in_jul2026": len(reg_practices - set(prac["practice_code"])),
+        "icb26_outlines": len(icb), **check,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--adjacency-only", action="store_true",
                     help="only recompute the adjacency files from the boundaries already in boundaries/")
+    ap.add_argument("--need-only", action="store_true",
+                    help="only rebuild the need-profile, QOF, July 2026 practice and ICB outline files (issue 24)")
     args = ap.parse_args()
     shared: Path = args.shared
     OUT.mkdir(exist_ok=True)
+    if args.need_only:
+        summary = json.loads((OUT / "BUILD_SUMMARY.json").read_text())
+        summary.update(build_need_data(shared))
+        (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")
+        print(json.dumps(summary, indent=2))
+        return
     if args.adjacency_only:
         summary = json.loads((OUT / "BUILD_SUMMARY.json").read_text())
         summary.update(build_adjacency())
@@ -409,6 +582,7 @@ def main() -> None:
         "postcodes_rows": len(pcs),
     }
     summary.update(build_adjacency())
+    summary.update(build_need_data(shared))
     (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
 

@@ -25,6 +25,7 @@ from .errors import InputError
 from .geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, AdjacencyGraph, build_graph
 from .sources.boundaries import LoadOptions, LoadReport, load_units
 from .sources.columns import Col
+from .sources.population import apply_population
 from .sources.selection import select_place
 from .sources.services import ServiceSet
 
@@ -136,6 +137,9 @@ class Footprint:
     name_conflicts: dict[str, list[str]] = field(default_factory=dict)  # id -> the different names a table gave it
     unread_columns: dict[str, str] | None = None  # a table's column nhgeo did not read -> what it looks like (a
     # place or name column under another heading), reported by the unread-columns rule; None: not a table
+    # a footprint given as wards / MSOAs / practices / PCNs: how it became LSOAs (footprints.codes.Conversion)
+    conversion: Any = field(default=None, compare=False, repr=False)
+    read_notes: list[str] = field(default_factory=list)  # what reading the file did (sheet used, codes cleaned)
 
     def assignment(self) -> pd.Series:
         """Unit code -> neighbourhood id (a code listed twice keeps its first neighbourhood)."""
@@ -192,7 +196,8 @@ class Study:
         out = {"boundaries": f"LSOA {self.vintage} ({self.source})", "population": self.population_source}
         if v.get("icb"):
             out["ICB"] = ("April 2026 (36 ICBs; rebuilt from the 2024 lookup and published counts, Frimley split by "
-                          "county)" if v["icb"] == 2026 else f"{v['icb']} ({42} ICBs)")
+                          "county; checked against the official ONS outlines: 33,745 of 33,748 LSOA centroids agree)"
+                          if v["icb"] == 2026 else f"{v['icb']} ({42} ICBs)")
         if v.get("la"):
             out["local authority"] = str(v["la"])
         if v.get("ward"):
@@ -203,8 +208,12 @@ class Study:
 
     @property
     def population_source(self) -> str:
-        """What the population figures are: Census 2021 (embedded, or matched to the file's codes) or the
-        user's own column. Every output labels population with this, never with a constant."""
+        """What the population figures are: Census 2021 (embedded, or matched to the file's codes), registered
+        patients or a table given with ``--population``, or the user's own column. Every output labels population
+        with this, never with a constant."""
+        chosen = self.units.attrs.get("population_source")
+        if chosen:
+            return str(chosen)
         estimated = " (1,034 changed 2011 LSOAs estimated)" if self.vintage == 2011 else ""
         if self.source.startswith("embedded:"):
             return f"Census 2021 usual residents{estimated}"
@@ -250,6 +259,10 @@ def study_of(units: gpd.GeoDataFrame, rep: LoadReport, place: str | Sequence[str
             more = units[units[Col.CODE].astype(str).isin(extra)]
             sub = pd.concat([sub, more], ignore_index=True)
             sub.attrs.update(units.attrs)
+    sub, chosen, notes = apply_population(sub, rep.population, int(sub.attrs.get("vintage", rep.vintage)))
+    if chosen:
+        sub.attrs["population_source"] = chosen
+        rep.notes.extend(n for n in notes if n not in rep.notes)
     adj = build_graph(sub, snap_m=snap, min_border_m=min_border)
     label = place if isinstance(place, str) or place is None else ",".join(place)
     return Study(sub, adj, rep, label or "all", rules or Rules(), outside_place=outside)

@@ -4,9 +4,10 @@
   LSOAs fall in more than one neighbourhood, and the people in the parts outside each ward's main one.
   Wards are the 2024 electoral wards, best-fitted to LSOA 2021 by ONS (an LSOA sits in one ward).
 * **PCN alignment** from where patients live: each primary care network's registered patients by LSOA
-  of residence (GP registrations, July 2022, practices mapped to their current PCN), and the share of
-  them that live in the PCN's main neighbourhood. This differs from the practice-location measure of
-  :mod:`nhgeo.coverage` (which counts where the practices are, weighted by list size).
+  of residence (GP registrations, July 2022, practices mapped to their July 2026 PCN through
+  :func:`nhgeo.sources.practices.read_practice_map`), and the share of them that live in the PCN's main
+  neighbourhood. Practices missing from the July 2026 map are counted and named. This differs from the
+  practice-location measure of :mod:`nhgeo.coverage` (which counts where the practices are, weighted by list size).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ..sources.columns import Col
-from ..sources.data import get_path
+from ..sources.practices import MissingPractices, practices_not_in_map
+from ..sources.practices import read_registrations as _read_registrations
 
-PCN_DATA = "GP registered patients by LSOA of residence, July 2022 (LSOA 2021 estimates); PCNs as of ~Oct 2024"
+PCN_DATA = ("GP registered patients by LSOA of residence, July 2022 (LSOA 2021 estimates); PCN membership July 2026 "
+            "(NHS England Digital, Patients Registered at a GP Practice)")
 WARD_DATA = "electoral wards 2024 (ONS LSOA 2021 best fit)"
 
 
@@ -44,7 +47,8 @@ class PcnAlignment:
 
     table: pd.DataFrame  # pcn_code, patients, main_neighbourhood, main_share
     threshold: float
-    patients_unmatched: int  # registrations of practices that no longer exist (not counted)
+    patients_unmatched: int  # registrations of practices not in the July 2026 map or in no PCN (not counted)
+    missing: MissingPractices = field(default_factory=MissingPractices)  # not in the July 2026 map: named
 
     @property
     def pcns(self) -> int:
@@ -77,11 +81,9 @@ def ward_alignment(units: pd.DataFrame, labels: np.ndarray) -> WardAlignment | N
 
 
 def read_registrations(codes: pd.Index | np.ndarray) -> pd.DataFrame:
-    """GP registrations (LSOA of residence × practice) of the LSOAs ``codes``: ``lsoa21cd, patients, pcn_code,
-    practice_current``. The one reader for both the measure here and the ``--align pcn`` weights."""
-    reg = pd.read_parquet(get_path("gp_registrations"), columns=["lsoa21cd", "patients", "pcn_code",
-                                                                 "practice_current"])
-    return reg[reg["lsoa21cd"].isin(codes)]
+    """GP registrations (LSOA of residence × practice) of the LSOAs ``codes`` with July 2026 PCNs: the one reader
+    (:func:`nhgeo.sources.practices.read_registrations`) for both the measure here and the ``--align pcn`` weights."""
+    return _read_registrations(codes)
 
 
 def pcn_alignment(units: pd.DataFrame, labels: np.ndarray, vintage: int, threshold: float = 0.8
@@ -92,6 +94,7 @@ def pcn_alignment(units: pd.DataFrame, labels: np.ndarray, vintage: int, thresho
     hood_of = pd.Series(np.asarray(labels, dtype=str), index=units[Col.CODE].astype(str).to_numpy())
     hood_of = hood_of[hood_of != ""]
     reg = read_registrations(hood_of.index)
+    missing = practices_not_in_map(reg)
     unmatched = int(round(float(reg.loc[~reg["practice_current"] | reg["pcn_code"].isna(), "patients"].sum())))
     reg = reg[reg["practice_current"] & reg["pcn_code"].notna()]
     reg = reg.assign(hood=reg["lsoa21cd"].map(hood_of))
@@ -104,7 +107,7 @@ def pcn_alignment(units: pd.DataFrame, labels: np.ndarray, vintage: int, thresho
                           "main_share": np.round(top.loc[total.index, "patients"].to_numpy() / total.to_numpy(), 3)})
     # a PCN whose practices are elsewhere but a few patients live here is not "this area's" PCN
     table = table[table["patients"] >= 1000].reset_index(drop=True)
-    return PcnAlignment(table, threshold, unmatched)
+    return PcnAlignment(table, threshold, unmatched, missing)
 
 
 def alignment_to_dict(ward: WardAlignment | None, pcn: PcnAlignment | None) -> dict[str, Any]:
@@ -117,5 +120,6 @@ def alignment_to_dict(ward: WardAlignment | None, pcn: PcnAlignment | None) -> d
         out["pcn"] = {"data": PCN_DATA, "pcns": pcn.pcns, "median_main_share": round(pcn.median_share, 3),
                       "under_50pct": pcn.below(0.5), f"under_{int(pcn.threshold * 100)}pct": pcn.below(pcn.threshold),
                       "patients_of_practices_no_longer_current": pcn.patients_unmatched,
+                      "practices_not_in_jul2026_map": pcn.missing.to_dict(),
                       "note": "PCNs with at least 1,000 registered patients living in the area"}
     return out

@@ -20,6 +20,7 @@ import shapely
 from ..errors import InputError
 from ..model import Assignment, Study
 from ..sources.columns import Col
+from ..sources.practices import PRACTICE_VINTAGE, read_practice_map
 from ..sources.services import Component, check_components, component_mask, load_catalogue, load_services
 
 STATUS_MARK = {"present": "✔", "nearby": "~", "missing": "✘", "no-data": "?"}
@@ -149,9 +150,39 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
         places = g2.groupby(["place", "component"], sort=True).agg(
             inside=("inside", "sum"), neighbourhoods_missing=("missing", "sum"), best=("rank", "min")).reset_index()
         places["best"] = places["best"].map({v: k for k, v in _STATUS_ORDER.items()})
+    svc, current_notes = _current_practices(svc)
     gp, splits = _gp_and_pcns(svc, units, labels, hoods)
     located = pd.DataFrame(svc.drop(columns=svc.geometry.name))
-    return CoverageResult(grid, places, gp, splits, catalogue, located, list(services.attrs.get("notes", [])))
+    return CoverageResult(grid, places, gp, splits, catalogue, located,
+                          [*services.attrs.get("notes", []), *current_notes])
+
+
+def _current_practices(svc: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """GP practices take their PCN and list size from the July 2026 map (:func:`read_practice_map`); practices
+    of the service data missing from it keep their own list, lose their PCN, and are counted and named."""
+    gp = (svc["dataset"] == "gp_practices") & (svc["neighbourhood"] != "")
+    if not gp.any() or "service_id" not in svc.columns:
+        return svc, []
+    m = read_practice_map().set_index("practice_code")
+    ids = svc.loc[gp, "service_id"].astype(str)
+    known = ids.isin(m.index)
+    svc = svc.copy()
+    for col in ("pcn_code", "pcn_name"):
+        if col not in svc.columns:
+            svc[col] = pd.NA
+        svc[col] = svc[col].astype(object)
+        svc.loc[ids.index, col] = ids.map(m[col]).astype(object).where(known, None).to_numpy()
+    if "list_size" not in svc.columns:
+        svc["list_size"] = pd.NA
+    size = pd.to_numeric(svc.loc[ids.index, "list_size"], errors="coerce")
+    svc["list_size"] = pd.to_numeric(svc["list_size"], errors="coerce")
+    svc.loc[ids.index, "list_size"] = ids.map(m["list_size"]).astype(float).where(known, size).to_numpy()
+    missing = sorted(ids[~known])
+    notes = [f"GP practices: PCNs and list sizes of July 2026 ({PRACTICE_VINTAGE}); {len(missing)} practice(s) here "
+             "are not in the July 2026 map (closed, merged or not a GP list) and count in no PCN: "
+             + ", ".join(missing)] if missing else [f"GP practices: PCNs and list sizes of July 2026 "
+                                                    f"({PRACTICE_VINTAGE})"]
+    return svc, notes
 
 
 def status_matrix(grid: pd.DataFrame, required: list[str]) -> pd.DataFrame:

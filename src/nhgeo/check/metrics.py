@@ -66,7 +66,8 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
                        "la": units[Col.LA].astype(str).to_numpy(),
                        "icb": units[Col.ICB].astype(str).to_numpy()})
     has_age = units[Col.AGE_65_PLUS].notna().all()
-    if has_age:
+    if has_age:  # shares of residents (``population`` may be registered patients or the user's figure)
+        df["res"] = units[Col.RESIDENTS if Col.RESIDENTS in units.columns else Col.POP].to_numpy(dtype=float)
         df["a65"] = units[Col.AGE_65_PLUS].to_numpy(dtype=float)
         df["a16"] = units[Col.AGE_0_15].to_numpy(dtype=float)
     dep = units[Col.IMD]
@@ -78,6 +79,7 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
     icbs = _sorted_values(df["part"], df["icb"])
     a65 = g["a65"].sum().to_numpy() if has_age else None
     a16 = g["a16"].sum().to_numpy() if has_age else None
+    res = g["res"].sum().to_numpy() if has_age else None
     internal_s = internal.reindex(agg.index).fillna(0.0)
     perim_net = np.maximum(agg["perim"].to_numpy() - 2 * internal_s.to_numpy(), 1e-9)
     pp = np.minimum(4 * np.pi * agg["area"].to_numpy() / perim_net**2, 1.0)
@@ -88,8 +90,10 @@ def part_stats(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: pd.Series |
         out.append(PartStats(
             id=str(part), population=int(round(pop)), n_units=int(ns[i]), components=int(comps[i]),
             la_codes=las[part], icb_codes=icbs[part], polsby_popper=round(float(pp[i]), 4),
-            share_65_plus=round(float(a65[i] / pop), 4) if a65 is not None and pop > 0 else None,
-            share_under_16=round(float(a16[i] / pop), 4) if a16 is not None and pop > 0 else None,
+            share_65_plus=round(float(a65[i] / res[i]), 4) if a65 is not None and res is not None and res[i] > 0
+            else None,
+            share_under_16=round(float(a16[i] / res[i]), 4) if a16 is not None and res is not None and res[i] > 0
+            else None,
             share_most_deprived_fifth=None if np.isnan(deps[i]) else round(float(deps[i]), 4),
             in_band=lo <= pop <= hi,
         ))

@@ -73,6 +73,11 @@ class ValidationReport:
     rule_sources: dict[str, str] = field(default_factory=dict)  # rule setting -> file | command line | default
 
     @property
+    def conversion(self) -> Any:
+        """How a footprint of wards, MSOAs, practices or PCNs became LSOAs (None: it listed LSOAs)."""
+        return self.footprint.conversion
+
+    @property
     def findings(self) -> list[Finding]:
         return [f for r in self.results for f in r.findings]
 
@@ -199,6 +204,10 @@ def validate(
     group_column: str | None = None,
     fit_method: str = "centroid",
     rules: dict[str, Any] | None = None,
+    code_type: str | None = None,
+    sheet: str | None = None,
+    layer: str | None = None,
+    skip_invalid: bool = False,
     **options: Unpack[LoadOptions],
 ) -> ValidationReport:
     """Check every rule for ``footprint`` over the place it covers (``place`` or the footprint's own).
@@ -208,10 +217,14 @@ def validate(
     (with ``name_column``) is first best-fitted to LSOAs (:mod:`nhgeo.fit`); a table may name its
     columns (``code_column`` in ``options``, ``group_column``, ``name_column``). ``rules`` overrides the
     footprint's [rules]: any of target, min, max, cross_la, place_min, place_max, and severity {rule: level}.
+    A table may list wards, MSOAs, GP practices or PCNs instead of LSOAs (``code_type``, else detected from the
+    codes): they are turned into LSOAs first (:mod:`nhgeo.footprints.codes`) and the report says how. A workbook's
+    ``sheet`` and a GeoPackage's ``layer`` are found when not given; ``skip_invalid`` leaves out shapes with
+    no geometry (counted) instead of refusing the file.
     """
     vintage = options.get("vintage")
     fit: FitReport | None = None
-    shapes = not isinstance(footprint, Footprint) and is_shapes(footprint)
+    shapes = not isinstance(footprint, Footprint) and is_shapes(footprint, layer)
     toml = not isinstance(footprint, Footprint) and Path(footprint).suffix.lower() == ".toml"
     given = [f for f, v in (("--group-column", group_column), ("--name-column", name_column)) if v]
     if toml and given:
@@ -222,7 +235,8 @@ def validate(
     if isinstance(footprint, Footprint):
         fp = footprint
     elif not shapes:
-        cols = TableColumns(code=options.get("code_column"), group=group_column, name=name_column)
+        cols = TableColumns(code=options.get("code_column"), group=group_column, name=name_column,
+                            code_type=code_type, sheet=sheet, layer=layer)
         fp = read_footprint(footprint, vintage=vintage, columns=cols)
     path = str(footprint) if not isinstance(footprint, Footprint) else footprint.name
     v = vintage or (2021 if shapes else fp.vintage)
@@ -230,8 +244,14 @@ def validate(
     if options.get("icb_vintage") is None and not shapes and fp.meta.get("icb_vintage") and v == 2021:
         options["icb_vintage"] = int(fp.meta["icb_vintage"])  # the NHS geography the footprint was written for
     all_units, rep = load_units(boundaries, **options)
+    conv = None if isinstance(footprint, Footprint) or shapes else fp.conversion
+    if conv is not None and boundaries is not None and code_type is None and not isinstance(footprint, Footprint):
+        own = set(all_units[Col.CODE].astype(str))
+        if sum(c in own for c in conv.given) >= 0.5 * max(len(conv.given), 1):  # the boundaries' own unit codes
+            fp = read_footprint(footprint, vintage=vintage, columns=replace(cols, code_type="lsoa"))
     if shapes:
-        fp, fit = fit_footprint(str(footprint), all_units, name_column, method=fit_method, vintage=v)
+        fp, fit = fit_footprint(str(footprint), all_units, name_column, method=fit_method, vintage=v, layer=layer,
+                                skip_invalid=skip_invalid)
     rule_set, sources = apply_overrides(fp, rules)
     fp = replace(fp, rules=rule_set)
     known = pd.Index(all_units[Col.CODE].astype(str))

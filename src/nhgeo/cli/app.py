@@ -33,7 +33,7 @@ EXIT_CODES = ("Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 inter
 
 
 GLOBAL_FLAGS = ("--plain", "--debug")  # accepted before or after the command
-ORDER = ("propose", "validate", "diff", "coverage", "fit", "graph", "rules", "datasets")  # the order people use them
+ORDER = ("propose", "ensemble", "edit", "validate", "diff", "coverage", "fit", "graph", "rules", "datasets")  # the order people use them
 
 
 def global_first(args: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from .options import (
     FootprintPlaceOpt,
     ForceOpt,
     HtmlReportOpt,
+    ProfileOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -42,6 +43,7 @@ def coverage(
     report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
+    profile: ProfileOpt = False,
 ) -> None:
     """Core offer: which services each neighbourhood has inside (✔), nearby (~), missing (✘) or no data (?).
 
@@ -57,7 +59,7 @@ def coverage(
     check_text_file(catalogue, "--catalogue")
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(reading or {}), **(source or {}))
-    emit("coverage", rep, fmt, console, out, force, show_all=show_all, strict=strict)
+    emit("coverage", rep, fmt, console, out, force, show_all=show_all, strict=strict, profile=profile)
     if report is not None:
         write_report(rep, report, force, command=command_line(), strict=strict)
     # a required component missing somewhere fails (whatever the rule's severity in validate); --strict: any finding,

@@ -8,24 +8,26 @@ from typing import Annotated
 import typer
 
 from .app import console
-from .footprint_options import FitMethodOpt, NameColOpt, RuleOverrides, rule_options
+from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import ForceOpt, Source, command, format_option, source_files
 
 
 @command(source=True)
+@footprint_options
 @rule_options
 def fit(
-    shapes: Annotated[Path, typer.Argument(help="Polygons (GeoJSON, GeoPackage, Shapefile; any CRS), one per "
-                                           "neighbourhood, locality or PCN area.")],
-    name_column: NameColOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the fitted footprint (TOML) here.")] = None,
-    fit_method: FitMethodOpt = "centroid",
+    shapes: Annotated[Path, typer.Argument(help="Polygons (GeoJSON, GeoPackage, zipped Shapefile; any CRS), one "
+                                           "per neighbourhood, locality or PCN area — or a table (CSV, .xlsx, .ods) "
+                                           "of wards, MSOAs, GP practices or PCNs -> neighbourhood.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the LSOA footprint (TOML) here.")] = None,
     force: ForceOpt = False,
     fmt: Annotated[str, format_option("fit")] = "table",
     source: Source = None,
+    reading: Reading = None,
     rules: RuleOverrides = None,
 ) -> None:
-    """Best-fit every LSOA to one polygon (population-weighted centroid) and write the footprint TOML."""
+    """The LSOA footprint of shapes (each LSOA best-fitted to one polygon) or of a table of wards, MSOAs, practices
+    or PCNs (turned into LSOAs by a stated method); write it as TOML with --out."""
     from ..footprints.files import dumps_toml
     from ..footprints.fit import fit_file
     from ..output import atomic_file, check_out_files, emit
@@ -33,7 +35,9 @@ def fit(
 
     check_format("fit", fmt)
     check_out_files([out], force, inputs=[shapes, *source_files(source)])  # before the work; never over an input
-    result = fit_file(shapes, name_column, method=fit_method, rules=rules, **(source or {}))
+    rd = dict(reading or {})
+    result = fit_file(shapes, rd.pop("name_column", None), method=rd.pop("fit_method", "centroid"), rules=rules,
+                      **rd, **(source or {}))
     if out is not None:
         with atomic_file(out, force) as tmp:
             tmp.write_text(dumps_toml(result.footprint), encoding="utf-8")

@@ -2,8 +2,9 @@
 
 Two option groups, each handed to the command as one keyword (like ``source`` in :mod:`.options`):
 
-* ``@footprint_options`` -> ``reading``: ``name_column``, ``group_column``, ``fit_method`` (the keyword
-  arguments of :func:`nhgeo.validation.validate` that say how to read the footprint file);
+* ``@footprint_options`` -> ``reading``: ``name_column``, ``group_column``, ``fit_method``, ``code_type``,
+  ``sheet``, ``layer``, ``skip_invalid`` (the keyword arguments of :func:`nhgeo.validation.validate` that say
+  how to read the footprint file);
 * ``@rule_options`` -> ``rules``: ``target``, ``min``, ``max``, ``cross_la``, ``place_min``, ``place_max``,
   ``severity`` (overrides of the footprint's ``[rules]``; unset options are left out).
 """
@@ -29,11 +30,25 @@ FitMethodOpt = Annotated[str, typer.Option(
     "--fit-method", help="Shapes: 'centroid' (default; the polygon holding the LSOA's population-weighted "
     "centroid, as ONS best-fits) or 'area' (the polygon holding most of its area). Both are compared.")]
 
+CodeTypeOpt = Annotated[str | None, typer.Option(
+    "--code-type", help="Tables: what the codes are — lsoa, ward (2024 wards, best fit), msoa (2021, exact), "
+    "practice or pcn (by where registered patients live). Default: told from the codes.")]
+SheetOpt = Annotated[str | None, typer.Option(
+    "--sheet", help="Workbooks (.xlsx, .ods): the sheet to read (default: the first with a code column; the one "
+    "used is said).")]
+LayerOpt = Annotated[str | None, typer.Option(
+    "--layer", help="GeoPackages of several layers: the layer to read (default: the one holding the codes or the "
+    "--name-column).")]
+SkipInvalidOpt = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Shapes: leave out features with no geometry (counted) instead of refusing the file.")]
+
 Reading = dict[str, Any] | None  # filled by @footprint_options
 RuleOverrides = dict[str, Any] | None  # filled by @rule_options
 
 _READING: list[tuple[str, Any, Any]] = [("name_column", NameColOpt, None), ("group_column", GroupColOpt, None),
-                                       ("fit_method", FitMethodOpt, "centroid")]
+                                       ("fit_method", FitMethodOpt, "centroid"), ("code_type", CodeTypeOpt, None),
+                                       ("sheet", SheetOpt, None), ("layer", LayerOpt, None),
+                                       ("skip_invalid", SkipInvalidOpt, False)]
 _RULES: list[tuple[str, Any, Any]] = [
     ("target", Annotated[int | None, typer.Option("--target", help="Target neighbourhood population (overrides "
                                                   "the footprint's \\[rules]).")], None),

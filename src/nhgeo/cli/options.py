@@ -38,6 +38,13 @@ PopColOpt = Annotated[str | None, typer.Option("--pop-column", help="Population 
                                                "by code).")]
 LaColOpt = Annotated[str | None, typer.Option("--la-column", help="Local authority code column (auto: LAD22CD, "
                                               "...).")]
+AreaNameColOpt = Annotated[str | None, typer.Option("--area-name-column", help="Your boundaries: the column of local "
+                                                   "area names (MSOA-like) to name neighbourhoods by where the "
+                                                   "embedded data has none (e.g. Welsh LSOAs; auto: MSOA21NM, "
+                                                   "area_name, ..., else the LSOA name).")]
+BoundariesLayerOpt = Annotated[str | None, typer.Option("--boundaries-layer", help="--boundaries of several layers "
+                                                       "(GeoPackage): the layer to read (default: the one holding "
+                                                       "LSOA codes).")]
 LaBoundOpt = Annotated[Path | None, typer.Option("--la-boundaries", help="LA boundary file: each LSOA goes to the LA "
                                                  "holding most of its area.")]
 # ---- numeric options: every range is declared here, once, and shown in --help -------------------------
@@ -72,6 +79,11 @@ SnapOpt = Annotated[float, typer.Option("--snap", parser=_snap_metres, metavar=f
 MinBorderOpt = Annotated[float, typer.Option("--min-border", min=0.0, max=1000.0, help="Shortest shared border "
                                              "(metres) that makes two LSOAs neighbours: corner and point contacts "
                                              "below it do not count (listed bridges and water crossings do).")]
+PopulationOpt = Annotated[str | None, typer.Option("--population", help="Population the band, targets and every "
+                                                 "figure use: census (Census 2021 residents, default), registered "
+                                                 "(GP patients living in each LSOA: July 2022 distribution scaled to "
+                                                 "July 2026 lists) or FILE:COLUMN (a CSV/Parquet of LSOA codes and "
+                                                 "your own count).")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="Random seed: same inputs and seed give "
                                       "identical output.")]
 TargetOpt = Annotated[int, population_option("--target", "Target neighbourhood population")]
@@ -82,6 +94,9 @@ PlaceMaxOpt = Annotated[int, population_option("--place-max", "Maximum place pop
 FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", callback=place_value, help="The place the "
                                                    "footprint must cover (default: the footprint's own, else the LAs "
                                                    "it touches).")]
+ProfileOpt = Annotated[bool, typer.Option("--profile", help="Table format: also show each neighbourhood's need profile "
+                                           "(bad health, disability, unpaid care, QOF prevalence; England deciles, "
+                                           "top fifth of need per place). JSON always carries it under 'profile'.")]
 ShowAllOpt = Annotated[bool, typer.Option("--all", help="Table format: show every row and finding, not just the "
                                            "first (gaps and errors come first).")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier output: a folder only if it holds "
@@ -105,9 +120,11 @@ def format_option(kind: str) -> Any:
 
 Source = dict[str, Any] | None  # filled by @source_options, never a command-line option itself
 _SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
-    ("boundaries", BoundariesOpt, None), ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
+    ("boundaries", BoundariesOpt, None), ("boundaries_layer", BoundariesLayerOpt, None),
+    ("vintage", VintageOpt, None), ("icb_vintage", IcbVintageOpt, None),
     ("code_column", CodeColOpt, None),
-    ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("la_boundaries", LaBoundOpt, None),
+    ("pop_column", PopColOpt, None), ("la_column", LaColOpt, None), ("area_name_column", AreaNameColOpt, None),
+    ("la_boundaries", LaBoundOpt, None), ("population", PopulationOpt, None),
     ("snap", SnapOpt, DEFAULT_SNAP_M), ("min_border", MinBorderOpt, DEFAULT_MIN_BORDER_M)]
 
 

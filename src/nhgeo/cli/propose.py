@@ -17,6 +17,7 @@ from .options import (
     MinPopOpt,
     PlaceMaxOpt,
     PlaceMinOpt,
+    ProfileOpt,
     SeedOpt,
     Source,
     TargetOpt,
@@ -43,8 +44,8 @@ def propose(
     = "neighbourhood,place",
     place_min: PlaceMinOpt = 250_000,
     place_max: PlaceMaxOpt = 500_000,
-    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint or CSV (LSOA -> neighbourhood) whose "
-                                              "neighbourhoods stay fixed.")] = None,
+    lock: Annotated[Path | None, typer.Option("--lock", help="Footprint, CSV or workbook (codes -> neighbourhood) "
+                                              "whose neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
     align: Annotated[str, typer.Option("--align", help="Soft preference for boundaries that keep units whole: "
                                        "ward (2024 electoral wards, the default), pcn (PCN catchments from where "
@@ -56,6 +57,7 @@ def propose(
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip report.html (the self-contained report a "
                                             "board can open in any browser).")] = False,
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
+    profile: ProfileOpt = False,
     fmt: Annotated[str, format_option("proposal")] = "table",
     lsoa_table: LsoaTableOpt = None,
 ) -> None:
@@ -93,7 +95,7 @@ def propose(
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line(),
                        lsoa_table=lsoa_table)
-    emit("proposal", result, fmt, console, detail=detail)
+    emit("proposal", result, fmt, console, detail=detail, profile=profile)
     if fmt == "table":
         console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json"
                       + ("" if no_report else ", report.html") + ("" if no_map else ", map.png")

@@ -14,6 +14,7 @@ from .options import (
     ForceOpt,
     HtmlReportOpt,
     LsoaTableOpt,
+    ProfileOpt,
     ReportOutOpt,
     ShowAllOpt,
     Source,
@@ -23,11 +24,14 @@ from .options import (
     source_files,
 )
 
-FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config, CSV/GeoPackage table (LSOA code -> "
-                                              "neighbourhood [-> place]; --group-column), or polygons "
-                                              "(GeoJSON/GeoPackage/Shapefile, any CRS; --name-column).")]
-ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV with "
-                                                  "easting/northing or latitude/longitude, or any geo file.")]
+FootprintArg = Annotated[Path, typer.Argument(help="Footprint: TOML config; a CSV, workbook (.xlsx/.ods; --sheet) or "
+                                              "GeoPackage table of codes -> neighbourhood [-> place] (--group-column), "
+                                              "the codes LSOAs, wards, MSOAs, GP practices or PCNs (--code-type); or "
+                                              "polygons (GeoJSON/GeoPackage/zipped Shapefile, any CRS; --name-column). "
+                                              "'-' reads standard input.")]
+ServicesOpt = Annotated[Path | None, typer.Option("--services", help="Your own service points: CSV or workbook with "
+                                                  "easting/northing, latitude/longitude or postcodes, or any geo file "
+                                                  "(points outside England are listed and left out).")]
 
 
 @command(source=True)
@@ -49,6 +53,7 @@ def validate(
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
     lsoa_table: LsoaTableOpt = None,
+    profile: ProfileOpt = False,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..check.validation import validate as run_validate
@@ -62,7 +67,7 @@ def validate(
     check_table_file(lsoa_table, force, inputs=[footprint])  # every output checked before the work
     svc = open_services(services) if core_offer or services is not None else None
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
-    emit("validation", rep, fmt, console, out, force, show_all=show_all, strict=strict)
+    emit("validation", rep, fmt, console, out, force, show_all=show_all, strict=strict, profile=profile)
     if report is not None:
         write_report(rep, report, force, command=command_line(), strict=strict)
     if lsoa_table is not None:

@@ -8,10 +8,10 @@ contiguity allow; both stay hard constraints, only the preference changes.
 * **ward**: an edge between two LSOAs of the same 2024 electoral ward costs ``1 + WARD_WEIGHT`` times
   as much to cut, so boundaries run along ward lines.
 * **pcn**: each LSOA's registered patients are shared among PCNs (GP registrations July 2022, practices
-  mapped to their current PCN; practices no longer current are left out). The affinity of two LSOAs is
-  ``Σ_pcn min(share_u, share_v)`` (0: no PCN in common, 1: the same mix); the cut cost is multiplied by
-  ``1 + PCN_WEIGHT × affinity ** PCN_POWER``, so boundaries run where patients' PCNs change. Then a
-  greedy polish (:class:`PcnPolish`, after the shape search of each region) moves units on the cut into
+  mapped to their July 2026 PCN by ``read_practice_map``; practices not in that map are left out). The
+  affinity of two LSOAs is ``Σ_pcn min(share_u, share_v)`` (0: no PCN in common, 1: the same mix); the cut
+  cost is multiplied by ``1 + PCN_WEIGHT × affinity ** PCN_POWER``, so boundaries run where patients' PCNs change.
+  Then a greedy polish (:class:`PcnPolish`, after the shape search of each region) moves units on the cut into
   the neighbourhood where most patients of their PCNs live, while that outweighs the extra cut cost
   (``PCN_SCALE`` patients per cost unit).
 

@@ -19,6 +19,7 @@ from ..check.rules import default_severities
 from ..footprints.files import read_footprint
 from ..geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, part_components
 from ..model import Assignment, Col, Footprint, NeighbourhoodSpec, PlaceSpec, Rules, Study, open_study
+from ..profile import Profiles, profile_assignment
 from ..sources.boundaries import LoadOptions
 from ..version import __version__
 from .affinity import align_flag, edge_weight, parse_align
@@ -39,6 +40,7 @@ class ProposeResult:
     assignment: gpd.GeoDataFrame = field(repr=False)  # units + neighbourhood (+ place) columns
     _alignment: tuple[WardAlignment | None, PcnAlignment | None] | None = field(default=None, init=False,
                                                                               repr=False, compare=False)
+    _assignment: Assignment | None = field(default=None, init=False, repr=False, compare=False)
 
     def footprint(self) -> Footprint:
         """The proposal in the config format ``validate`` reads, with its accepted exceptions as waivers."""
@@ -70,6 +72,12 @@ class ProposeResult:
     def to_assignment(self) -> Assignment:
         """The proposal as the shared :class:`nhgeo.model.Assignment` (what rules and renderers read)."""
         return Assignment.align(self.footprint(), self.study)
+
+    def profile(self) -> Profiles:
+        """Need profiles of the neighbourhoods and places (:mod:`nhgeo.profile`), computed once."""
+        if self._assignment is None:
+            self._assignment = self.to_assignment()
+        return profile_assignment(self.study, self._assignment)
 
     def alignment(self) -> tuple[WardAlignment | None, PcnAlignment | None]:
         """Wards split between neighbourhoods, and PCN catchments kept together (None where no data); measured once,

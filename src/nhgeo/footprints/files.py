@@ -17,7 +17,6 @@ from typing import Any
 import jsonschema
 import numpy as np
 import pandas as pd
-import pyogrio
 import tomli_w
 
 from ..errors import InputError
@@ -116,14 +115,16 @@ def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
         loc = "/".join(str(p) for p in path) or "top level"
         raise InputError(f"{where}: schema violation at {loc}: {exc.message}") from None
     for i, n in enumerate(d["neighbourhoods"]):
-        bad = [c for c in n["lsoas"] if not isinstance(c, str) or not c]
+        bad = [c for c in n["lsoas"] if not isinstance(c, str) or not c.strip()]
         if bad:
             raise InputError(f"{where}: schema violation at neighbourhoods/{i}/lsoas: {bad[0]!r} is not an LSOA "
                              "code (non-empty string)")
     meta = dict(d["footprint"])
     rules = Rules.from_dict(d.get("rules", {}))
-    hoods = [NeighbourhoodSpec(str(n["id"]), str(n.get("name", n["id"])), [str(c) for c in n["lsoas"]])
+    hoods = [NeighbourhoodSpec(str(n["id"]), str(n.get("name", n["id"])), [_clean(str(c)) for c in n["lsoas"]])
              for n in d["neighbourhoods"]]
+    cleaned = sum(c != str(raw) for n, h in zip(d["neighbourhoods"], hoods, strict=True)
+                  for raw, c in zip(n["lsoas"], h.codes, strict=True))
     ids = [n.id for n in hoods]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -146,72 +147,152 @@ def footprint_from_dict(d: dict[str, Any], where: str) -> Footprint:
         f"severity.{k}" for k in d.get("rules", {}).get("severity", {}))
     return Footprint(name=str(meta.pop("name")), vintage=int(meta.pop("vintage")), rules=rules,
                      neighbourhoods=hoods, places=places, meta=meta, rules_given=given,
-                     waivers=[{k: str(v) for k, v in w.items()} for w in d.get("waivers", [])])
+                     waivers=[{k: str(v) for k, v in w.items()} for w in d.get("waivers", [])],
+                     read_notes=[f"{cleaned:,} code(s) cleaned (spaces, lower case)"] if cleaned else [])
+
+
+def _clean(code: str) -> str:
+    """A code as the data writes it: no spaces, upper case ("e01 000001" -> "E01000001")."""
+    return "".join(code.split()).upper()
 
 
 @dataclass(frozen=True)
 class TableColumns:
-    """Which columns of an assignment table hold what (None = found by its usual name)."""
+    """Which columns of an assignment table hold what (None = found by its usual name), and how to read it."""
 
-    code: str | None = None  # LSOA code (auto: LSOA21CD, LSOA11CD, lsoa, code, lsoa_code)
+    code: str | None = None  # the code column (auto: LSOA21CD, LSOA11CD, WD24CD, MSOA21CD, practice_code, ...)
     group: str | None = None  # the neighbourhood / grouping column, e.g. PCN_Name (auto: neighbourhood, ...)
     name: str | None = None  # the neighbourhood name (auto: neighbourhood_name, name)
+    code_type: str | None = None  # lsoa | ward | msoa | practice | pcn (auto: from the codes)
+    sheet: str | None = None  # workbooks: the sheet (auto: the first holding a code column)
+    layer: str | None = None  # GeoPackages: the layer (auto: "assignment", else the one holding a code column)
 
 
 CODE_NAMES = ("lsoa21cd", "lsoa11cd", "lsoa", "code", "lsoa_code", "lsoa21", "lsoa11")
-GROUP_NAMES = ("neighbourhood", "neighbourhood_id", "nbhd")
+GROUP_NAMES = ("neighbourhood", "neighbourhood_id", "nbhd", "neighbourhood_code", "locality", "locality_id",
+               "locality_code", "neighbourhood_name", "locality_name", "cluster", "team")
 
 
-def _pick(df: pd.DataFrame, given: str | None, usual: tuple[str, ...], path: Path, flag: str) -> str | None:
-    """The column ``given`` (must exist; case-insensitive), else the first usual name present."""
-    cols = {str(c).lower(): str(c) for c in df.columns}
+def _pick(df: pd.DataFrame, given: str | None, usual: tuple[str, ...], path: Path | str, flag: str) -> str | None:
+    """The column ``given`` (must exist; case, spaces and underscores aside), else the first usual name present."""
+    from .tables import norm
+
+    cols = {norm(c): str(c) for c in df.columns}
     if given is not None:
         if given in df.columns:
             return given
-        if given.lower() in cols:
-            return cols[given.lower()]
+        if norm(given) in cols:
+            return cols[norm(given)]
         raise InputError(f"{path}: no column {given!r} ({flag}); columns are: {', '.join(map(str, df.columns))}")
-    return next((cols[c] for c in usual if c in cols), None)
+    return next((cols[norm(c)] for c in usual if norm(c) in cols), None)
 
 
-def _from_table(df: pd.DataFrame, path: Path, vintage: int | None, columns: TableColumns | None = None) -> Footprint:
-    """A footprint from a table of LSOA code -> group [-> name] [-> place]; any column names via ``columns``."""
+def _row_label(df: pd.DataFrame, pos: int, where: str, kind: str) -> str:
+    if kind == "csv":
+        return f"row {int(df.index[pos]) + 2} (counting the header as row 1)"
+    if kind == "sheet":
+        return f"data row {int(df.index[pos]) + 1} of the sheet (under the header)"
+    return f"feature {int(df.index[pos]) + 1}"
+
+
+def _from_table(df: pd.DataFrame, path: Path | str, vintage: int | None, columns: TableColumns | None = None,
+                kind: str = "csv", notes: list[str] | None = None) -> Footprint:
+    """A footprint from a table of code -> group [-> name] [-> place]; any column names via ``columns``.
+
+    Codes are cleaned (spaces, case, an Excel ``.0``); codes of wards, MSOAs, practices or PCNs are turned into
+    LSOAs by :func:`nhgeo.footprints.codes.to_lsoas`, and the footprint carries how (``conversion``)."""
+    from .codes import CodeType, clean_codes, detect_code_type, to_lsoas
+    from .tables import find_code_column, looks_like_code, norm
+
     tc = columns or TableColumns()
-    cols = {str(c).lower(): str(c) for c in df.columns}
-    known = tc.code is not None and tc.code.lower() in cols  # --code-column may name the boundaries' column
-    code_col = _pick(df, tc.code if known else None, CODE_NAMES, path, "--code-column")
+    notes = list(notes or [])
+    df = df.rename(columns={c: str(c).strip() for c in df.columns})
+    df = df.loc[:, [not (str(c).startswith("Unnamed:") and df[c].isna().all()) for c in df.columns]]
+    if kind == "csv" and len(df.columns) and looks_like_code(str(df.columns[0])) and tc.code is None:
+        # no header row: the first row is data (a code and its group)
+        first = pd.DataFrame([[str(c) for c in df.columns]], columns=df.columns)
+        df = pd.concat([first, df], ignore_index=True)
+        df.columns = ["code", "neighbourhood", *[f"column {i + 3}" for i in range(len(df.columns) - 2)]][
+            :len(df.columns)]
+        notes.append("no header row: the first column read as codes, the second as neighbourhoods")
+    cols = {norm(c): str(c) for c in df.columns}
+    known = tc.code is not None and norm(tc.code) in cols  # --code-column may name the boundaries' column
+    code_col = _pick(df, tc.code, CODE_NAMES, path, "--code-column") if known else find_code_column(df)[0]
     nb_col = _pick(df, tc.group, GROUP_NAMES, path, "--group-column")
+    if nb_col is None and code_col is not None and tc.group is None:
+        others = [str(c) for c in df.columns if str(c) != code_col]
+        if len(others) == 1:  # a two-column table: the other column groups the codes
+            nb_col = others[0]
+            notes.append(f"grouped by the table's other column, {nb_col!r} (--group-column to choose)")
     if code_col is None or nb_col is None:
-        what = " and ".join(x for x, c in (("an LSOA code column (LSOA21CD/LSOA11CD/code; or --code-column)",
-                                            code_col), ("a 'neighbourhood' column (or --group-column, e.g. "
-                                                        "--group-column PCN_Name)", nb_col)) if c is None)
+        what = " and ".join(x for x, c in (("a code column (LSOA21CD/LSOA11CD, WD24CD, MSOA21CD, practice_code, "
+                                            "pcn_code; or --code-column)", code_col),
+                                           ("a 'neighbourhood' column (or --group-column, e.g. --group-column "
+                                            "PCN_Name)", nb_col)) if c is None)
         raise InputError(f"{path}: an assignment table needs {what}; found {', '.join(map(str, df.columns))}")
-    place_col = next((cols[c] for c in ("place", "place_id") if c in cols), None)
-    name_col = _pick(df, tc.name, ("neighbourhood_name", "name"), path, "--name-column")
+    if nb_col == code_col:
+        raise InputError(f"{path}: the code column {code_col!r} cannot also group the codes; name the "
+                         "neighbourhood column with --group-column")
+    place_col = next((cols[c] for c in ("place", "place_id", "place_name") if c in cols), None)
+    name_col = _pick(df, tc.name, ("neighbourhood_name", "name", "locality_name"), path, "--name-column")
     if name_col == nb_col:
         name_col = None
     df = df[df.notna().any(axis=1)]  # wholly empty rows (spreadsheet leftovers) carry nothing
     if df.empty:
         raise InputError(f"{path} has no rows; list one LSOA code and its neighbourhood per row")
-    blank = df[code_col].isna() | (df[code_col].astype("string").str.strip() == "")
+    raw = df[code_col].astype("string")
+    blank = raw.isna() | (raw.str.strip() == "")
     if blank.any():
         pos = int(np.flatnonzero(blank.to_numpy())[0])
-        row = f"row {int(df.index[pos]) + 2} (counting the header as row 1)" if path.suffix.lower() == ".csv" \
-            else f"feature {int(df.index[pos]) + 1}"
-        raise InputError(f"{path}: {row} has no LSOA code in column {code_col!r}"
+        what = "LSOA code" if "lsoa" in code_col.lower() else "code"
+        raise InputError(f"{path}: {_row_label(df, pos, str(path), kind)} has no {what} in column {code_col!r}"
                          + (f" ({int(blank.sum())} rows in all)" if blank.sum() > 1 else "")
                          + "; fill in the code or delete the row")
-    df = df.assign(**{code_col: df[code_col].astype(str).str.strip()})
-    if df[nb_col].isna().any():
-        raise InputError(f"{path}: {int(df[nb_col].isna().sum())} row(s) have no {nb_col!r}; give every LSOA a "
-                         "group or remove the row")
-    v = vintage or _table_vintage(df[code_col], code_col)
+    cleaned = clean_codes(raw)
+    changed = (cleaned != raw).fillna(False).to_numpy(dtype=bool)
+    df = df.assign(**{code_col: cleaned.astype(str).to_numpy()})
+    groups = df[nb_col].astype("string").str.strip()
+    no_group = (groups.isna() | (groups == "")).to_numpy()
+    if no_group.any():  # a totals line or a footnote under the table ("Total", "Source: ONS"): not a code, no group
+        from .codes import code_type_of
+
+        stray = no_group & np.array([code_type_of(c) is None for c in df[code_col]])
+        if stray.any() and stray.sum() == no_group.sum():
+            shown = ", ".join(repr(str(x)) for x in raw[stray].head(3))
+            notes.append(f"ignored {int(stray.sum())} row(s) with no group and no code, e.g. {shown} (a total or a "
+                         "note under the table)")
+            df, groups, changed = df[~stray], groups[~stray], changed[~stray]
+    if changed.any():
+        notes.append(f"{int(changed.sum()):,} code(s) cleaned (spaces, lower case or an Excel number format removed)")
+    if (groups.isna() | (groups == "")).any():
+        n = int((groups.isna() | (groups == "")).sum())
+        raise InputError(f"{path}: {n} row(s) have no {nb_col!r}; give every code a group or remove the row")
+    df = df.assign(**{nb_col: groups.astype(str).to_numpy()})
+    code_type = detect_code_type(df[code_col], code_col, tc.code_type)
+    conversion = None
+    if code_type != CodeType.LSOA:
+        if vintage not in (None, 2021):
+            raise InputError(f"{path} lists {code_type} codes, which nhgeo turns into LSOA 2021; drop --vintage "
+                             f"{vintage}")
+        pairs = pd.DataFrame({"code": df[code_col].to_numpy(), "group": df[nb_col].to_numpy()})
+        lsoas, conversion = to_lsoas(pairs, code_type)
+        if lsoas.empty:
+            raise InputError(f"{path}: none of the {conversion.codes} {code_type} codes could be turned into LSOAs "
+                             f"({conversion.summary()})")
+        conversion.notes[:0] = notes
+        per_group = df.drop_duplicates(nb_col).set_index(nb_col)
+        extra = {c: lsoas["group"].map(per_group[c]).to_numpy() for c in (name_col, place_col) if c}
+        df = pd.DataFrame({code_col: lsoas["lsoa"].to_numpy(), nb_col: lsoas["group"].to_numpy(), **extra})
+        v = 2021
+    else:
+        v = vintage or _table_vintage(df[code_col], code_col)
     hoods = []
     conflicts: dict[str, list[str]] = {}
     for nid, grp in df.groupby(nb_col, sort=True):
         name = str(nid)
         if name_col:
-            counts = grp[name_col].dropna().astype(str).value_counts(sort=False)
+            counts = grp[name_col].dropna().astype(str).str.strip().value_counts(sort=False)
+            counts = counts[counts.index != ""]
             if len(counts):  # most rows first, then first seen
                 order = sorted(counts.index, key=lambda x: -counts[x])
                 name = order[0]
@@ -220,14 +301,22 @@ def _from_table(df: pd.DataFrame, path: Path, vintage: int | None, columns: Tabl
         hoods.append(NeighbourhoodSpec(str(nid), name, grp[code_col].tolist()))
     places: list[PlaceSpec] = []
     if place_col:
+        df = df.assign(**{place_col: df[place_col].astype("string").str.strip()})
         pn = df.groupby(nb_col)[place_col].nunique()
         if (pn > 1).any():
             raise InputError(f"{path}: neighbourhood {pn[pn > 1].index[0]} is in more than one place")
-        for pid, grp in df.groupby(place_col, sort=True):
+        for pid, grp in df.dropna(subset=[place_col]).groupby(place_col, sort=True):
             places.append(PlaceSpec(str(pid), str(pid), sorted(grp[nb_col].astype(str).unique().tolist())))
     unread = unread_columns(df, [c for c in (code_col, nb_col, name_col, place_col) if c], nb_col)
-    return Footprint(name=path.stem, vintage=v, rules=Rules(), neighbourhoods=hoods, places=places,
-                     meta={"source": str(path)}, name_conflicts=conflicts, unread_columns=unread)
+    stem = Path(str(path)).stem if str(path) not in ("-", "standard input") else "footprint"
+    meta: dict[str, Any] = {"source": str(path)}
+    if conversion is not None:
+        meta["converted_from"] = f"{conversion.codes} {code_type} codes of {path} by {conversion.method}"
+    return Footprint(name=stem, vintage=v, rules=Rules(), neighbourhoods=hoods, places=places,
+                     meta=meta, name_conflicts=conflicts, conversion=conversion,
+                     read_notes=notes if conversion is None else [],
+                     unread_columns=unread)
+
 
 
 PLACE_HINTS = ("place", "hcp", "locality", "localities", "partnership", "pbp", "system", "borough", "cluster",
@@ -269,43 +358,71 @@ def _table_vintage(codes: pd.Series, code_col: str) -> int:
     return 2011 if len(sample - embedded_codes(2011)) < len(sample - embedded_codes(2021)) else 2021
 
 
+GEO_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".parquet", ".geoparquet", ".fgb", ".zip")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def _looks_like_toml(data: bytes) -> bool:
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
+    return head.startswith((b"[footprint]", b"[[neighbourhoods]]", b"[rules]", b"#")) or b"\n[footprint]" in head
+
+
+def _read_toml(text: str, where: str) -> Footprint:
+    try:
+        d = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: malformed TOML: {exc}") from None
+    return footprint_from_dict(d, where)
+
+
 def read_footprint(path: str | Path, vintage: int | None = None, columns: TableColumns | None = None) -> Footprint:
-    """Read a footprint: TOML config, or a CSV / GeoPackage assignment table (code -> neighbourhood [-> place])."""
+    """Read a footprint: a TOML config; a table (CSV, Excel/OpenDocument workbook, GeoPackage) of codes ->
+    neighbourhood [-> place], the codes LSOAs, wards, MSOAs, practices or PCNs; ``-`` reads standard input."""
+    from ..sources.tables import decode_text, is_stdin, read_source
+    from .tables import read_footprint_table
+
+    tc = columns or TableColumns()
+    if is_stdin(path):
+        data = read_source(path, "footprint")
+        if _looks_like_toml(data):
+            return _read_toml(decode_text(data, "standard input"), "standard input")
+        return _table_footprint("-", vintage, tc, read_footprint_table)
     path = Path(path)
     if not path.exists():
         raise InputError(f"footprint file not found: {path}")
     if path.is_dir():
-        raise InputError(f"{path} is a folder; give a footprint file (.toml, .csv or .gpkg)")
+        raise InputError(f"{path} is a folder; give a footprint file (.toml, .csv, .xlsx, .ods or .gpkg)")
     suffix = path.suffix.lower()
     if suffix == ".toml":
         try:
-            d = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: malformed TOML: {exc}") from None
+            text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InputError(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
                              f"{exc.start}); TOML must be UTF-8: re-save it as UTF-8") from None
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-        return footprint_from_dict(d, str(path))
-    if suffix == ".csv":
-        try:
-            df = pd.read_csv(path, dtype=str)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
-                             f"{exc.start}); re-save the CSV as UTF-8") from None
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{path} is empty; a footprint CSV needs a header (LSOA21CD,neighbourhood) and "
-                             "rows") from None
-        except (pd.errors.ParserError, OSError) as exc:
-            raise InputError(f"{path}: cannot read CSV: {str(exc).splitlines()[0]}") from None
-        return _from_table(df, path, vintage, columns)
-    if suffix in (".gpkg", ".geojson", ".shp", ".parquet"):
-        try:
-            layers = [name for name, _ in pyogrio.list_layers(path)] if suffix == ".gpkg" else [None]
-            layer = "assignment" if "assignment" in layers else layers[0]
-            df = pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
-        except Exception as exc:  # pyogrio raises several types
-            raise InputError(f"{path}: cannot read assignment table: {str(exc).splitlines()[0]}") from None
-        return _from_table(df, path, vintage, columns)
-    raise InputError(f"{path}: unsupported footprint format {suffix!r}; use .toml, .csv or .gpkg")
+        return _read_toml(text, str(path))
+    if suffix in TABLE_SUFFIXES:
+        return _table_footprint(path, vintage, tc, read_footprint_table)
+    if suffix in GEO_SUFFIXES:
+        from ..sources.geofiles import read_geo_table
+
+        df, kind_notes = read_geo_table(path, "footprint", layer=tc.layer, prefer="assignment",
+                                        wanted=_has_code_column)
+        return _from_table(df, path, vintage, tc, kind="geo", notes=kind_notes)
+    raise InputError(f"{path}: unsupported footprint format {suffix!r}; use .toml, .csv, .xlsx, .ods, .gpkg or a "
+                     "zipped shapefile")
+
+
+def _has_code_column(fields: list[str]) -> bool:
+    from .codes import COLUMN_NAMES
+
+    low = {f.strip().lower() for f in fields}
+    return any(n in low for names in COLUMN_NAMES.values() for n in names)
+
+
+def _table_footprint(path: str | Path, vintage: int | None, tc: TableColumns, reader: Any) -> Footprint:
+    table = reader(path, tc.sheet)
+    kind = "sheet" if table.sheet is not None else "csv"
+    where: str | Path = table.where if str(path) == "-" else path
+    return _from_table(table.frame, where, vintage, tc, kind=kind, notes=table.notes)

@@ -34,7 +34,7 @@ from ..model import Col, Footprint, NeighbourhoodSpec, Rules
 from ..sources.boundaries import CRS, LoadOptions, load_units, to_bng
 
 METHODS = ("centroid", "area")
-SHAPE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet")
+SHAPE_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb", ".parquet", ".geoparquet")
 SPLIT_SHARE = 0.05  # an LSOA counts as split when at least 5% of its area lies in a second polygon (or outside)
 MIN_TOUCH_SHARE = 0.001  # overlaps below 0.1% of an LSOA's area are generalisation slivers, not coverage
 PWC = (str(getattr(Col, "PWC_X", "pwc_x")), str(getattr(Col, "PWC_Y", "pwc_y")))
@@ -119,39 +119,59 @@ class FitReport:
                 "disagree_population": self.disagree_population, "empty_polygons": self.empty, "notes": self.notes}
 
 
-def _columns(path: Path) -> tuple[list[str], str | None]:
-    """Attribute columns and geometry type of a geo file's first layer (cheap: no features read)."""
-    info = pyogrio.read_info(path)
+def _columns(path: Path, layer: str | None = None) -> tuple[list[str], str | None]:
+    """Attribute columns and geometry type of a geo file's layer (cheap: no features read)."""
+    info = pyogrio.read_info(path, layer=layer)
     return [str(c) for c in info["fields"]], (str(info["geometry_type"]) if info["geometry_type"] else None)
 
 
-def is_shapes(path: str | Path) -> bool:
-    """Is ``path`` a polygon file without an LSOA code column (a footprint drawn as shapes)?"""
+def _has_codes(cols: list[str]) -> bool:
+    from .codes import COLUMN_NAMES
+
+    low = {c.strip().lower() for c in cols}
+    return any(n in low for names in COLUMN_NAMES.values() for n in names if n != "code")
+
+
+def is_shapes(path: str | Path, layer: str | None = None) -> bool:
+    """Is ``path`` a polygon file without a code column (a footprint drawn as shapes)? A GeoPackage with
+    an ``assignment`` layer (a proposal's) or any layer of codes is a table."""
+    if str(path) == "-":
+        return False
     path = Path(path)
-    if path.suffix.lower() not in SHAPE_SUFFIXES or not path.exists():
+    if path.suffix.lower() not in SHAPE_SUFFIXES or not path.exists() or path.is_dir():
         return False
     try:
-        if path.suffix.lower() == ".gpkg":
-            layers = [str(n) for n, _ in pyogrio.list_layers(path)]
-            if "assignment" in layers:  # a proposal's GeoPackage: a table of LSOAs
-                return False
-        cols, geom = _columns(path)
+        if path.suffix.lower() in (".parquet", ".geoparquet"):
+            import pyarrow.parquet as pq
+
+            cols = [str(c) for c in pq.read_schema(path).names]
+            return "geometry" in cols and not _has_codes(cols)
+        layers = [str(n) for n, _ in pyogrio.list_layers(path)]
+        if layer is None and "assignment" in layers:  # a proposal's GeoPackage: a table of LSOAs
+            return False
+        if layer is None and len(layers) > 1:
+            return not any(_has_codes(_columns(path, n)[0]) for n in layers)
+        cols, geom = _columns(path, layer)
     except Exception:  # unreadable files are reported by the table reader
         return False
     if geom is None or "polygon" not in geom.lower():
         return False
-    return not any(c.lower() in ("lsoa21cd", "lsoa11cd", "lsoa_code", "lsoa") for c in cols)
+    return not _has_codes(cols)
 
 
-def read_shapes(path: str | Path, name_column: str | None) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The polygons of ``path`` in EPSG:27700 with a ``name`` column (one row per name), and what was done."""
+def read_shapes(path: str | Path, name_column: str | None, *, layer: str | None = None,
+                skip_invalid: bool = False) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The polygons of ``path`` in EPSG:27700 with a ``name`` column (one row per name), and what was done.
+
+    A zipped shapefile is read as it is; of a GeoPackage of several layers, ``layer`` or the one layer
+    holding ``name_column``; features with no geometry are named (exit 2) or, with ``skip_invalid``, left out."""
+    from ..sources.geofiles import check_geometries, read_geo
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"shape file not found: {path}")
-    try:
-        raw = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types
-        raise InputError(f"cannot read shape file {path}: {str(exc).splitlines()[0]}") from None
+    raw = read_geo(path, "shape file", layer=layer, wanted_what=f"a column {name_column!r}",
+                   wanted=(lambda cols: name_column in cols) if name_column else None)
     cols = [str(c) for c in raw.columns if c != raw.geometry.name]
     if name_column is None:
         raise InputError(f"{path} holds polygons: say which column names each area with --name-column "
@@ -162,14 +182,13 @@ def read_shapes(path: str | Path, name_column: str | None) -> tuple[gpd.GeoDataF
     notes: list[str] = []
     raw = to_bng(raw, f"shape file {path}", notes)
     notes[:] = [f"shapes {n}" for n in notes]
+    raw = check_geometries(raw, path, skip_invalid, notes,
+                           label=lambda i: f"{raw[name_column].iloc[i]!s} (feature {i + 1})")
     names = raw[name_column].astype("string").str.strip()
     if names.isna().any() or (names == "").any():
         n = int((names.isna() | (names == "")).sum())
         raise InputError(f"{n} feature(s) of {path} have no name in {name_column!r}; name every polygon")
     geoms = np.asarray(raw.geometry.values)
-    if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
-        n = int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum())
-        raise InputError(f"{n} feature(s) of {path} have empty geometry; remove them or fix the file")
     if not np.isin(shapely.get_type_id(geoms), [3, 6, 7]).all():
         raise InputError(f"{path} must hold polygons to fit LSOAs to")
     bad = ~shapely.is_valid(geoms)
@@ -281,9 +300,10 @@ def footprint_from_fit(assigned: pd.Series, name: str, vintage: int, source: str
 
 
 def fit_footprint(path: str | Path, units: gpd.GeoDataFrame, name_column: str | None, *, method: str = "centroid",
-                  vintage: int = 2021) -> tuple[Footprint, FitReport]:
+                  vintage: int = 2021, layer: str | None = None, skip_invalid: bool = False
+                  ) -> tuple[Footprint, FitReport]:
     """Read shapes from ``path``, fit ``units`` to them, and return the footprint and the fit report."""
-    shapes, notes = read_shapes(path, name_column)
+    shapes, notes = read_shapes(path, name_column, layer=layer, skip_invalid=skip_invalid)
     assigned, rep = fit_units(shapes, units, method=method, source=str(path), name_column=str(name_column))
     rep.notes = notes + rep.notes
     fp = footprint_from_fit(assigned, Path(path).stem, vintage, f"fitted from {path} ({name_column}) by {method}")
@@ -292,27 +312,50 @@ def fit_footprint(path: str | Path, units: gpd.GeoDataFrame, name_column: str | 
 
 @dataclass
 class FitResult:
-    """What ``nhgeo fit`` produces: the fitted footprint and how good the fit is."""
+    """What ``nhgeo fit`` produces: the LSOA footprint, and how good the fit is (shapes) or how the codes
+    became LSOAs (a table of wards, MSOAs, practices or PCNs: ``footprint.conversion``)."""
 
     footprint: Footprint
-    report: FitReport
-    source: str  # the LSOA boundaries fitted
+    report: FitReport | None
+    source: str  # the LSOA boundaries fitted, or the lookup the codes were turned into LSOAs by
+
+    @property
+    def conversion(self) -> Any:
+        return self.footprint.conversion
 
 
 def fit_file(path: str | Path, name_column: str | None, *, method: str = "centroid",
              boundaries: str | Path | None = None, rules: dict[str, Any] | None = None, snap: float | None = None,
-             min_border: float | None = None, **options: Unpack[LoadOptions]) -> FitResult:
-    """Fit the LSOAs (embedded, or ``boundaries``) to the polygons of ``path``; ``rules`` go into [rules]."""
+             min_border: float | None = None, group_column: str | None = None, code_type: str | None = None,
+             sheet: str | None = None, layer: str | None = None, skip_invalid: bool = False,
+             **options: Unpack[LoadOptions]) -> FitResult:
+    """The LSOA footprint of ``path``: its polygons best-fitted to the LSOAs (embedded, or ``boundaries``), or
+    its table of codes (wards, MSOAs, practices, PCNs, LSOAs) turned into LSOAs; ``rules`` go into [rules]."""
     from dataclasses import replace
 
+    from .files import TableColumns, read_footprint
+
     del snap, min_border  # fitting needs no adjacency graph; accepted so every command passes the same options
-    units, rep = load_units(boundaries, **options)
-    vintage = int(units.attrs.get("vintage", rep.vintage))
-    fp, fit = fit_footprint(path, units, name_column, method=method, vintage=vintage)
+    fit: FitReport | None = None
+    if not is_shapes(path, layer):
+        if method != "centroid":
+            raise InputError("--fit-method is for footprints drawn as shapes; this file lists codes")
+        cols = TableColumns(code=options.get("code_column"), group=group_column, name=name_column,
+                            code_type=code_type, sheet=sheet, layer=layer)
+        fp = read_footprint(path, vintage=options.get("vintage"), columns=cols)
+        conv = fp.conversion
+        source = conv.data if conv is not None else f"the LSOA {fp.vintage} codes as listed"
+        fp.meta["generated_by"] = "nhgeo fit"
+    else:
+        units, rep = load_units(boundaries, **options)
+        vintage = int(units.attrs.get("vintage", rep.vintage))
+        fp, fit = fit_footprint(path, units, name_column, method=method, vintage=vintage, layer=layer,
+                                skip_invalid=skip_invalid)
+        source = str(units.attrs.get("source", rep.source))
+        fp.meta["source"] = source
+        fp.meta["fitted_from"] = f"{path} ({name_column}; {method})"
     if rules:
         sev = dict(rules.get("severity") or {})
         fp.rules = replace(fp.rules, **{k: v for k, v in rules.items() if k != "severity"},
                            severity={**fp.rules.severity, **sev})
-    fp.meta["source"] = str(units.attrs.get("source", rep.source))
-    fp.meta["fitted_from"] = f"{path} ({name_column}; {method})"
-    return FitResult(fp, fit, str(units.attrs.get("source", rep.source)))
+    return FitResult(fp, fit, source)

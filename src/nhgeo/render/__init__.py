@@ -16,8 +16,10 @@ from typing import Any
 from rich.console import Console
 
 from ..errors import InputError
+from ..profile import profile_assignment, profile_to_dict
 from . import csv, github, junit, markdown, table
 from . import json as json_
+from . import profile as profile_
 
 Draw = Callable[..., None]  # (console, result, **options) -> None
 Text = Callable[..., str]  # (result, **options) -> str
@@ -27,13 +29,23 @@ def _dump(to_dict: Callable[[Any], dict[str, Any]]) -> Text:
     return lambda result, **_: _json.dumps(to_dict(result), indent=2) + "\n"
 
 
+def _with_profile(draw_table: Draw, of: Callable[[Any], dict[str, Any]]) -> Draw:
+    """A table view that, with ``profile=True`` (``--profile``), adds the need-profile table after it."""
+    def drawn(console: Console, result: Any, profile: bool = False, **options: Any) -> None:
+        draw_table(console, result, **options)
+        if profile:
+            profile_.draw_profile(console, of(result))
+    return drawn
+
+
 TABLES: dict[str, Draw] = {
     "graph": lambda c, s, **_: table.render_graph(c, s),
-    "proposal": lambda c, r, detail=False, **_: table.render_proposal_and_tree(c, r, detail=detail),
-    "validation": lambda c, r, show_all=False, strict=False, **_: table.render_validation(c, r, show_all=show_all,
-                                                                                         strict=strict),
-    "coverage": lambda c, r, show_all=False, strict=False, **_: table.render_coverage(c, r, show_all=show_all,
-                                                                                     strict=strict),
+    "proposal": _with_profile(lambda c, r, detail=False, **_: table.render_proposal_and_tree(c, r, detail=detail),
+                              lambda r: profile_to_dict(r.profile())),
+    "validation": _with_profile(lambda c, r, show_all=False, strict=False, **_: table.render_validation(
+        c, r, show_all=show_all, strict=strict), lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
+    "coverage": _with_profile(lambda c, r, show_all=False, strict=False, **_: table.render_coverage(
+        c, r, show_all=show_all, strict=strict), lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
 }

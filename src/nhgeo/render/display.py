@@ -259,6 +259,7 @@ def _figures(units: gpd.GeoDataFrame) -> pd.DataFrame:
                       "pop": units[Col.POP].to_numpy(dtype=float) if Col.POP in units.columns else 0.0})
     for c in (Col.AGE_65_PLUS, Col.AGE_0_15):
         u[c] = units[c].to_numpy(dtype=float) if c in units.columns else np.nan
+    u["res"] = units[Col.RESIDENTS].to_numpy(dtype=float) if Col.RESIDENTS in units.columns else u["pop"]
     imd = (pd.to_numeric(units[Col.IMD], errors="coerce").to_numpy(dtype=float) if Col.IMD in units.columns
            else np.full(len(units), np.nan))
     quint = np.where(np.isnan(imd), 0, np.ceil(np.nan_to_num(imd) / 2)).astype(int)  # 1 = most deprived fifth
@@ -268,7 +269,8 @@ def _figures(units: gpd.GeoDataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"population": g["pop"].sum(), "n_lsoas": g.size()})
     for c, name in ((Col.AGE_65_PLUS, "share_65_plus"), (Col.AGE_0_15, "share_under_16")):
         s = g[c].sum(min_count=1)
-        out[name] = (s / out["population"].where(out["population"] > 0)).astype(float)
+        res = g["res"].sum()  # shares of residents, whatever population the band uses
+        out[name] = (s / res.where(res > 0)).astype(float)
     for k in range(6):
         out[f"q{k}"] = g[f"q{k}"].sum() / out["population"].where(out["population"] > 0, 1.0)
     return out

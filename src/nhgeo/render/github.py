@@ -33,6 +33,9 @@ def validation_github(rep: ValidationReport, command: str = "validate", strict: 
         if rr.note:
             lines.append(f"::notice file={escape_property(rep.path)},title={escape_property(f'nhgeo {rr.id}')}::"
                          f"{escape_data(rr.note)}")
+    if rep.conversion is not None:
+        lines.append(f"::notice file={escape_property(rep.path)},title=nhgeo codes to LSOAs::"
+                     f"{escape_data(rep.conversion.summary())}")
     for f in rep.findings:
         level = "error" if id(f) in failing else "warning"
         msg = f.message + (f" — fix: {f.fix}" if f.fix else "")
@@ -41,5 +44,6 @@ def validation_github(rep: ValidationReport, command: str = "validate", strict: 
     skipped = "; ".join(f"{k} ({v})" for k, v in rep.not_checked.items())
     if skipped:
         lines.append(f"not checked: {skipped}")
+    lines.append(f"population: {rep.study.population_source}")
     lines.append(f"{verdict.headline} ({rep.path})")
     return "\n".join(lines) + "\n"

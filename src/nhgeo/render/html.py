@@ -25,6 +25,7 @@ import numpy as np
 import shapely
 
 from ..model import Col
+from . import profile as profile_
 from .display import (
     _as_dict,
     _bboxes,
@@ -111,6 +112,7 @@ def render_html(data: ReportData) -> str:
                            data.coverage["status"].astype(str), strict=True):
             core.setdefault(n, {})[c] = s
 
+    need_of, need_measures = profile_.card_data(data.profile)
     labels = _label_points(shapes.hoods, grid)
     fig_rec = {str(k): v for k, v in figs.to_dict("index").items()}
     hood_bb = _bboxes(shapes.hoods, ids, grid)
@@ -130,7 +132,7 @@ def render_html(data: ReportData) -> str:
             "place": place_of.get(n, ""), "la": la_of.get(n, ""), "la_name": la_name.get(la_of.get(n, ""), ""),
             "icb": icb_of.get(n, ""), "region": region_of.get(n, ""),
             "core": core.get(n, {}), "findings": hood_find.get(n, []),
-            "bbox": hood_bb[n],
+            "bbox": hood_bb[n], **({"need": need_of[n]} if n in need_of else {}),
         })
     idx = {h["id"]: h["i"] for h in hood_json}
 
@@ -175,6 +177,7 @@ def render_html(data: ReportData) -> str:
         if len(shapes.las) > 1 else ""
     la_on = len(shapes.las) <= 60  # for a region or England LA lines would crowd the places: a toggle
     place_d = "".join(grid.paths(shapely.boundary([shapes.places[k] for k in sorted(shapes.places)]), close=False))
+    icb_d = _icb_lines(data, units, grid)
     svc_paths, svc_legend = [], []
     if data.services is not None and len(data.services):
         s = data.services
@@ -220,12 +223,16 @@ def render_html(data: ReportData) -> str:
         '<g id=g-lsoa class="lines layer" hidden><g transform="scale(2)"><path/></g></g>'
         f'<g id=g-la class=lines{"" if la_on else " hidden"}><path d="{la_d}"/></g>'
         f'<g id=g-place class=lines><path d="{place_d}"/></g>'
+        + (f'<g id=g-icb class=lines><path d="{icb_d}"/></g>' if icb_d else "") +
         f'<g id=g-svc class=layer hidden>{"".join(svc_paths)}</g>'
         f'<g id=g-sel class=lines></g><g id=g-lsel class=lines></g>'
         f'<g id=g-labels>{"".join(hood_labels)}</g><g id=g-plabels>{"".join(place_labels)}</g></svg>')
 
     legend = _legend_html([(str(p["id"]), str(p["name"]), int(p["colour"])) for p in place_json], by_status,
                           any(h["status"] != "ok" for h in hood_json), svc_legend, len(shapes.las) > 1)
+    extra = (profile_.icb_legend_html() if icb_d else "") + (profile_.need_legend_html() if need_measures else "")
+    if extra and legend.endswith("</div>"):  # inside the legend box, before its end
+        legend = legend[: -len("</div>")] + extra + "</div>"
     # hierarchy data for the table
     tree = {"regions": {k: region_name.get(k, k) for k in sorted(set(region_of.values()))},
             "icbs": {k: icb_name.get(k, k) for k in sorted(set(icb_of.values()))}}
@@ -233,7 +240,7 @@ def render_html(data: ReportData) -> str:
                "findings": [{"rule": str(f.get("rule", "")), "severity": str(f.get("severity", "")),
                              "unit": str(f.get("unit", "")), "message": str(f.get("message", "")),
                              "fix": str(f.get("fix") or "")} for f in findings],
-               "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE),
+               "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE), "measures": need_measures,
                "units": lsoa_table_json(units, idx)}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c")  # JSON's own escape: no tag can open or close inside the data
@@ -251,11 +258,16 @@ def render_html(data: ReportData) -> str:
                + ('<label><input type=checkbox id=t-svc> service points</label>' if svc_paths else "")
                + f'<label><input type=checkbox id=t-la{" checked" if la_on and la_d else ""}'
                + ("" if la_d else " disabled") + "> LA outlines</label>"
-               '<label><input type=checkbox id=t-labels checked> labels</label>'
+               + ('<label><input type=checkbox id=t-icb checked> ICB outlines (ONS April 2026)</label>'
+                  if icb_d else "")
+               + '<label><input type=checkbox id=t-labels checked> labels</label>'
                '<fieldset class=mode><legend>Colour by</legend>'
                f'<label><input type=radio name=mode value=place{"" if by_status else " checked"}> place</label>'
                f'<label><input type=radio name=mode value=status{" checked" if by_status else ""}> status</label>'
-               '</fieldset>')
+               + ('<label><input type=radio name=mode value=need> need: <select id=need-m aria-label="Need measure">'
+                  + "".join(f'<option value="{_e(m["id"])}">{_e(m["label"])}</option>' for m in need_measures)
+                  + "</select></label>" if need_measures else "")
+               + '</fieldset>')
     sections = [
         f'<section id=s-map aria-label="Map"><div class=mapwrap><div class=toolbar>{toggles}'
         '<span class=zoom><button type=button id=z-in aria-label="Zoom in">+</button>'
@@ -265,6 +277,7 @@ def render_html(data: ReportData) -> str:
         f'<div class=scalebar id=scalebar></div></div>'
         '<p class=muted>Drag to pan, wheel or +/− to zoom; hover a neighbourhood for its card, click to pin it.</p>'
         f'</div>{legend}</section>',
+        *([profile_.table_html(data.profile)] if need_measures else []),
         '<section id=s-tree><h2>Region → ICB → place → neighbourhood</h2>'
         '<p class=muted>Sort with the column buttons (siblings are sorted within their parent). Rows are '
         'keyboard-focusable: Enter shows the unit on the map.</p><div class=scroll><table id=tree class=tree>'
@@ -281,7 +294,7 @@ def render_html(data: ReportData) -> str:
     if cov_html:
         sections.append(f"<section id=s-core><h2>Core offer: neighbourhood × component</h2>{cov_html}</section>")
     sections.append(f"<section id=s-meta><h2>Reproduce, data and attribution</h2>{_meta_html(meta)}</section>")
-    css = _asset("report.css") + pal_css + st_css
+    css = _asset("report.css") + pal_css + st_css + profile_.need_css()
     js = _asset("report.js")
     return (
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
@@ -293,13 +306,27 @@ def render_html(data: ReportData) -> str:
         + (f" · data {_e(meta['data_date'])}" if meta.get("data_date") else "")
         + "</p>" + (f"<p class=verdict><strong>{_e(meta['verdict'])}</strong></p>" if meta.get("verdict") else "")
         + f'<p>{_e(summary)}</p><nav aria-label="Sections"><a href="#s-map">Map</a> <a href="#s-tree">Hierarchy'
-        '</a> <a href="#s-findings">Findings</a>' + (' <a href="#s-core">Core offer</a>' if cov_html else "")
+        '</a>' + (' <a href="#s-need">Need profiles</a>' if need_measures else "")
+        + ' <a href="#s-findings">Findings</a>' + (' <a href="#s-core">Core offer</a>' if cov_html else "")
         + ' <a href="#s-meta">Reproduce &amp; data</a></nav></header><main>'
         + "".join(sections)
         + f'</main><script type="application/json" id=data>{blob}</script>'
         # LSOA lines: parsed only when the layer is first shown (a few MB for England)
         + f'<script type="text/plain" id=lsoa-d>{lsoa_d}</script><script>{js}</script></body></html>\n'
     )
+
+
+def _icb_lines(data: ReportData, units: Any, grid: Any) -> str:
+    """SVG path of the official ICB outlines that touch the map (clipped to its extent, simplified like the map)."""
+    out = data.icb_outlines
+    if out is None or not len(out):
+        return ""
+    x0, y0, x1, y1 = shapely.total_bounds(np.asarray(units.geometry.values))
+    pad = 0.02 * max(x1 - x0, y1 - y0)
+    box = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    lines = shapely.intersection(shapely.boundary(np.asarray(out.geometry.values)), box)
+    lines = [g for g in lines.tolist() if not g.is_empty]
+    return "".join(grid.paths(lines, close=False)) if lines else ""
 
 
 def write_html(data: ReportData, path: str | Path) -> Path:

@@ -10,6 +10,7 @@ import pandas as pd
 from ..check.alignment import alignment_to_dict
 from ..check.coverage import CoverageResult, pcn_summary
 from ..model import Col
+from ..profile import profile_assignment, profile_to_dict
 from ..sources.services import SERVICE_VINTAGE
 from .csv import diff_table
 
@@ -64,6 +65,7 @@ def proposal_to_dict(result: ProposeResult) -> dict[str, Any]:
                     "reasons": pl.reasons} for pl in result.places],
         "hierarchy": hierarchy(result),
         "alignment": alignment_to_dict(*result.alignment()),
+        "profile": profile_to_dict(result.profile()),
     }
 
 
@@ -125,10 +127,13 @@ def validation_to_dict(rep: ValidationReport, command: str = "validate", strict:
                           "note": r.note}
                          for r in rep.results],
         **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
+        **({"conversion": rep.conversion.to_dict()} if rep.conversion is not None else {}),
+        **({"read_notes": rep.footprint.read_notes} if rep.footprint.read_notes else {}),
         "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
         **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
+        "profile": profile_to_dict(profile_assignment(rep.study, rep.assignment)),
     }
 
 
@@ -170,6 +175,7 @@ def diff_to_dict(d: FootprintDiff, strict: bool = False) -> dict[str, Any]:
     return {
         **d.outcome(strict).to_dict(), "strict": strict,
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
+        "population_source": d.new.study.population_source,
         "moved": [{"code": r["lsoa_code"], "lsoa_name": r["lsoa_name"] or None, "ward": r["ward"] or None,
                    "from": r["from_id"] or None, "from_name": r["from_name"] or None, "to": r["to_id"] or None,
                    "to_name": r["to_name"] or None} for r in diff_table(d).to_dict("records")],
@@ -182,11 +188,14 @@ def diff_to_dict(d: FootprintDiff, strict: bool = False) -> dict[str, Any]:
         "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
         "rules_changed": [{"setting": k, "old": x, "new": y} for k, x, y in d.rules_changed],
         "passed_without_strict": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0],
+        **{f"{side}_conversion": rep.conversion.to_dict() for side, rep in (("old", d.old), ("new", d.new))
+           if rep.conversion is not None},
     }
 
 
 def fit_to_dict(result: FitResult) -> dict[str, Any]:
     """The fit quality and the fitted neighbourhoods (id, LSOAs, population) as data."""
-    return {"boundaries": result.source, "fit": result.report.to_dict(),
+    return {"boundaries": result.source, "fit": result.report.to_dict() if result.report is not None else None,
+            **({"conversion": result.conversion.to_dict()} if result.conversion is not None else {}),
             "neighbourhoods": [{"id": n.id, "name": n.name, "lsoas": len(n.codes)}
                                for n in result.footprint.neighbourhoods]}

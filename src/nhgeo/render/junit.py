@@ -40,7 +40,10 @@ def validation_junit(rep: ValidationReport, command: str = "validate", strict: b
                      "</testcase>")
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name={quoteattr(f"nhgeo {command} " + rep.path)} '
             f'tests="{len(rep.results)}" failures="{fails}" skipped="{len(rep.not_checked)}">')
+    conversion = ""
+    if rep.conversion is not None:  # a footprint of wards / practices: the method and its approximation, stated
+        conversion = f'<property name="conversion" value={quoteattr(rep.conversion.summary())}/>'
     props = ("  <properties>" + "".join(f"<property name={quoteattr(k)} value={quoteattr(str(v))}/>" for k, v in (
-        ("command", f"nhgeo {command}"), ("verdict", verdict.word.lower()), ("headline", verdict.headline)))
-             + "</properties>")
+        ("command", f"nhgeo {command}"), ("verdict", verdict.word.lower()), ("headline", verdict.headline),
+        ("population_source", rep.study.population_source))) + conversion + "</properties>")
     return head + "\n" + props + "\n" + "\n".join(cases) + "\n</testsuite>\n"

@@ -9,7 +9,7 @@ import pandas as pd
 from ..check.coverage import place_matrix, status_matrix
 from .csv import diff_table
 from .json import coverage_to_dict
-from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
+from .text import STATUS_MARK, fit_lines, pcn_line, reading_lines, rule_settings_line
 
 if TYPE_CHECKING:
     from ..check.diff import FootprintDiff
@@ -28,6 +28,9 @@ def validation_markdown(rep: ValidationReport, command: str = "validate", strict
            f"{rep.source}, LSOA {rep.vintage}; population: {rep.study.population_source}.", ""]
     if rep.fit is not None:
         out += ["**Fit of the shapes** (checked before the rules):", "", "```", *fit_lines(rep.fit, n=10), "```", ""]
+    if reading_lines(rep.footprint):
+        out += ["**Reading the footprint** (checked before the rules):", "", "```", *reading_lines(rep.footprint),
+                "```", ""]
     out += [rule_settings_line(rep.footprint.rules, rep.rule_sources) + ".", "", "| rule | result |", "|---|---|"]
     for r in rep.results:
         fs = r.findings
@@ -93,6 +96,7 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
     out.append(f"- LSOAs moved: **{len(d.moved)}**")
+    out.append(f"- population: {d.new.study.population_source}")
     if d.duplicated:
         out.append(f"- LSOAs listed more than once (duplicates, not moves): **{len(d.duplicated)}** — "
                    + ", ".join(f"{c} in {' and '.join(ids)}" for c, ids in list(d.duplicated.items())[:limit]))
@@ -122,6 +126,8 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
     for label, rep in (("old", d.old), ("new", d.new)):
         if rep.fit is not None:
             out += ["", f"Fit of the {label} shapes: {rep.fit.summary()}."]
+        if rep.conversion is not None:
+            out += ["", f"The {label} footprint's codes became LSOAs: {rep.conversion.summary()}."]
     for title, fs in (("Rules newly broken", d.newly_broken), ("Rules fixed", d.fixed)):
         if fs:
             out += ["", f"**{title}**", ""]

@@ -83,6 +83,9 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     if shapes.places:
         gpd.GeoSeries([shapes.places[k] for k in sorted(shapes.places)], crs=units.crs).boundary.plot(
             ax=ax, color="#111111", linewidth=1.8 if detail else 0.9)
+    icb = _icb_outlines(units, bounds)
+    if icb is not None:
+        icb.plot(ax=ax, color="#1b7837", linewidth=1.6 if detail else 0.8, linestyle=(0, (6, 2, 1.5, 2)))
     ax.set_xlim(bounds[0] - w_m * 0.01, bounds[2] + w_m * 0.01)
     ax.set_ylim(bounds[1] - h_m * 0.01, bounds[3] + h_m * 0.01)
     ax.set_aspect("equal")
@@ -171,6 +174,9 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
                               label="local authority outline"))
     handles.append(Line2D([], [], color="#444444" if detail else "#777777", linewidth=0.6 if detail else 0.4,
                           label="neighbourhood outline"))
+    if icb is not None:
+        handles.append(Line2D([], [], color="#1b7837", linewidth=1.6, linestyle=(0, (6, 2, 1.5, 2)),
+                              label="ICB outline (ONS April 2026)"))
     if bad:
         handles.append(Patch(facecolor="white", edgecolor="#6b5600", hatch="///",
                              label="exception (band or LA\ncrossing; see summary)"))
@@ -185,6 +191,22 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
                  "colour\nonly tell neighbours apart.", fontsize=7.5, va="bottom")
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
+
+
+def _icb_outlines(units: gpd.GeoDataFrame, bounds: np.ndarray) -> gpd.GeoSeries | None:
+    """The official April 2026 ICB outlines crossing the map (None for another ICB vintage or none crossing)."""
+    if units.attrs.get("icb_vintage") != 2026:
+        return None
+    import shapely
+
+    from ..sources.icb import read_icb_outlines
+
+    out = read_icb_outlines()
+    pad = 0.02 * max(bounds[2] - bounds[0], bounds[3] - bounds[1])
+    box = shapely.box(bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad)
+    lines = shapely.intersection(shapely.boundary(np.asarray(out.geometry.values)), box)
+    lines = lines[~shapely.is_empty(lines)]
+    return gpd.GeoSeries(lines, crs=units.crs) if len(lines) else None
 
 
 def _place_names(units: gpd.GeoDataFrame, places: dict[str, object]) -> dict[str, str]:

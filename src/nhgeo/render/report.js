@@ -127,6 +127,18 @@
       "<small>most deprived fifth " + pct(m[0]) + " · least deprived fifth " + pct(m[4]) +
       (m[5] > 0 ? " · no IMD " + pct(m[5]) : "") + "</small>";
   }
+  function needFor(h) {
+    const n = h.need;
+    if (!n || !D.measures.length) return "";
+    const m = document.getElementById("need-m"), cur = m ? m.value : null;
+    const show = D.measures.filter(x => x.id === cur || ["bad_health_pct", "disabled_pct", "unpaid_carers_pct",
+      "qof.DM.prevalence_pct", "qof.HYP.prevalence_pct", "qof.DEP.prevalence_pct"].indexOf(x.id) >= 0);
+    return "<b>Need</b> <small>(England decile of LSOAs, 10 = most need; ▲ top fifth of its place)</small><table>" +
+      "<tr><th>registered / resident</th><td>" + (n.rr == null ? "–" : n.rr.toFixed(2)) + "</td></tr>" +
+      show.map(x => "<tr><th>" + esc(x.label) + "</th><td>" + (n.v[x.id] == null ? "–" : n.v[x.id].toFixed(1)) +
+        (n.d[x.id] ? " <small>d" + n.d[x.id] + "</small>" : "") + (n.top.indexOf(x.id) >= 0 ? " ▲" : "") + "</td></tr>").join("") +
+      "</table>";
+  }
   // ---- the LSOA under the pointer: its ring (in the LSOA layer's data, one path per LSOA) hit-tested on demand,
   // only among the LSOAs of the neighbourhood under the pointer
   const U = D.units || {code: [], name: [], ward: [], wards: [], pop: [], hood: []};
@@ -184,7 +196,7 @@
       "<tr><th>deprivation</th><td>" + imdBar(h.imd) + "</td></tr>" +
       "<tr><th>local authority</th><td>" + esc(h.la_name || h.la) + "</td></tr>" +
       (p ? "<tr><th>place</th><td>" + esc(p.name) + " <code>" + esc(p.id) + "</code> (" + fmt(p.population) + ")</td></tr>" : "") +
-      core + "</table>" +
+      core + "</table>" + needFor(h) +
       (h.reasons.length ? "<p><b>Why:</b> " + h.reasons.map(esc).join("; ") + "</p>" : "") +
       "<b>Findings</b>" + findingsOf(h.findings) +
       (U.code.length ? "<details class=lsoa-list><summary>List its " + fmt(h.n_lsoas) + " LSOAs</summary></details>" : "");
@@ -252,11 +264,29 @@
   if (ts) ts.onchange = () => { vis(document.getElementById("g-svc"), ts.checked); vis(document.querySelector(".lg-svc"), ts.checked); };
   const tl = document.getElementById("t-labels");
   tl.onchange = () => { vis(gl, tl.checked); vis(gp, tl.checked); };
-  document.querySelectorAll("input[name=mode]").forEach(r => r.onchange = () => {
-    const st = r.value === "status" && r.checked;
-    svg.classList.toggle("by-status", st); svg.classList.toggle("by-place", !st);
-    document.querySelector(".lg-status").hidden = !st; document.querySelector(".lg-place").hidden = st;
-  });
+  const needSel = document.getElementById("need-m");
+  function colourNeed() {
+    const key = needSel ? needSel.value : null;
+    hoods.forEach(h => {
+      const el = document.getElementById("h" + h.i); if (!el) return;
+      for (let k = 1; k <= 10; k++) el.classList.remove("n" + k);
+      el.classList.remove("nx", "top");
+      const n = h.need, d = n && key ? n.d[key] : null;
+      el.classList.add(d ? "n" + d : "nx");
+      if (n && key && n.top.indexOf(key) >= 0) el.classList.add("top");
+    });
+  }
+  function setMode() {
+    const m = document.querySelector("input[name=mode]:checked"), v = m ? m.value : "place";
+    svg.classList.toggle("by-status", v === "status"); svg.classList.toggle("by-place", v === "place");
+    svg.classList.toggle("by-need", v === "need");
+    if (v === "need") colourNeed();
+    document.querySelector(".lg-status").hidden = v !== "status"; document.querySelector(".lg-place").hidden = v !== "place";
+    const ln = document.querySelector(".lg-need"); if (ln) ln.hidden = v !== "need";
+  }
+  document.querySelectorAll("input[name=mode]").forEach(r => r.onchange = setMode);
+  if (needSel) needSel.onchange = () => { const r = document.querySelector("input[name=mode][value=need]"); r.checked = true; setMode(); };
+  toggle("t-icb", "g-icb");
 
   // ---- hierarchy table
   const rank = {ok: 0, warning: 1, failing: 2};
@@ -327,6 +357,23 @@
     else if (ev.key === "ArrowDown" && tr.nextElementSibling) { ev.preventDefault(); tr.nextElementSibling.focus(); }
     else if (ev.key === "ArrowUp" && tr.previousElementSibling) { ev.preventDefault(); tr.previousElementSibling.focus(); }
   });
+
+  // ---- need-profile table: click a column to sort (numbers high first, names A-Z)
+  const need = document.getElementById("need");
+  if (need) {
+    const nb = need.querySelector("tbody");
+    need.querySelectorAll("th button").forEach(b => b.onclick = () => {
+      const c = +b.dataset.c, th = b.parentElement;
+      const dir = th.getAttribute("aria-sort") === "descending" ? 1 : -1;
+      const num = tr => { const t = tr.children[c].textContent.replace(/[^0-9.\-]/g, ""); return t === "" ? -Infinity : +t; };
+      const rows = Array.from(nb.rows);
+      const isNum = c >= 2;
+      rows.sort((a, b) => isNum ? (num(a) - num(b)) * dir || 0 : a.children[c].textContent.localeCompare(b.children[c].textContent) * -dir);
+      rows.forEach(r => nb.appendChild(r));
+      need.querySelectorAll("th").forEach(x => x.setAttribute("aria-sort", "none"));
+      th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+    });
+  }
 
   window.addEventListener("resize", apply);
   fit(0, 0, W, H, 0.01);

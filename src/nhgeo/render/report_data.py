@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..profile import profile_assignment, profile_to_dict
 from ..sources.columns import Col
 from ..sources.data import ATTRIBUTION
+from .text import reading_lines
 
 if TYPE_CHECKING:
     from ..check.validation import ValidationReport
@@ -59,6 +61,8 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     tolerance_m: float | None = None  # display simplification; default from the map's extent
+    profile: dict[str, Any] | None = None  # nhgeo.profile.profile_to_dict: need cards, table, "colour by need"
+    icb_outlines: gpd.GeoDataFrame | None = None  # official ICB outlines drawn on the map (ICB26CD, geometry)
 
 
 # ---------------------------------------------------------------- adapters
@@ -70,9 +74,20 @@ def _vintages(study: Study) -> dict[str, str]:
     return {**study.vintages, "services": SERVICE_VINTAGE}
 
 
+def _icb_outlines(study: Study) -> gpd.GeoDataFrame | None:
+    """The official April 2026 ICB outlines when the study uses April 2026 ICBs (else None: another vintage)."""
+    if study.units.attrs.get("icb_vintage") != 2026:
+        return None
+    from ..sources.icb import read_icb_outlines
+
+    return read_icb_outlines()
+
+
 def _data_date(study: Study) -> str:
     """The header's one-line data statement: whose population, which LSOA boundaries."""
-    pop = "Census 2021" if study.population_source.startswith("Census 2021") else "your own population figures"
+    source = study.population_source
+    pop = ("Census 2021" if source.startswith("Census 2021") else "GP registered patients (July 2026 lists)"
+           if source.startswith("GP registered") else "your own population figures")
     return f"{pop}; LSOA {study.vintage} boundaries"
 
 
@@ -115,7 +130,7 @@ def report_data_from_proposal(result: ProposeResult, command: str | None = None,
     return ReportData(
         title=f"Neighbourhood proposal: {study.place}", kind="proposal", units=units, neighbourhoods=hoods,
         places=places, findings=findings, services=proposal_services(units) if services else None,
-        notes=list(p.notes),
+        notes=list(p.notes), profile=profile_to_dict(result.profile()), icb_outlines=_icb_outlines(study),
         meta={"version": __version__, "command": cmd, "seed": p.seed, "vintages": _vintages(study),
               "attribution": ATTRIBUTION, "data_date": _data_date(study)})
 
@@ -144,7 +159,8 @@ def report_data_from_validation(rep: ValidationReport, command: str | None = Non
     return ReportData(
         title=f"Footprint {kind}: {rep.footprint.name}", kind=kind, units=units, neighbourhoods=hoods,
         places=places, findings=findings, coverage=rep.coverage.grid if rep.coverage is not None else None,
-        notes=[f"{r.id}: not checked — {r.reason}" for r in rep.results if r.reason],
+        notes=[*reading_lines(rep.footprint), *(f"{r.id}: not checked — {r.reason}" for r in rep.results if r.reason)],
+        profile=profile_to_dict(profile_assignment(study, asg)), icb_outlines=_icb_outlines(study),
         meta={"version": __version__, "command": command or f"nhgeo {verb} {rep.path}",
               "verdict": rep.verdict(verb, strict).headline,
               "vintages": _vintages(study), "attribution": ATTRIBUTION,

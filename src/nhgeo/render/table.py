@@ -21,7 +21,7 @@ from ..check.rules import severity_of
 from ..model import Col
 from ..sources.services import SERVICE_VINTAGE
 from .json import graph_summary, hierarchy
-from .text import STATUS_MARK, fit_lines, pcn_line, rule_settings_line
+from .text import STATUS_MARK, fit_lines, pcn_line, reading_lines, rule_settings_line
 
 if TYPE_CHECKING:
     from ..check.diff import FootprintDiff
@@ -301,9 +301,12 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
     fp = rep.footprint
     console.print(f"[bold]{escape(fp.name)}[/] · {len(fp.neighbourhoods)} neighbourhoods, {len(fp.places)} places · "
                   f"{rep.units_in_place:,} LSOAs in the place · {rep.source} (LSOA {rep.vintage})")
+    console.print(f"[dim]population: {escape(rep.study.population_source)}[/]", highlight=False)
     if rep.fit is not None:  # fit quality first: the rules below judge the fitted footprint
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
+    for line in reading_lines(fp):  # a footprint of wards / practices: how it became LSOAs, before the rules
+        console.print(escape(line), highlight=False)
     console.print(f"[dim]{escape(rule_settings_line(fp.rules, rep.rule_sources))}[/]", highlight=False)
     # one block per finding (like a compiler's diagnostics): readable at any terminal width
     shown: dict[str, int] = {}
@@ -349,8 +352,11 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
 
 
 def render_fit(console: Console, result: FitResult) -> None:
-    """How well the LSOAs fit the shapes, then one row per fitted neighbourhood."""
-    for line in fit_lines(result.report, n=10):
+    """How well the LSOAs fit the shapes (or how the codes became LSOAs), then one row per neighbourhood."""
+    if result.report is not None:
+        for line in fit_lines(result.report, n=10):
+            console.print(escape(line), highlight=False)
+    for line in reading_lines(result.footprint):
         console.print(escape(line), highlight=False)
     t = _table(title=f"Fitted footprint: {escape(result.footprint.name)}")
     for c in ("neighbourhood", "LSOAs"):
@@ -367,6 +373,7 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
                   + (f"{len(d.duplicated)} listed twice, " if d.duplicated else "")
                   + f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
                   f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
+    console.print(f"[dim]population: {escape(d.new.study.population_source)}[/]", highlight=False)
     study = d.new.study
     pos = {str(c): i for i, c in enumerate(study.codes)}
     lsoa_name = study.column(Col.NAME) if Col.NAME in study.units.columns else None
@@ -414,6 +421,8 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
     for label, rep in (("old", d.old), ("new", d.new)):
         if rep.fit is not None:
             console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
+        for line in reading_lines(rep.footprint)[:1] if rep.conversion is not None else []:
+            console.print(f"[dim]{label} {escape(line)}[/]", highlight=False)
     v = d.outcome(strict)
     render_verdict(console, v.passed, v.headline)
 
@@ -432,6 +441,8 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
     if rep.fit is not None:  # a footprint drawn as shapes: how well the LSOAs fit comes first
         for line in fit_lines(rep.fit):
             console.print(escape(line), highlight=False)
+    for line in reading_lines(rep.footprint):
+        console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
     gp = res.gp.set_index("neighbourhood")

@@ -6,7 +6,21 @@ from typing import Any
 
 from ..check.coverage import STATUS_MARK
 
-__all__ = ["STATUS_MARK", "fit_lines", "pcn_line", "rule_settings_line"]
+__all__ = ["STATUS_MARK", "fit_lines", "pcn_line", "reading_lines", "rule_settings_line"]
+
+
+def reading_lines(footprint: Any) -> list[str]:
+    """What reading the footprint did: the sheet or layer used, codes cleaned, and — for a footprint of wards,
+    MSOAs, practices or PCNs — the method that made it LSOAs and how much of it is approximate."""
+    conv = getattr(footprint, "conversion", None)
+    lines = [f"read: {x}" for x in getattr(footprint, "read_notes", [])]
+    if conv is not None:
+        lines.append(f"converted: {conv.summary()}")
+        lines.append(f"  data: {conv.data}")
+        lines += [f"  note: {x}" for x in conv.notes]
+        if conv.empty:
+            lines.append(f"  no LSOA for: {', '.join(conv.empty[:10])}" + (" ..." if len(conv.empty) > 10 else ""))
+    return lines
 
 
 def pcn_line(s: dict[str, Any]) -> str:

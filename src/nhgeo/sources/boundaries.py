@@ -64,14 +64,19 @@ _VINTAGES: dict[int, dict[str, int]] = {
     2011: {"lsoa": 2011, "la": 2023, "utla": 2023, "hwb": 2023, "icb": 2022, "sicbl": 2022, "imd": 2019,
            "population": 2021},
 }
-ICB_2026_CAVEAT = ("ICB April 2026 (36) rebuilt from the 2024 lookup and published counts: Frimley's 455 LSOAs "
-                   "split by county (not checked LSOA by LSOA)")
+ICB_2026_CAVEAT = ("ICB April 2026 (36) rebuilt from the 2024 lookup and published counts (Frimley's 455 LSOAs split "
+                   "by county), checked against the official ONS April 2026 outlines: 33,745 of 33,748 LSOA "
+                   "population-weighted centroids inside an outline fall in the lookup's ICB (the other 3 on a border "
+                   "of the generalised outline; nhgeo.sources.icb.check_against_outlines)")
 
 CODE_CANDIDATES = ["LSOA21CD", "LSOA11CD", "lsoa21cd", "lsoa11cd", "LSOA21", "LSOA11", "lsoa_code", "LSOACD", "code"]
 POP_CANDIDATES = ["population", "usual_residents", "pop", "POP", "Population", "total_population"]
 LA_CANDIDATES = ["LAD22CD", "LAD23CD", "LAD21CD", "LAD19CD", "LAD_ACTIVE_CD", "LAD_CD", "lad22cd", "lad21cd",
                  "lad19cd", "la_code", "LADCD"]
-LA_NAME_CANDIDATES = ["LAD22NM", "LAD23NM", "LAD21NM", "LAD19NM", "LAD_NM", "lad22nm", "la_name", "LADNM"]
+LA_NAME_CANDIDATES = ["LAD22NM", "LAD23NM", "LAD24NM", "LAD21NM", "LAD19NM", "LAD_NM", "lad22nm", "lad23nm", "lad24nm",
+                      "la_name", "LADNM", "lad_name", "LA name", "Local authority", "UA_NAME"]
+AREA_NAME_CANDIDATES = ["MSOA21NM", "MSOA11NM", "MSOA21HCLNM", "MSOA11HCLNM", "msoa21nm", "msoa11nm", "msoa_name",
+                        "area_name", "Area name", "locality", "community", "COMMUNITY"]
 
 
 @dataclass
@@ -83,6 +88,7 @@ class LoadReport:
     rows: int
     repaired: int = 0
     notes: list[str] = field(default_factory=list)
+    population: str | None = None  # --population census|registered|FILE:COLUMN, applied by study_of after selection
 
 
 def _detect(columns: list[str], given: str | None, candidates: list[str], what: str, flag: str) -> str | None:
@@ -231,6 +237,7 @@ def load_boundaries(
     vintage: int | None = None,
     layer: str | None = None,
     icb_vintage: int | None = None,
+    area_name_column: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, LoadReport]:
     """Read a user's LSOA boundary file into the standard schema.
 
@@ -240,16 +247,14 @@ def load_boundaries(
     ICB (of ``icb_vintage``), MSOA, ward and the rest come from the embedded set when the codes are known
     there; codes it does not know (e.g. Welsh W01 codes) get ICB and region "UNKNOWN" and NA elsewhere.
     """
+    from .geofiles import check_geometries, read_geo
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"boundary file not found: {path}")
-    try:
-        if path.suffix.lower() in (".parquet", ".geoparquet"):
-            raw = gpd.read_parquet(path)
-        else:
-            raw = gpd.read_file(path, layer=layer)
-    except Exception as exc:  # pyogrio/pyarrow raise many types; report on one line
-        raise InputError(f"cannot read boundary file {path}: {str(exc).splitlines()[0]}") from None
+    raw = read_geo(path, "boundary file", layer=layer, wanted_what="an LSOA code column", flag="--boundaries-layer",
+                   wanted=lambda cols: code_column in cols if code_column else
+                   _detect(cols, None, CODE_CANDIDATES, "", "") is not None)
     report = LoadReport(source=str(path), vintage=0, rows=len(raw))
     raw = to_bng(raw, f"boundary file {path}", report.notes)
     cols = [c for c in raw.columns if c != raw.geometry.name]
@@ -260,6 +265,11 @@ def load_boundaries(
         raise InputError(f"code column {code_col!r} in {path} holds numbers (e.g. {raw[code_col].iloc[0]}), not LSOA "
                          "codes such as E01000001; point --code-column at the column of LSOA codes")
     codes = raw[code_col].astype("string").str.strip()
+    clean = codes.str.replace(r"\s+", "", regex=True).str.upper()  # as footprint codes are cleaned (e01 000001)
+    if (clean.fillna("") != codes.fillna("")).any():
+        report.notes.append(f"{int((clean.fillna('') != codes.fillna('')).sum()):,} code(s) cleaned (spaces, lower "
+                            "case)")
+        codes = clean
     if codes.isna().any() or (codes == "").any():
         n = int((codes.isna() | (codes == "")).sum())
         raise InputError(f"{n} feature(s) in {path} have no code in column {code_col!r}; every feature needs a code")
@@ -272,10 +282,8 @@ def load_boundaries(
     report.vintage = vintage
     embedded = load_embedded(vintage, icb_vintage)
     ref = embedded.drop(columns="geometry").set_index(Col.CODE)
+    check_geometries(raw, path, False, report.notes, label=lambda i: str(codes.iloc[i]))
     geoms = raw.geometry.values
-    if shapely.is_missing(geoms).any() or shapely.is_empty(geoms).any():
-        raise InputError(f"{int((shapely.is_missing(geoms) | shapely.is_empty(geoms)).sum())} feature(s) in {path} "
-                         "have empty geometry; remove them or fix the file")
     bad = ~shapely.is_valid(geoms)
     if bad.any():
         geoms = geoms.copy()
@@ -325,8 +333,13 @@ def load_boundaries(
         n = int(out[Col.LA].isna().sum())
         report.notes.append(f"{n} unit(s) have no local authority (no LA column, codes unknown); set --la-column "
                             "or --la-boundaries")
+        if not _mostly_in_england(out):
+            report.notes.append(f"warning: {path} lies mostly outside England (its extent is not in England) and has "
+                                "no LA column: LA alignment, ICBs and names cannot come from the embedded data; give "
+                                "--la-column (and an LA name column) or --la-boundaries")
         out[Col.LA] = out[Col.LA].fillna(UNKNOWN_LA[0])
         out[Col.LA_NAME] = out[Col.LA_NAME].fillna(UNKNOWN_LA[1])
+    _names_from_file(out, raw, cols, la_col if la_boundaries is None else None, area_name_column, report.notes)
     unknown = out[Col.ICB].isna()
     if unknown.any():
         report.notes.append(f"{int(unknown.sum())} unit(s) have codes not in the embedded England LSOA {vintage} set "
@@ -342,6 +355,37 @@ def load_boundaries(
     return out, report
 
 
+def _mostly_in_england(units: gpd.GeoDataFrame) -> bool:
+    """Do most of the units' representative points lie in England (near an embedded LSOA 2021)?"""
+    from .services import in_england
+
+    pts = units.geometry.representative_point()
+    return bool(in_england(pts.x.to_numpy(), pts.y.to_numpy()).mean() >= 0.5)
+
+
+def _names_from_file(out: gpd.GeoDataFrame, raw: gpd.GeoDataFrame, cols: list[str], la_col: str | None,
+                     area_name_column: str | None, notes: list[str]) -> None:
+    """Names the embedded data has none for (codes it does not know, e.g. Welsh): LA names from the file's LA
+    name column, local (MSOA-like) area names from ``area_name_column`` or a usual area name column, else the
+    LSOA name without its letter ("Cardiff 001A" -> "Cardiff 001"); never a bare code when the file names it."""
+    missing = out[Col.MSOA_NAME].isna().to_numpy()
+    area_col = _detect(cols, area_name_column, AREA_NAME_CANDIDATES, "area name", "--area-name-column")
+    if missing.any():
+        if area_col is not None:
+            out.loc[missing, Col.MSOA_NAME] = raw[area_col].astype("string").str.strip().to_numpy()[missing]
+            notes.append(f"local area names for {int(missing.sum()):,} unit(s) from the file's {area_col!r} column")
+        else:
+            nm = out[Col.NAME].astype("string")
+            stem = nm.str.replace(r"[A-Z]$", "", regex=True).str.strip()
+            use = missing & nm.notna().to_numpy() & (stem != out[Col.CODE].astype("string")).fillna(False).to_numpy()
+            out.loc[use, Col.MSOA_NAME] = stem.to_numpy()[use]
+    la_name_col = _detect(cols, None, LA_NAME_CANDIDATES, "", "")
+    if la_name_col is not None:
+        bare = (out[Col.LA_NAME].astype("string") == out[Col.LA].astype("string")).fillna(True).to_numpy()
+        if bare.any():
+            out.loc[bare, Col.LA_NAME] = raw[la_name_col].astype("string").str.strip().to_numpy()[bare]
+
+
 def _la_names(codes: pd.Series) -> pd.Series:
     """ONS names of LA codes (any since 2011, from the embedded lookup); unknown codes stand for themselves."""
     lad = pd.read_csv(get_path("lad_codes"), usecols=["LADCD", "LADNM"]).drop_duplicates("LADCD")
@@ -352,7 +396,10 @@ def _assign_la_from_boundaries(units: gpd.GeoDataFrame, la_path: Path, report: L
     """Give each unit the LA polygon holding most of its area; list units >1% outside it."""
     if not la_path.exists():
         raise InputError(f"LA boundary file not found: {la_path}")
-    las = gpd.read_file(la_path)
+    from .geofiles import read_geo
+
+    las = read_geo(la_path, "LA boundary file", wanted_what="an LA code column", flag="--la-boundaries",
+                   wanted=lambda cols: _detect(cols, None, LA_CANDIDATES, "", "") is not None)
     las = to_bng(las, f"LA boundary file {la_path}", report.notes)
     cols = [c for c in las.columns if c != las.geometry.name]
     code_col = _detect(cols, None, LA_CANDIDATES, "LA code", "")
@@ -385,18 +432,29 @@ class LoadOptions(TypedDict, total=False):
     code_column: str | None  # user files: the LSOA code column (auto-detected when None)
     pop_column: str | None  # user files: population (else Census 2021 by code)
     la_column: str | None  # user files: LA code column
+    area_name_column: str | None  # user files: local area names (MSOA-like) for codes the embedded data lacks
+    boundaries_layer: str | None  # user files of several layers (GeoPackage): the layer to read
     la_boundaries: str | Path | None  # LA polygons: each unit goes to the LA holding most of its area
+    population: str | None  # census (default), registered, or FILE:COLUMN (nhgeo.sources.population)
 
 
 def load_units(boundaries: str | Path | None = None, **options: Unpack[LoadOptions]) -> tuple[gpd.GeoDataFrame,
                                                                                                 LoadReport]:
-    """The units to work on: the embedded set (default, 2021) or the user's own file."""
-    la_boundaries = options.get("la_boundaries")
+    """The units to work on: the embedded set (default, 2021) or the user's own file. ``population`` is checked
+    here and carried in the report; :func:`nhgeo.model.study_of` applies it to the selected units."""
+    from .population import check_population
+
+    opts = dict(options)
+    population = check_population(opts.pop("population", None))  # type: ignore[arg-type]
+    la_boundaries = opts.get("la_boundaries")
     if boundaries is None:
-        v = options.get("vintage") or 2021
-        gdf = load_embedded(v, options.get("icb_vintage"))
-        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))
+        v = opts.get("vintage") or 2021
+        gdf = load_embedded(v, opts.get("icb_vintage"))  # type: ignore[arg-type]
+        rep = LoadReport(source=gdf.attrs["source"], vintage=v, rows=len(gdf))  # type: ignore[arg-type]
         if la_boundaries is not None:
-            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)
-        return gdf, rep
-    return load_boundaries(boundaries, **options)
+            gdf = _assign_la_from_boundaries(gdf, Path(la_boundaries), rep)  # type: ignore[arg-type]
+    else:
+        layer = opts.pop("boundaries_layer", None)
+        gdf, rep = load_boundaries(boundaries, layer=layer, **opts)  # type: ignore[arg-type]
+    rep.population = population
+    return gdf, rep

@@ -29,6 +29,8 @@ class Col:
     NEIGHBOURHOOD_NAME = "neighbourhood_name"
     PLACE = "place"
     PLACE_NAME = "place_name"
+    # set only when --population replaces ``population``: the residents the age shares are of
+    RESIDENTS = "residents"
 
     STANDARD = (CODE, NAME, POP, LA, LA_NAME, ICB, ICB_NAME, REGION, REGION_NAME, MSOA, MSOA_NAME, AGE_0_15,
                 AGE_65_PLUS, IMD)

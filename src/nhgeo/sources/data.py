@@ -15,9 +15,11 @@ ATTRIBUTION = (
     "of the Open Government Licence. English Indices of Deprivation 2025 (MHCLG; on LSOA 2021 codes) and 2019 (on "
     "LSOA 2011 codes): contains public sector information licensed under the Open Government Licence v3.0. Care "
     "Quality Commission trust categories (2022), NHS Digital GP registrations (July 2022) and NHS ODS dental "
-    "practices (May 2024), OGL v3. Service geocoding and postcodes (Code-Point Open 2025.2): Contains OS data © "
-    "Crown copyright and database right 2025; Contains Royal Mail data © Royal Mail copyright and database right "
-    "2025; Contains National Statistics data © Crown copyright and database right 2025."
+    "practices (May 2024), OGL v3. Census 2021 TS037, TS038, TS039 (ONS), QOF 2024-25 and Patients Registered at a "
+    "GP Practice July 2026 (NHS England Digital): Open Government Licence v3.0. Service geocoding and postcodes "
+    "(Code-Point Open 2025.2): Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data "
+    "© Royal Mail copyright and database right 2025; Contains National Statistics data © Crown copyright and "
+    "database right 2025."
 )
 
 
@@ -92,9 +94,9 @@ DATASETS: dict[str, Dataset] = {
             "gp_registrations",
             "gp_registrations_lsoa21.parquet",
             "Patients registered at each GP practice by LSOA 2021 of residence (practice_code, lsoa21cd, patients; "
-            "July 2022, moved onto 2021 codes: split LSOAs share equally, so fractional), with the practice's "
-            "current PCN (pcn_code; NA and practice_current False when the code is not in ODS Feb 2026)",
-            "registrations Jul 2022; PCN ~Oct 2024; practices ODS Feb 2026",
+            "July 2022, moved onto 2021 codes: split LSOAs share equally, so fractional); its pcn_code column is of "
+            "~Oct 2024: nhgeo reads PCNs of July 2026 through sources.practices.read_practice_map instead",
+            "registrations Jul 2022 (PCN column ~Oct 2024, superseded by practices_jul2026)",
         ),
         Dataset(
             "gp_registrations_not_current",
@@ -109,6 +111,38 @@ DATASETS: dict[str, Dataset] = {
             "OS Code-Point Open 2025.2, England postcodes (as published, e.g. 'AL1 1AG') with easting/northing "
             "(int32, BNG metres); the 786 rows without coordinates dropped",
             "Code-Point Open 2025.2",
+        ),
+        Dataset(
+            "need",
+            "census2021_lsoa21_need.parquet",
+            "Census 2021 need counts by England LSOA 2021, each table with its own total (ONS perturbs cells): TS037 "
+            "general health (total, bad + very bad), TS038 disability (total, limited a lot, a little, long-term "
+            "condition not limiting), TS039 unpaid care (residents 5+: total, carers, 50+ hours a week)",
+            "Census 2021 (TS037, TS038, TS039)",
+        ),
+        Dataset(
+            "qof",
+            "qof_2024_25_practices.parquet",
+            "QOF 2024-25 disease registers by GP practice (21 registers) with the list size of each register's age "
+            "group (TOTAL, 6+, 16+, 17+, 18+, 50+) and the practice's July 2022 patients by LSOA in total, for "
+            "sharing registers over where patients live (House of Commons Library method)",
+            "QOF 2024-25; registrations Jul 2022",
+        ),
+        Dataset(
+            "practices_jul2026",
+            "gp_practices_jul2026.parquet",
+            "GP practices of July 2026: practice -> PCN -> sub-ICB -> ICB (April 2026), registered list (all ages), "
+            "and July 2022 patients by LSOA in total (England and Wales, and England); PCN NA for the 52 practices "
+            "in no PCN",
+            "NHS England Digital, Patients Registered at a GP Practice, July 2026",
+        ),
+        Dataset(
+            "icb26_outlines",
+            "icb26_outlines.parquet",
+            "ONS ICB (April 2026) boundaries, super generalised clipped (36 ICBs, ICB26CD/ICB26NM), 1 m grid; the "
+            "rebuilt April 2026 LSOA lookup agrees with them for 33,745 of 33,748 population-weighted centroids "
+            "inside an outline",
+            "ICB April 2026 (ONS BSC)",
         ),
         Dataset("lad_codes", "lad_codes.csv", "Every England LA code since 2011 with its current successor, upper "
                 "tier, combined authority (pre-2024 list) and region", "2023"),

@@ -11,16 +11,19 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..errors import InputError
 from .boundaries import to_bng
 from .data import config_path, get_path
+from .tables import is_sheet, read_table
 
 SERVICE_VINTAGE = ("GP practices ODS Feb 2026 (list sizes ~Jan 2026, PCNs ~Oct 2024); pharmacies ODS ~Mar 2025; "
                    "other ODS settings Feb 2026; hospitals NHS website <=Jun 2023")
@@ -169,26 +172,22 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(f"services file {path} is empty; give a CSV with easting/northing or latitude/longitude "
                          "columns, or a geo file")
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in (".csv", ".tsv", ".txt") or is_sheet(path):
         if path.is_dir():
             raise InputError(f"services file {path} is a folder; give a CSV file")
-        try:
-            df = pd.read_csv(path)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"services file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
-                             f"position {exc.start}); re-save it as UTF-8") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
-            raise InputError(f"cannot read services file {path}: {str(exc).splitlines()[0]}") from None
+        table = read_table(path, "services file", wanted=_service_columns_score,
+                           wanted_what="easting/northing, latitude/longitude or postcode columns",
+                           empty_hint="give a CSV with easting/northing or latitude/longitude columns, or a geo file")
+        df = table.frame
+        notes += table.notes
         cols = {str(c).strip().lower(): c for c in df.columns}
         e, n, placed = _coordinates(df, cols, path, notes)
         df = df[placed].reset_index(drop=True)
         e, n = e[placed], n[placed]
     else:
-        try:
-            g = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several types; report on one line
-            raise InputError(f"cannot read services file {path}: {str(exc).splitlines()[0]}; give a CSV or a geo "
-                             "file GDAL reads") from None
+        from .geofiles import read_geo
+
+        g = read_geo(path, "services file")
         g = to_bng(g, f"services file {path}", notes)
         pts = g.geometry.representative_point()
         df, e, n = pd.DataFrame(g.drop(columns=g.geometry.name)), pts.x, pts.y
@@ -196,6 +195,23 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
     bad = ~(np.isfinite(np.asarray(e, dtype=float)) & np.isfinite(np.asarray(n, dtype=float)))
     if bad.any():
         raise InputError(f"{path}: {int(bad.sum())} service(s) have no usable coordinates")
+    e, n = np.asarray(e, dtype=float), np.asarray(n, dtype=float)
+    inside = in_england(e, n)
+    if not inside.all():
+        out_idx = np.flatnonzero(~inside)
+        name_col0 = _first(cols, *NAME_COLUMNS)
+        swapped = _swapped(df, cols, out_idx)
+        label = [(str(df[name_col0].iloc[i]) if name_col0 else f"row {i + 2}")
+                 + (" (latitude and longitude swapped?)" if sw else "") for i, sw in zip(out_idx[:10], swapped[:10],
+                                                                                          strict=False)]
+        notes.append(f"warning: {len(out_idx):,} service point(s) fall outside England and are left out of coverage "
+                     "(check their coordinates or postcodes): " + "; ".join(label)
+                     + (f" and {len(out_idx) - 10} more" if len(out_idx) > 10 else ""))
+        if not inside.any():
+            raise InputError(f"{path}: every service point falls outside England"
+                             + (" (latitude and longitude swapped?)" if swapped.any() else "")
+                             + "; check the coordinates or postcodes")
+        df, e, n = df[inside].reset_index(drop=True), e[inside], n[inside]
     comp = df[cols["component"]].astype("string").str.strip() if "component" in cols else None
     if comp is not None and (comp.isna() | (comp == "")).any():
         blank = comp.isna() | (comp == "")
@@ -218,6 +234,47 @@ def _read_user_services(path: Path, component: str | None) -> pd.DataFrame:
                          "northing": np.asarray(n, dtype=float), "geocode_method": "user",
                          "component": comp.to_numpy(dtype=object) if comp is not None else component})
     out.attrs["notes"] = notes
+    return out
+
+
+def _service_columns_score(df: pd.DataFrame) -> int:
+    """A sheet of service points: coordinate columns (2) or a postcode column (1)."""
+    cols = {str(c).strip().lower() for c in df.columns}
+    if any(a in cols and b in cols for a, b in EAST_NORTH + LAT_LON):
+        return 2
+    return 1 if any(c in cols for c in POSTCODE_COLUMNS) else 0
+
+
+ENGLAND_TOLERANCE_M = 2000.0  # generalised coastlines: a point on the shore may sit just off the LSOA polygons
+
+
+@lru_cache(maxsize=1)
+def _england_tree() -> shapely.STRtree:
+    geoms = gpd.read_parquet(get_path("lsoa21"), columns=["geometry"]).geometry.values
+    return shapely.STRtree(np.asarray(geoms))
+
+
+def in_england(easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
+    """Which points (EPSG:27700) lie in England: within :data:`ENGLAND_TOLERANCE_M` of an England LSOA 2021."""
+    pts = shapely.points(np.asarray(easting, dtype=float), np.asarray(northing, dtype=float))
+    hit = _england_tree().query(pts, predicate="dwithin", distance=ENGLAND_TOLERANCE_M)[0]
+    out = np.zeros(len(pts), dtype=bool)
+    out[np.unique(hit)] = True
+    return out
+
+
+def _swapped(df: pd.DataFrame, cols: dict[str, Any], rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``: would swapping its latitude and longitude put it in England?"""
+    out = np.zeros(len(rows), dtype=bool)
+    for cla, clo in LAT_LON:
+        if cla in cols and clo in cols:
+            lat = pd.to_numeric(df[cols[cla]].iloc[rows], errors="coerce").to_numpy(dtype=float)
+            lon = pd.to_numeric(df[cols[clo]].iloc[rows], errors="coerce").to_numpy(dtype=float)
+            ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lon) <= 90)
+            if ok.any():
+                g = gpd.GeoSeries(gpd.points_from_xy(lat[ok], lon[ok]), crs=4326).to_crs(27700)
+                out[np.flatnonzero(ok)] = in_england(g.x.to_numpy(), g.y.to_numpy())
+            break
     return out
 
 

@@ -31,7 +31,7 @@ REGISTRY: tuple[Rule, ...] = (
 RULES: dict[str, Rule] = {r.id: r for r in REGISTRY}
 
 __all__ = ["REGISTRY", "RULES", "Finding", "Rule", "RuleResult", "Severity", "Status", "default_severities",
-           "get_rule", "run_rules", "severity_of"]
+           "get_rule", "run_rules", "settle", "severity_of", "status_of"]
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -87,20 +87,32 @@ def run_rules(study: Study, assignment: Assignment, only: tuple[str, ...] | None
         if reason is not None:
             results.append(RuleResult(rule, Status.NOT_CHECKED, [], reason))
             continue
+        kept = settle(rule.id, rule.check(study, assignment), assignment)
         sev = severity_of(assignment.rules, rule.id)
-        kept = []
-        for f in rule.check(study, assignment):
-            f.severity = sev
-            waiver = assignment.waivers.get((f.rule, f.unit))
-            if f.data.get("unavoidable") and sev == Severity.ERROR:  # the rule itself says no footprint can avoid it
-                f.severity = Severity.WARNING
-            elif waiver is not None and sev == Severity.ERROR:
-                f.severity = Severity.WARNING
-                f.message = f"{f.message} [waived: {waiver}]"
-            if sev != Severity.OFF:
-                kept.append(f)
-        status = (Status.FAILS if any(f.severity == Severity.ERROR for f in kept) else
-                  Status.WARNS if kept else Status.HOLDS)
         note = rule.severity_note(assignment.rules, sev) if kept and rule.id in assignment.rules.severity else None
-        results.append(RuleResult(rule, status, kept, note=note))
+        results.append(RuleResult(rule, status_of(kept), kept, note=note))
     return results
+
+
+def settle(rule_id: str, findings: list[Finding], assignment: Assignment) -> list[Finding]:
+    """Findings of ``rule_id`` at the severity in force, waived errors as warnings quoting the reason, none when
+    the rule is ``off`` (what :func:`run_rules` does to every rule's findings; the editor's live checks too)."""
+    sev = severity_of(assignment.rules, rule_id)
+    kept = []
+    for f in findings:
+        f.severity = sev
+        waiver = assignment.waivers.get((f.rule, f.unit))
+        if f.data.get("unavoidable") and sev == Severity.ERROR:  # the rule itself says no footprint can avoid it
+            f.severity = Severity.WARNING
+        elif waiver is not None and sev == Severity.ERROR:
+            f.severity = Severity.WARNING
+            f.message = f"{f.message} [waived: {waiver}]"
+        if sev != Severity.OFF:
+            kept.append(f)
+    return kept
+
+
+def status_of(findings: list[Finding]) -> Status:
+    """A checked rule's status from its settled findings."""
+    return (Status.FAILS if any(f.severity == Severity.ERROR for f in findings) else
+            Status.WARNS if findings else Status.HOLDS)
