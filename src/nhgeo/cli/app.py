@@ -33,7 +33,8 @@ EXIT_CODES = ("Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 inter
 
 
 GLOBAL_FLAGS = ("--plain", "--debug")  # accepted before or after the command
-ORDER = ("propose", "ensemble", "edit", "validate", "diff", "coverage", "fit", "graph", "rules", "datasets")  # the order people use them
+# the order people use the commands in (--help lists them so)
+ORDER = ("propose", "ensemble", "edit", "validate", "diff", "coverage", "fit", "graph", "rules", "datasets")
 
 
 def global_first(args: list[str]) -> list[str]:
