@@ -48,7 +48,7 @@ class LaAlignment(Rule):
             sides = ", ".join(f"{la_name.get(x, x)} {int(p):,}" for x, p in las.items())
             minor = las.index[1:]
             small = [str(c) for c in codes[m][np.isin(la[m], minor)]]
-            whole = _too_small_to_stand_alone(study, assignment, nid, [str(x) for x in minor])
+            whole = too_small_to_stand_alone(study, assignment, nid, [str(x) for x in minor])
             fix: Fix | None = None
             if assignment.rules.cross_la:
                 text: str | None = None
@@ -73,7 +73,7 @@ class LaAlignment(Rule):
         return out
 
 
-def _too_small_to_stand_alone(study: Study, assignment: Assignment, nid: str, minor: list[str]) -> str:
+def too_small_to_stand_alone(study: Study, assignment: Assignment, nid: str, minor: list[str]) -> str:
     """When every minor LA part of ``nid`` is a whole connected piece of its LA (in this study) with fewer people
     than the band's minimum, all inside ``nid`` (the City of London, an island LA): the words saying so; else ""."""
     la, pop, labels, g = study.column(Col.LA), study.population, assignment.labels, study.adj.graph
