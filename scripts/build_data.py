@@ -302,6 +302,18 @@ def build_postcodes(shared: Path) -> pd.DataFrame:
     return out.sort_values("postcode").drop_duplicates("postcode").reset_index(drop=True)
 
 
+def build_geonames_places(shared: Path) -> pd.DataFrame:
+    """Towns, villages and city districts people name (GeoNames cities500, England; CC BY 4.0), for naming
+    neighbourhoods: name, population (GeoNames' figure, for ranking), BNG point and the LA holding it."""
+    g = pd.read_csv(shared / "lookups" / "geonames_england_places.csv", dtype={"LAD_CD": "string"})
+    g = g[g["LAD_CD"].notna()]
+    out = pd.DataFrame({"name": g["name"].astype(str), "population": g["population"].astype("int64"),
+                        "easting": g["easting"].round().astype("int64"),
+                        "northing": g["northing"].round().astype("int64"),
+                        "la_code": g["LAD_CD"].astype(str)})
+    return out.sort_values(["la_code", "population", "name"], ascending=[True, False, True]).reset_index(drop=True)
+
+
 def _write_registrations(reg: pd.DataFrame, path: Path) -> None:
     """Sorted by practice: codes dictionary-encoded, LSOA codes prefix-shared, counts byte-split (1.9 MB, not 2.3)."""
     import pyarrow as pa
@@ -322,6 +334,39 @@ def _write_postcodes(pcs: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", compression_level=19, use_dictionary=False,
                    column_encoding={"postcode": "DELTA_BYTE_ARRAY", "easting": "DELTA_BINARY_PACKED",
                                     "northing": "DELTA_BINARY_PACKED"})
+
+
+def build_crossings(max_gap_m: float = 450.0) -> pd.DataFrame:
+    """Short water crossings of the LSOA 2021 set (u_code, v_code, gap_m): shore LSOAs (boundary not all shared
+    with a land neighbour) of different banks at most ``max_gap_m`` apart that share no land border — a tidal river
+    people cross by its bridges (the Thames through London). Wider water (the Thames estuary, the Solent) has
+    none. Used by coverage so that "nearby" never counts a service across water with no crossing."""
+    import shapely
+
+    from nhgeo.geo.graph import _shipped_edges
+    from nhgeo.sources.boundaries import load_embedded
+
+    units = load_embedded(2021)
+    codes = units["code"].astype(str).to_numpy()
+    geoms = np.asarray(units.geometry.values)
+    edges = _shipped_edges(2021)
+    pos = pd.Series(np.arange(len(codes)), index=codes)
+    u = pos[edges["u_code"]].to_numpy()
+    v = pos[edges["v_code"]].to_numpy()
+    shared = np.bincount(u, weights=edges["border_m"], minlength=len(codes)) + np.bincount(
+        v, weights=edges["border_m"], minlength=len(codes))
+    shore = np.flatnonzero(shapely.length(geoms) - shared > 50.0)
+    tree = shapely.STRtree(geoms[shore])
+    a, b = tree.query(geoms[shore], predicate="dwithin", distance=max_gap_m)
+    a, b = shore[a], shore[b]
+    keep = a < b
+    a, b = a[keep], b[keep]
+    land = set((np.minimum(u, v) * len(codes) + np.maximum(u, v)).tolist())
+    new = ~np.isin(a * len(codes) + b, np.array(sorted(land), dtype=np.int64))
+    a, b = a[new], b[new]
+    gap = shapely.distance(geoms[a], geoms[b])
+    out = pd.DataFrame({"u_code": codes[a], "v_code": codes[b], "gap_m": np.round(gap, 1)})
+    return out.sort_values(["u_code", "v_code"]).reset_index(drop=True)
 
 
 def build_adjacency() -> dict[str, int]:
@@ -514,6 +559,10 @@ def build_need_data(shared: Path) -> dict[str, object]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--crossings-only", action="store_true",
+                    help="only rebuild lsoa21_crossings.parquet (short water crossings, for coverage distances)")
+    ap.add_argument("--places-only", action="store_true",
+                    help="only rebuild geonames_places.csv (the place names used to name neighbourhoods)")
     ap.add_argument("--adjacency-only", action="store_true",
                     help="only recompute the adjacency files from the boundaries already in boundaries/")
     ap.add_argument("--need-only", action="store_true",
@@ -521,6 +570,12 @@ def main() -> None:
     args = ap.parse_args()
     shared: Path = args.shared
     OUT.mkdir(exist_ok=True)
+    if args.crossings_only:
+        build_crossings().to_parquet(OUT / "lsoa21_crossings.parquet", compression="zstd", index=False)
+        return
+    if args.places_only:
+        build_geonames_places(shared).to_csv(OUT / "geonames_places.csv", index=False)
+        return
     if args.need_only:
         summary = json.loads((OUT / "BUILD_SUMMARY.json").read_text())
         summary.update(build_need_data(shared))
@@ -553,6 +608,8 @@ def main() -> None:
     gone.to_csv(OUT / "gp_registrations_practices_not_current.csv", index=False)
     pcs = build_postcodes(shared)
     _write_postcodes(pcs, OUT / "postcodes_england.parquet")
+    names = build_geonames_places(shared)
+    names.to_csv(OUT / "geonames_places.csv", index=False)
     eng21 = int(pop_all[pop_all["LSOA21CD"].str.startswith("E")]["usual_residents"].sum())
     summary = {
         "lsoa21_rows": len(l21), "lsoa21_population": int(l21["population"].sum()),
@@ -579,9 +636,12 @@ def main() -> None:
         "gp_registrations_patients": round(float(reg["patients"].sum())),
         "gp_registrations_practices_not_current": len(gone),
         "gp_registrations_patients_not_current": round(float(gone["patients"].sum())),
-        "postcodes_rows": len(pcs),
+        "postcodes_rows": len(pcs), "geonames_places": len(names),
     }
     summary.update(build_adjacency())
+    crossings = build_crossings()
+    crossings.to_parquet(OUT / "lsoa21_crossings.parquet", compression="zstd", index=False)
+    summary["lsoa21_crossings"] = len(crossings)
     summary.update(build_need_data(shared))
     (OUT / "BUILD_SUMMARY.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))

@@ -433,3 +433,36 @@ def test_cqc_download_layout_with_postcodes_only(tmp_path: Path) -> None:
     assert gap.max() < 200  # postcode centroids sit beside the homes' own coordinates
     notes = " ".join(svc.attrs["notes"])
     assert "12 of 13 service(s) placed by postcode" in notes and "ZZ99 9ZZ" in notes
+
+
+def test_service_names_in_proper_case_and_components_say_what_counts() -> None:
+    """Issue 25: "St Martin'S Hospital"; "public health" turned out to be drug and alcohol services, not said."""
+    from nhgeo.sources.services import load_catalogue, proper_case
+
+    assert proper_case("ST MARTIN'S HOSPITAL") == "St Martin's Hospital"
+    assert proper_case("THE NHS WALK-IN CENTRE") == "The NHS Walk-in Centre"
+    assert proper_case("O'BRIEN HOUSE") == "O'Brien House"
+    assert proper_case("Boots the Chemist") == "Boots the Chemist"  # mixed case is left alone
+    cat = {c.name: c for c in load_catalogue()}
+    assert all(c.counts for c in cat.values())
+    assert "drug and alcohol" in cat["public_health"].counts and "no health visiting" in cat["public_health"].counts
+
+
+def test_no_service_counts_across_the_thames_estuary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 25: straight lines made Southend nearest for Sheppey and Thurrock nearby for Gravesend. Over land
+    (with the short river crossings of London), neither counts; in a straight line both did."""
+    from nhgeo.check import coverage as cv
+
+    res = nhgeo.propose("Swale,Gravesham", seed=0, levels=("neighbourhood",))
+    units, labels = res.study.units, res.proposal.labels.to_numpy()
+    essex = ("Southend", "Thurrock", "Basildon", "Canvey", "Tilbury", "Grays")
+    land = cv.coverage(units, labels)
+    assert not land.grid["nearest_name"].fillna("").str.contains("|".join(essex)).any()
+    located = land.located
+    essex_ids = set(located[located["name"].astype(str).str.upper().str.contains("THURROCK|SOUTHEND")]["service_id"])
+    assert essex_ids  # the Essex services are in the search area ...
+    monkeypatch.setattr(cv, "_over_land", lambda *a: None)
+    straight = cv.coverage(units, labels)  # ... and a straight line picks them
+    assert straight.grid["nearest_name"].fillna("").str.contains("|".join(essex)).any()
+    assert (straight.grid["within_distance"] >= land.grid["within_distance"]).all()
+    assert any("straight lines" in n for n in straight.notes) and not any("straight lines" in n for n in land.notes)

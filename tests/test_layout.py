@@ -13,8 +13,8 @@ import pytest
 import nhgeo
 
 #: bottom to top: a module may import only from its own layer or those before it
-LAYERS = ["errors", "version", "sources", "geo", "model", "footprints", "check", "profile", "design", "render",
-          "output", "edit", "cli"]
+LAYERS = ["errors", "version", "sources", "geo", "model", "footprints", "check", "profile", "design", "ensemble",
+          "render", "output", "edit", "cli"]
 
 
 def _layer(module: str) -> str | None:

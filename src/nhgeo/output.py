@@ -420,3 +420,44 @@ def emit(kind: str, result: Any, fmt: str, console: Console, out: Path | None = 
     text = render.to_text(kind, result, fmt, **options)
     with atomic_file(out, force) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_ensemble(result: Any, out: str | Path, force: bool = False, report: bool = True,
+                   command: str | None = None) -> list[Path]:
+    """Write an ensemble (:class:`nhgeo.ensemble.run.EnsembleResult`) into ``out`` atomically: ``plans.parquet``
+    (``code``, then ``plan_0000``... the neighbourhood index per plan), ``stability.gpkg`` (layers ``lines``: each
+    adjacent pair with the share of plans separating it; ``co_members``: each LSOA's most frequent co-members),
+    ``summary.json``, with ``report`` ``report.html``, and with alternatives ``alternatives/`` (one footprint TOML
+    each and ``comparison.html``). Same result, same bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .ensemble.stability import co_members
+    from .footprints.files import dumps_toml
+    from .render.json import ensemble_to_dict
+
+    ens = result.ensemble
+    out = Path(out)
+    with atomic_dir(out, force) as tmp, fixed_gpkg_timestamps():
+        cols = {"code": pa.array(ens.codes.tolist(), type=pa.string())}
+        for j in range(ens.n):
+            cols[f"plan_{j:04d}"] = pa.array(ens.plans[j], type=pa.int32())
+        pq.write_table(pa.table(cols), tmp / "plans.parquet", compression="zstd")
+        gpkg = tmp / "stability.gpkg"
+        result.lines().to_file(gpkg, layer="lines", driver="GPKG")
+        co_members(ens.study, ens.plans, [r.nodes for r in ens.regions]).to_file(gpkg, layer="co_members",
+                                                                              driver="GPKG")
+        (tmp / "summary.json").write_text(json.dumps(ensemble_to_dict(result), indent=2) + "\n", encoding="utf-8")
+        if report:
+            from .render.ensemble_html import render_ensemble_html
+
+            (tmp / "report.html").write_text(render_ensemble_html(result, command=command), encoding="utf-8")
+        if result.alternatives:
+            from .render.ensemble_html import render_alternatives_html
+
+            (tmp / "alternatives").mkdir()
+            for i, fp in enumerate(result.alternative_footprints(), start=1):
+                (tmp / "alternatives" / f"alternative_{i}.toml").write_text(dumps_toml(fp), encoding="utf-8")
+            (tmp / "alternatives" / "comparison.html").write_text(render_alternatives_html(result, command=command),
+                                                                  encoding="utf-8")
+    return [out / n for n in ("plans.parquet", "stability.gpkg", "summary.json")]

@@ -1,5 +1,16 @@
 """Core-offer coverage: which services each neighbourhood has inside, nearby, or not at all.
 
+**Distances do not cross water where there is no crossing.** A service outside a neighbourhood counts as
+*nearby* when it is within the component's distance of the neighbourhood in a straight line **and** reachable
+over land: the LSOA nearest the service (by population-weighted centre) is reached from the neighbourhood's own
+LSOAs along the England LSOA 2021 land adjacency graph, plus the shipped short water crossings (tidal rivers up to
+450 m wide, crossed by bridges: the Thames through London), within ``DETOUR`` × the distance + ``SLACK_M``
+(steps between MSOA centres). The *nearest* service named for a neighbourhood is the nearest in a straight line
+among those reachable that way (within ``REACH_LIMIT_M``). So Sheppey does not count Southend, nor Gravesend
+Thurrock, across the Thames estuary. Fixed crossings over wider water (the Dartford Crossing, the Humber Bridge,
+the Mersey tunnels) are not in the data: services across them count only by the land route. Units that are not
+LSOA 2021 codes keep straight-line distances (said in the notes).
+
 The service data and catalogue are :mod:`nhgeo.services`; social care and the voluntary & community
 sector have no national data, so they are ``no-data`` (never a pass) unless the user supplies points.
 Points are placed in neighbourhoods by point-in-polygon on the footprint's own boundaries,
@@ -11,6 +22,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -21,13 +33,82 @@ from ..errors import InputError
 from ..model import Assignment, Study
 from ..sources.columns import Col
 from ..sources.practices import PRACTICE_VINTAGE, read_practice_map
-from ..sources.services import Component, check_components, component_mask, load_catalogue, load_services
+from ..sources.services import (
+    Component,
+    check_components,
+    component_mask,
+    load_catalogue,
+    load_services,
+    proper_case,
+)
 
 STATUS_MARK = {"present": "✔", "nearby": "~", "missing": "✘", "no-data": "?"}
 
 
+DETOUR = 2.0  # a service is reachable when the land route is at most twice the component's distance ...
+SLACK_M = 5_000.0  # ... plus this (routes run between MSOA centres, not from the boundary)
+REACH_LIMIT_M = 40_000.0  # the land search for the nearest service stops here (then: straight-line nearest)
+
+
+@dataclass
+class _Reach:
+    """The land graph (+ short crossings) of England's MSOAs 2021 (LSOA edges lifted to their MSOAs), with
+    centre-to-centre distances; each LSOA's MSOA; and a nearest-LSOA lookup for points. MSOAs (6,856) rather
+    than LSOAs keep a search per neighbourhood to a few milliseconds; the question is only whether a land route
+    of about the right length exists, which an estuary answers by tens of kilometres."""
+
+    index: pd.Index  # LSOA codes
+    node: np.ndarray  # LSOA position -> MSOA node
+    graph: object  # scipy.sparse csr_matrix over MSOA nodes
+    tree: object  # scipy.spatial.cKDTree over LSOA centres
+
+    def lsoa_of(self, xy: np.ndarray) -> np.ndarray:
+        """The MSOA node of the LSOA whose centre is nearest each point."""
+        if not len(xy):
+            return np.zeros(0, dtype=np.int64)
+        return self.node[np.asarray(self.tree.query(xy)[1], dtype=np.int64)]  # type: ignore[attr-defined]
+
+    def distances(self, sources: np.ndarray, limit: float) -> np.ndarray:
+        """Land distance from the nearest of ``sources`` (MSOA nodes) to every node (inf beyond ``limit``)."""
+        from scipy.sparse.csgraph import dijkstra
+
+        return np.asarray(dijkstra(self.graph, directed=False, indices=np.unique(sources), min_only=True,
+                                   limit=limit))
+
+
+@lru_cache(maxsize=1)
+def _reach() -> _Reach:
+    from scipy.sparse import coo_matrix
+    from scipy.spatial import cKDTree
+
+    from ..sources.data import get_path
+
+    lsoa = pd.read_parquet(get_path("lsoa21"), columns=["LSOA21CD", "MSOA21CD", "PWC_E", "PWC_N", "population"])
+    index = pd.Index(lsoa["LSOA21CD"].astype(str))
+    xy = lsoa[["PWC_E", "PWC_N"]].to_numpy(dtype=float)
+    node = pd.factorize(lsoa["MSOA21CD"].astype(str), sort=True)[0].astype(np.int64)
+    m = int(node.max()) + 1
+    w = lsoa["population"].to_numpy(dtype=float) + 1.0
+    cxy = np.column_stack([np.bincount(node, weights=xy[:, k] * w, minlength=m) / np.bincount(node, weights=w,
+                                                                                              minlength=m)
+                           for k in (0, 1)])
+    land = pd.read_parquet(get_path("adjacency21"), columns=["u_code", "v_code"])
+    cross = pd.read_parquet(get_path("crossings21"), columns=["u_code", "v_code"])
+    e = pd.concat([land, cross], ignore_index=True)
+    u = index.get_indexer(pd.Index(e["u_code"].astype(str)))
+    v = index.get_indexer(pd.Index(e["v_code"].astype(str)))
+    ok = (u >= 0) & (v >= 0)
+    a, b = node[u[ok]], node[v[ok]]
+    keep = a != b
+    key = np.unique(np.minimum(a[keep], b[keep]) * m + np.maximum(a[keep], b[keep]))
+    a, b = key // m, key % m
+    dist = np.maximum(np.hypot(*(cxy[a] - cxy[b]).T), 1.0)
+    g = coo_matrix((np.r_[dist, dist], (np.r_[a, b], np.r_[b, a])), shape=(m, m)).tocsr()
+    return _Reach(index, node, g, cKDTree(xy))
+
+
 _STATUS_ORDER = {"present": 0, "nearby": 1, "missing": 2, "no-data": 3}
-_GRID_COLUMNS = ["neighbourhood", "component", "label", "required", "inside", "within_distance", "distance_m",
+_GRID_COLUMNS = ["neighbourhood", "component", "label", "counts", "required", "inside", "within_distance", "distance_m",
                  "nearest_from_centre_m", "nearest_name", "status"]
 
 
@@ -44,14 +125,22 @@ def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: 
 
 def _count_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home: np.ndarray, distance: float,
                   hood_of_unit: np.ndarray, n_hoods: int) -> np.ndarray:
-    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1).
+    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1)."""
+    return np.bincount(_pairs_within(tree, geoms, xy, home, distance, hood_of_unit, n_hoods) % max(n_hoods, 1),
+                       minlength=n_hoods)
+
+
+def _pairs_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home: np.ndarray, distance: float,
+                  hood_of_unit: np.ndarray, n_hoods: int) -> np.ndarray:
+    """The (point, neighbourhood) pairs, as ``point * n_hoods + hood``, of points ``xy`` within ``distance`` of
+    each neighbourhood (0..n_hoods-1).
 
     Exact, but most unit–point pairs are settled from bounding boxes alone: a unit whose whole
     box is within the distance is within it, one whose box is beyond it is not, and a point
     counts for the neighbourhood it lies in (``home``). Only the rest get a GEOS distance.
     """
     if not len(xy) or not n_hoods:
-        return np.zeros(n_hoods, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     x, y, d = xy[:, 0], xy[:, 1], distance
     p, u = tree.query(shapely.box(x - d, y - d, x + d, y + d))
     h = hood_of_unit[u]
@@ -67,8 +156,7 @@ def _count_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home
     sure = np.unique(np.concatenate([key[far_box <= d], own]))
     check = (near_box <= d) & ~np.isin(key, sure)
     close = shapely.distance(shapely.points(xy[p[check]]), geoms[u[check]]) <= d
-    pairs = np.union1d(sure, key[check][close])
-    return np.bincount(pairs % n_hoods, minlength=n_hoods)
+    return np.union1d(sure, key[check][close])
 
 
 @dataclass
@@ -112,31 +200,47 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     h_of_point = hood_idx.reindex(home).fillna(-1).to_numpy(dtype=np.int64)
     centres = _weighted_centres(geoms, pop, h_of_unit, len(hoods))
     all_pts = np.asarray(services.geometry.values)
-    all_names = services["name"].astype(str).str.title().to_numpy(dtype=object)
+    all_names = np.array([proper_case(x) for x in services["name"].astype(str)], dtype=object)
     full_masks = [component_mask(services, comp) for comp in catalogue]  # nearest: search all England
     masks = [m[keep] for m in full_masks]
     xy = shapely.get_coordinates(pts)
     tree.query(shapely.points(xy[:1]))  # build the tree once, before threads share it
+    dists = [c.distance_m for c in catalogue]
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         # the pair queries release the GIL: components run side by side on two cores
-        nears = list(pool.map(lambda m, d: _count_within(tree, geoms, xy[m], h_of_point[m], d, h_of_unit,
-                                                         len(hoods)), masks, [c.distance_m for c in catalogue]))
+        pairs = list(pool.map(lambda m, d: _pairs_within(tree, geoms, xy[m], h_of_point[m], d, h_of_unit,
+                                                         len(hoods)), masks, dists))
+    n_h = max(len(hoods), 1)
+    nearest_pt: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per component: hood, point (of fm), metres
+    for fm in full_masks:
+        if fm.any() and len(hoods):
+            (ih, ip_), d = shapely.STRtree(all_pts[fm]).query_nearest(centres, return_distance=True, all_matches=False)
+            nearest_pt.append((ih, ip_, d))
+        else:
+            nearest_pt.append((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)))
+    notes: list[str] = list(services.attrs.get("notes", []))
+    land = _over_land(units, h_of_unit, len(hoods), catalogue, masks, full_masks, pairs, xy, h_of_point,
+                      shapely.get_coordinates(all_pts), centres, nearest_pt)
+    if land is None:
+        notes.append("distances are straight lines: the units are not LSOA 2021 codes, so the land route "
+                     "(no crossing of water without a bridge) could not be checked")
+    else:
+        pairs, nearest_pt = land
     frames = []
-    for comp, cm, fm, near in zip(catalogue, masks, full_masks, nears, strict=True):
+    for comp, cm, fm, pr, (ih, ip_, d) in zip(catalogue, masks, full_masks, pairs, nearest_pt, strict=True):
         inside = np.bincount(h_of_point[cm][h_of_point[cm] >= 0], minlength=len(hoods))
+        near = np.bincount(pr % n_h, minlength=len(hoods)) if len(hoods) else np.zeros(0, dtype=np.int64)
         dist = np.full(len(hoods), np.nan)
         nearest = np.full(len(hoods), None, dtype=object)
         if fm.any():  # "no data" only when the component has no points anywhere, not just none nearby
-            if len(hoods):
-                (ih, ip_), d = shapely.STRtree(all_pts[fm]).query_nearest(centres, return_distance=True,
-                                                                          all_matches=False)
-                dist[ih] = d
-                nearest[ih] = all_names[fm][ip_]
+            dist[ih] = d
+            nearest[ih] = all_names[fm][ip_]
             status = np.where(inside > 0, "present", np.where(near > 0, "nearby", "missing"))
         else:
             status = np.full(len(hoods), "no-data")
         frames.append(pd.DataFrame({
-            "neighbourhood": hoods, "component": comp.name, "label": comp.label, "required": comp.required,
+            "neighbourhood": hoods, "component": comp.name, "label": comp.label, "counts": comp.counts,
+            "required": comp.required,
             "inside": inside.astype(int), "within_distance": near.astype(int), "distance_m": comp.distance_m,
             "nearest_from_centre_m": pd.array(np.round(dist), dtype="Int64"), "nearest_name": nearest,
             "status": status}))
@@ -153,8 +257,75 @@ def coverage(units: gpd.GeoDataFrame, labels: np.ndarray, catalogue: list[Compon
     svc, current_notes = _current_practices(svc)
     gp, splits = _gp_and_pcns(svc, units, labels, hoods)
     located = pd.DataFrame(svc.drop(columns=svc.geometry.name))
-    return CoverageResult(grid, places, gp, splits, catalogue, located,
-                          [*services.attrs.get("notes", []), *current_notes])
+    return CoverageResult(grid, places, gp, splits, catalogue, located, [*notes, *current_notes])
+
+
+def _over_land(units: gpd.GeoDataFrame, h_of_unit: np.ndarray, n_hoods: int, catalogue: list[Component],
+               masks: list[np.ndarray], full_masks: list[np.ndarray], pairs: list[np.ndarray], xy: np.ndarray,
+               h_of_point: np.ndarray, all_xy: np.ndarray, centres: np.ndarray,
+               nearest_pt: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+               ) -> tuple[list[np.ndarray], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] | None:
+    """Keep only what is reachable over land (see the module docstring): the nearby (point, neighbourhood) pairs
+    of each component, and each neighbourhood's nearest service. None when the units are not LSOA 2021 codes."""
+    if Col.CODE not in units.columns or not n_hoods:
+        return None
+    reach = _reach()
+    pos = reach.index.get_indexer(pd.Index(units[Col.CODE].astype(str)))
+    if (pos < 0).any():
+        return None
+    pos = reach.node[pos]
+    n_h = n_hoods
+    cxy = shapely.get_coordinates(centres)
+    sources = [pos[h_of_unit == h] for h in range(n_h)]
+    pt_lsoa = [reach.lsoa_of(xy[m]) for m in masks]
+    fm_xy = [all_xy[fm] for fm in full_masks]
+    fm_lsoa = [reach.lsoa_of(q) for q in fm_xy]
+    keep_pairs: list[list[np.ndarray]] = [[] for _ in catalogue]
+    by_hood = [(pr // n_h, pr % n_h) for pr in pairs]
+    order = [np.argsort(h, kind="stable") for _, h in by_hood]
+    cuts = [np.searchsorted(h[o], np.arange(n_h + 1)) for (_, h), o in zip(by_hood, order, strict=True)]
+    near_h = [dict(zip(ih.tolist(), zip(ip_.tolist(), d.tolist(), strict=True), strict=True))
+              for ih, ip_, d in nearest_pt]
+    new_nearest: list[dict[int, tuple[int, float]]] = [dict(x) for x in near_h]
+    for h in range(n_h):
+        need = 0.0  # search only as far as this neighbourhood's checks need (most are inland and short)
+        for c, comp in enumerate(catalogue):
+            if cuts[c][h + 1] > cuts[c][h]:
+                need = max(need, DETOUR * comp.distance_m + SLACK_M)
+            if h in near_h[c]:
+                need = max(need, DETOUR * near_h[c][h][1] + SLACK_M)
+        dist = reach.distances(sources[h], min(need, REACH_LIMIT_M))
+        widened = need >= REACH_LIMIT_M
+        for c, comp in enumerate(catalogue):
+            pr = pairs[c]
+            o = order[c][cuts[c][h]:cuts[c][h + 1]]
+            if len(o):
+                p = by_hood[c][0][o]
+                ok = (h_of_point[masks[c]][p] == h) | (dist[pt_lsoa[c][p]] <= DETOUR * comp.distance_m + SLACK_M)
+                keep_pairs[c].append(pr[o][ok])
+            got = near_h[c].get(h)
+            if got is None:
+                continue
+            ip_, d = got
+            if dist[fm_lsoa[c][ip_]] <= DETOUR * d + SLACK_M:
+                continue
+            # the straight-line nearest is across water: the nearest of those the land route reaches
+            if not widened:
+                dist, widened = reach.distances(sources[h], REACH_LIMIT_M), True
+            ok = np.flatnonzero(np.isfinite(dist[fm_lsoa[c]]))
+            if len(ok):
+                dd = np.hypot(*(fm_xy[c][ok] - cxy[h]).T)
+                ok2 = dist[fm_lsoa[c][ok]] <= DETOUR * dd + SLACK_M
+                if ok2.any():
+                    k = int(np.argmin(np.where(ok2, dd, np.inf)))
+                    new_nearest[c][h] = (int(ok[k]), float(dd[k]))
+    out_pairs = [np.sort(np.concatenate(k)) if k else np.zeros(0, dtype=np.int64) for k in keep_pairs]
+    out_near = []
+    for nn in new_nearest:
+        hs = np.array(sorted(nn), dtype=np.int64)
+        out_near.append((hs, np.array([nn[h][0] for h in hs.tolist()], dtype=np.int64),
+                         np.array([nn[h][1] for h in hs.tolist()], dtype=float)))
+    return out_pairs, out_near
 
 
 def _current_practices(svc: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:

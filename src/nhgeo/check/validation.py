@@ -71,6 +71,7 @@ class ValidationReport:
     coverage: CoverageResult | None = None
     fit: FitReport | None = None  # when the footprint was drawn as shapes: how well the LSOAs fit them
     rule_sources: dict[str, str] = field(default_factory=dict)  # rule setting -> file | command line | default
+    ensemble: Any = None  # the footprint placed on an ensemble (nhgeo.ensemble.compare.Comparison), when asked for
 
     @property
     def conversion(self) -> Any:

@@ -3,7 +3,7 @@ the exit-code contract in :mod:`.app`. Commands parse, call the library and rend
 
 from __future__ import annotations
 
-from . import coverage, datasets, diff, edit, fit, graph, propose, rules, validate
+from . import coverage, datasets, diff, edit, ensemble, fit, graph, propose, rules, validate
 from .app import app
 
-__all__ = ["app", "coverage", "datasets", "diff", "edit", "fit", "graph", "propose", "rules", "validate"]
+__all__ = ["app", "coverage", "datasets", "diff", "edit", "ensemble", "fit", "graph", "propose", "rules", "validate"]

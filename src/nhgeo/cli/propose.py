@@ -44,6 +44,10 @@ def propose(
     = "neighbourhood,place",
     place_min: PlaceMinOpt = 250_000,
     place_max: PlaceMaxOpt = 500_000,
+    places: Annotated[str, typer.Option("--places", help="How places are made: la (default: each local authority "
+                                        "is a place, one above the maximum split along neighbourhood lines, one "
+                                        "below the minimum flagged with the merges that would bring it into band) "
+                                        "or band (merge and split across LAs to reach the band).")] = "la",
     lock: Annotated[Path | None, typer.Option("--lock", help="Footprint, CSV or workbook (codes -> neighbourhood) "
                                               "whose neighbourhoods stay fixed.")] = None,
     seed: SeedOpt = 0,
@@ -79,6 +83,8 @@ def propose(
                          "'england' for all of England) or --boundaries FILE (your own LSOAs)")
     rules = Rules(target=target, min=min_pop, max=max_pop, cross_la=cross_la, place_min=place_min,
                   place_max=place_max)
+    if places not in ("la", "band"):
+        raise InputError(f"--places takes la or band, not {places!r}")
     lv = [x.strip() for x in levels.split(",") if x.strip()]
     if not set(lv) <= {"neighbourhood", "place"} or "neighbourhood" not in lv:
         raise InputError(f"--levels must be 'neighbourhood' or 'neighbourhood,place', not {levels!r}")
@@ -90,7 +96,7 @@ def propose(
     with progress(fmt == "table" and sys.stderr.isatty()) as prog:
         study = open_study(None, rules=rules, **src) if place is None else None  # every unit of --boundaries
         result = pipeline.propose(place or "all", rules=rules, seed=seed, lock=lock, levels=lv, progress=prog,
-                                  study=study, align=settings, **src)
+                                  study=study, align=settings, places=places, **src)
         if prog:
             prog("writing outputs", 0, 1)
         write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line(),

@@ -54,6 +54,8 @@ def validate(
     show_all: ShowAllOpt = False,
     lsoa_table: LsoaTableOpt = None,
     profile: ProfileOpt = False,
+    ensemble: Annotated[Path | None, typer.Option("--ensemble", help="An nhgeo ensemble folder: place the footprint "
+                                                  "on its plans, measure by measure.")] = None,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..check.validation import validate as run_validate
@@ -66,8 +68,18 @@ def validate(
     check_out_files([out, report, lsoa_table], force, inputs=[footprint, services, *source_files(source)])
     check_table_file(lsoa_table, force, inputs=[footprint])  # every output checked before the work
     svc = open_services(services) if core_offer or services is not None else None
+    if ensemble is not None:
+        from ..ensemble.compare import read_plans
+
+        read_plans(ensemble)  # a folder that is not an ensemble is bad input before the work
     rep = run_validate(footprint, place=place, services=svc, rules=rules, **(reading or {}), **(source or {}))
+    if ensemble is not None:
+        from ..ensemble.compare import attach
+
+        attach(rep, ensemble)
     emit("validation", rep, fmt, console, out, force, show_all=show_all, strict=strict, profile=profile)
+    if rep.ensemble is not None and fmt == "table" and out is None:
+        emit("comparison", rep.ensemble, "table", console)
     if report is not None:
         write_report(rep, report, force, command=command_line(), strict=strict)
     if lsoa_table is not None:

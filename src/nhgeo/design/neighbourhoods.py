@@ -37,6 +37,7 @@ from .sizing import choose_k
 Progress = Callable[[str, int, int], None]
 LA_PENALTY = 4.0  # travel-weight factor for edges crossing an LA boundary (--cross-la mode)
 MSOA_DISCOUNT = 0.7  # travel-weight factor inside one MSOA: keeps MSOAs whole
+WARDS_FIRST = True  # --align ward: partition whole wards first (issue 25); False: the LSOA-level search of 0.1
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Proposal:
     notes: list[str] = field(default_factory=list)
     seed: int = 0
     align: tuple[str, ...] = ()  # soft alignment used (nhgeo.affinity): "ward", "pcn"
+    places_mode: str = "la"  # how places were made (nhgeo.design.places): "la" or "band"
 
 
 def _centres(units: gpd.GeoDataFrame) -> np.ndarray:
@@ -144,7 +146,95 @@ def _regions(units: gpd.GeoDataFrame, adj: AdjacencyGraph, free: np.ndarray, rul
             merged = True
         if not merged:
             break
-    return [pieces[i] for i in range(npieces) if alive[i]]
+    return _natural_units([pieces[i] for i in range(npieces) if alive[i]], adj, pop, rules, names, notes)
+
+
+def _cut_edges(n: int, nbrs: list[list[int]]) -> list[tuple[int, int, np.ndarray]]:
+    """The graph's bridges (edges whose removal disconnects it) with the nodes beyond each, below the DFS root.
+
+    Iterative Tarjan over adjacency lists ``nbrs`` (nodes 0..n-1, connected): ``(parent, child, subtree)``.
+    """
+    disc = [-1] * n
+    low = [0] * n
+    order: list[int] = []
+    parent = [-1] * n
+    out: list[tuple[int, int]] = []
+    t = 0
+    stack = [(0, 0)]
+    disc[0] = low[0] = 0
+    order.append(0)
+    while stack:
+        x, i = stack[-1]
+        if i < len(nbrs[x]):
+            stack[-1] = (x, i + 1)
+            y = nbrs[x][i]
+            if disc[y] < 0:
+                t += 1
+                disc[y] = low[y] = t
+                parent[y] = x
+                order.append(y)
+                stack.append((y, 0))
+            elif y != parent[x]:
+                low[x] = min(low[x], disc[y])
+        else:
+            stack.pop()
+            if stack:
+                px = stack[-1][0]
+                low[px] = min(low[px], low[x])
+                if low[x] > disc[px]:
+                    out.append((px, x))
+    if not out:
+        return []
+    # subtree of each child: the nodes discovered from it, contiguous in DFS order
+    size = [1] * n
+    for x in reversed(order[1:]):
+        size[parent[x]] += size[x]
+    pos = np.empty(n, dtype=np.int64)
+    pos[np.array(order, dtype=np.int64)] = np.arange(len(order))
+    arr = np.array(order, dtype=np.int64)
+    return [(a, b, arr[pos[b]: pos[b] + size[b]]) for a, b in out]
+
+
+def _natural_units(regions: list[list[np.ndarray]], adj: AdjacencyGraph, pop: np.ndarray, rules: Rules,
+                   names: np.ndarray, notes: list[str]) -> list[list[np.ndarray]]:
+    """Split off natural units: a part of a region joined to the rest by one border only (an island such as
+    Sheppey joined by its crossing, a peninsula) stands alone when it is in band and the rest can still be
+    split into the band."""
+    out: list[list[np.ndarray]] = []
+    eu, ev, _ = adj.edge_arrays()
+    for pieces in regions:
+        if len(pieces) > 1 or pop[pieces[0]].sum() < 2 * rules.min:
+            out.append(pieces)
+            continue
+        todo, done = [np.sort(pieces[0])], []
+        while todo:
+            nodes = todo.pop()
+            loc = np.full(len(pop), -1, dtype=np.int64)
+            loc[nodes] = np.arange(len(nodes))
+            inner = (loc[eu] >= 0) & (loc[ev] >= 0)
+            nbrs: list[list[int]] = [[] for _ in range(len(nodes))]
+            for a, b in zip(loc[eu[inner]].tolist(), loc[ev[inner]].tolist(), strict=True):
+                nbrs[a].append(b)
+                nbrs[b].append(a)
+            total = float(pop[nodes].sum())
+            best: tuple[float, np.ndarray] | None = None
+            for _, _, sub in _cut_edges(len(nodes), nbrs):
+                for side in (sub, np.setdiff1d(np.arange(len(nodes)), sub)):
+                    sp = float(pop[nodes[side]].sum())
+                    if rules.min <= sp <= rules.max and sp <= total - sp \
+                            and choose_k(total - sp, rules.min, rules.max, rules.target)[1] \
+                            and (best is None or sp > best[0]):
+                        best = (sp, nodes[np.sort(side)])
+            if best is None:
+                done.append(nodes)
+                continue
+            side_a = best[1]
+            notes.append(f"{names[int(side_a[0])]}: {len(side_a)} units ({int(best[0]):,} people) joined to the rest "
+                         "by one border only stand alone as a neighbourhood (a natural unit, e.g. an island)")
+            done.append(side_a)
+            todo.append(np.setdiff1d(nodes, side_a))
+        out.extend([[x] for x in sorted(done, key=lambda x: int(x.min()))])
+    return out
 
 
 def _bridge_mask(adj: AdjacencyGraph, eu: np.ndarray, ev: np.ndarray) -> np.ndarray:
@@ -164,11 +254,14 @@ class _Columns:
     la: np.ndarray
     msoa: np.ndarray
     xy: np.ndarray
+    area: np.ndarray
+    perimeter: np.ndarray
 
     @classmethod
     def of(cls, units: gpd.GeoDataFrame, xy: np.ndarray) -> _Columns:
+        geoms = np.asarray(units.geometry.values)
         return cls(pop=units[Col.POP].to_numpy(dtype=float), la=units[Col.LA].astype(str).to_numpy(),
-                   msoa=units[Col.MSOA].to_numpy(), xy=xy)
+                   msoa=units[Col.MSOA].to_numpy(), xy=xy, area=shapely.area(geoms), perimeter=shapely.length(geoms))
 
 
 def _problem(cols: _Columns, edges: tuple[np.ndarray, np.ndarray, np.ndarray], pieces: list[np.ndarray],
@@ -209,8 +302,20 @@ def _problem(cols: _Columns, edges: tuple[np.ndarray, np.ndarray, np.ndarray], p
             travel = np.where(group[u] == group[v], travel * MSOA_DISCOUNT, travel)
     prob = PartitionProblem(pop=pop, xy=pts, edges_u=u.astype(np.int64), edges_v=v.astype(np.int64),
                             border=np.asarray(border, dtype=float), travel=travel, k=k, lo=rules.min,
-                            hi=rules.max, target=rules.target, group=group)
+                            hi=rules.max, target=rules.target, group=group,
+                            area=np.bincount(atom, weights=cols.area[nodes], minlength=m),
+                            perimeter=np.bincount(atom, weights=cols.perimeter[nodes], minlength=m))
     return prob, nodes, atom
+
+
+def _ward_atoms(ward: np.ndarray, nodes: np.ndarray, main: int, prob: PartitionProblem) -> np.ndarray:
+    """Each problem node's atom: the connected part of its ward inside the region. The region's first ``main``
+    nodes are its own units; a joined piece (a node after them) or a unit without a ward is an atom of its own."""
+    key = np.full(prob.n, "", dtype=object)
+    key[:main] = ward[nodes[:main]]
+    u, v = prob.edges_u, prob.edges_v
+    same = (key[u] == key[v]) & (key[u] != "")
+    return component_labels(prob.n, u[same], v[same])
 
 
 def _region_edges(adj: AdjacencyGraph, n: int, regions: list[list[np.ndarray]]
@@ -288,6 +393,7 @@ def propose_neighbourhoods(
     progress: Progress | None = None,
     workers: int | None = None,
     edge_weight: Aligner | None = None,
+    lock_names: dict[str, str] | None = None,
 ) -> Proposal:
     """Partition ``units`` (one place, positions 0..n-1 matching ``adj``) into neighbourhoods.
 
@@ -295,7 +401,7 @@ def propose_neighbourhoods(
     ``units`` are ignored with a note). ``workers`` processes solve the independent regions
     (default :func:`default_workers`); the result does not depend on it. ``edge_weight`` maps unit
     positions (u, v) to a cut-cost factor >= 1 per edge, and may polish each region (soft alignment,
-    :class:`nhgeo.affinity.Aligner`).
+    :class:`nhgeo.affinity.Aligner`). ``lock_names`` (locked id -> the user's name) are kept as they are.
     """
     rules = rules or Rules()
     if len(units) == 0:
@@ -325,6 +431,8 @@ def propose_neighbourhoods(
             rep = nodes[np.unique(atom, return_index=True)[1]]
             prob.cut_weight = edge_weight(rep[prob.edges_u], rep[prob.edges_v])
             prob.polish = edge_weight.region_polish(nodes, atom)
+            if edge_weight.ward is not None and WARDS_FIRST:  # wards whole wherever the band allows
+                prob.atoms = _ward_atoms(edge_weight.ward, nodes, len(pieces[0]), prob)
         k = min(k, prob.n)
         prob.k = k
         jobs.append((prob, seed))
@@ -353,7 +461,9 @@ def propose_neighbourhoods(
     if progress:
         progress("neighbourhoods", 2, 2)
     ids = sorted(set(labels.tolist()))
-    names = name_neighbourhoods(units, labels, ids)
+    locked_ids = set(fixed[~free].tolist())
+    names = name_neighbourhoods(units, labels, ids,
+                                fixed={k: v for k, v in (lock_names or {}).items() if k in locked_ids})
     icb = units[Col.ICB].astype(str).to_numpy()
     codes = units[Col.CODE].astype(str).to_numpy()
     where = positions_by(labels.astype(str))

@@ -16,6 +16,10 @@ cut (compact shapes). Four stages, all deterministic for a given ``seed``:
 4. **Local search** (:mod:`nhgeo.refine`): annealing then a greedy polish on cut edges +
    0.5 × perimeter (km), single-unit moves that keep both parts connected and in band.
 
+With ``atoms`` (wards, from ``propose --align ward``, the default) the four stages run first on the graph of
+atoms (each contracted to one node; the roundest of ``ATOM_STARTS`` seeds wins), and atoms are split only
+where the band forces it or a greedy polish finds a much shorter boundary (:meth:`BalancedPartition._solve_atoms`).
+
 See ``docs/algorithm.md`` for why and for measured figures.
 """
 
@@ -51,6 +55,9 @@ class PartitionProblem:
     aim: float = 0.1  # local search aims for target +/- aim (inside the band) where it can
     cut_weight: np.ndarray | None = None  # per-edge factor >= 1 on the refine cut cost (nhgeo.affinity)
     polish: Callable[..., np.ndarray] | None = None  # after refine: (labels, pop, nbrs, costs, lo, hi) -> labels
+    area: np.ndarray | None = None  # node areas and perimeters (m², m): the atom-level start is chosen by shape
+    perimeter: np.ndarray | None = None
+    atoms: np.ndarray | None = None  # node -> atom (e.g. a ward): connected groups kept whole wherever the band allows
 
     @property
     def n(self) -> int:
@@ -74,6 +81,9 @@ class BalancedPartition:
         if p.k <= 1 or p.n <= 1:
             self.labels_ = np.zeros(p.n, dtype=np.int64)
             return self
+        if p.atoms is not None and p.k < len(np.unique(p.atoms)) < p.n:  # atoms that group nodes
+            self.labels_ = self._solve_atoms(p)
+            return self
         k = min(p.k, p.n)
         nbrs, weights = _adjacency(p)
         total = float(p.pop.sum())
@@ -90,6 +100,59 @@ class BalancedPartition:
         assert best is not None
         self.labels_ = best[1]
         return self
+
+    def _plain(self, p: PartitionProblem) -> np.ndarray:
+        q = PartitionProblem(**{**p.__dict__, "atoms": None})
+        return BalancedPartition(q, seed=self.seed, voronoi_iter=self.voronoi_iter, max_moves=self.max_moves,
+                                 starts=self.starts, refine_moves=self.refine_moves).solve().labels_
+
+    def _solve_atoms(self, p: PartitionProblem) -> np.ndarray:
+        """Whole atoms first: partition the graph of atoms; split atoms only where the band forces it.
+
+        The atom-level parts are expanded to the nodes; when a part misses the band, boundary nodes move
+        (band repair, then exchanges) starting from the atom solution, and a greedy polish that prices a cut
+        inside an atom at ``1 + ATOM_WEIGHT`` times heals what it can. If that still misses the band, the
+        plain node-level solve is tried too and the one with less band violation (then fewer atoms split) wins.
+        Last, a greedy polish (a cut inside an atom at ``1 + ATOM_POLISH``) rounds the shapes: it splits an atom
+        only where that shortens the boundary a lot.
+        """
+        assert p.atoms is not None
+        atom = np.unique(p.atoms, return_inverse=True)[1].astype(np.int64)
+        coarse = contract(p, atom)
+        lab_c = self._best_coarse(coarse)
+        labels = lab_c[atom]
+        k = min(p.k, p.n)
+        if _violation(p, labels, k) > 0:
+            nbrs, weights = _adjacency(p, atom)
+            labels = _relabel(_local_search(p, labels, nbrs, weights, self.max_moves))
+            labels = _swap_repair(p, labels, nbrs)
+            labels = _atom_polish(p, atom, labels, ATOM_WEIGHT)
+            if _violation(p, labels, k) > 0:
+                other = self._plain(p)
+                if (_violation(p, other, k), _atoms_split(other, atom)) < (_violation(p, labels, k),
+                                                                            _atoms_split(labels, atom)):
+                    return other
+        if self.refine_moves != 0:  # greedy shape polish on the nodes: a cut inside an atom costs 1 + ATOM_POLISH
+            labels = _atom_polish(p, atom, labels, ATOM_POLISH)
+        if p.polish is not None:
+            nbrs_l, costs_l = adjacency_lists(p.n, p.edges_u, p.edges_v, edge_costs(p.border) * (
+                p.cut_weight if p.cut_weight is not None else 1.0))
+            labels = p.polish(labels, p.pop, nbrs_l, costs_l, p.lo, p.hi)
+        return _relabel(labels)
+
+    def _best_coarse(self, coarse: PartitionProblem) -> np.ndarray:
+        """The atom-level partition: the best of ``ATOM_STARTS`` seeds by (band violation, shape score)."""
+        cost = edge_costs(coarse.border)
+        best: tuple[float, float, np.ndarray] | None = None
+        for attempt in range(ATOM_STARTS):
+            lab = BalancedPartition(coarse, seed=self.seed + 7919 * attempt, voronoi_iter=min(30, self.voronoi_iter),
+                                    max_moves=self.max_moves, starts=1,
+                                    refine_moves=self.refine_moves).solve().labels_
+            key = (_violation(coarse, lab, coarse.k), _shape(coarse, lab, cost))
+            if best is None or key < best[:2]:
+                best = (*key, lab)
+        assert best is not None
+        return best[2]
 
     def _attempt(self, p: PartitionProblem, k: int, nbrs: list[list[int]], weights: list[dict[int, float]],
                  seed: int) -> np.ndarray:
@@ -151,14 +214,94 @@ class BalancedPartition:
         return best_labels
 
 
-def _adjacency(p: PartitionProblem) -> tuple[list[list[int]], list[dict[int, float]]]:
-    """Neighbour lists and per-neighbour cut weights (border metres, doubled inside a group)."""
+ATOM_STARTS = 4  # atom-level starts (cheap: tens of nodes); the roundest in band wins
+
+
+def _shape(p: PartitionProblem, labels: np.ndarray, cost: np.ndarray) -> float:
+    """Lower is rounder: mean Polsby-Popper (negated) when the problem knows areas and perimeters, else the cut cost."""
+    if p.area is not None and p.perimeter is not None:
+        k = int(labels.max()) + 1
+        area = np.bincount(labels, weights=p.area, minlength=k)
+        cut = labels[p.edges_u] != labels[p.edges_v]
+        inner = np.bincount(labels[p.edges_u][~cut], weights=p.border[~cut], minlength=k)
+        per = np.bincount(labels, weights=p.perimeter, minlength=k) - 2 * inner
+        return -float(np.mean(4 * np.pi * area / np.maximum(per, 1e-9) ** 2))
+    return float(cost[labels[p.edges_u] != labels[p.edges_v]].sum())
+
+
+ATOM_POLISH = 1.0  # extra cut cost inside an atom in the final greedy polish (tuned: Birmingham, London, England)
+ATOM_WEIGHT = 9.0  # extra cut cost inside an atom (a ward) when the band forces atoms to be split
+
+
+def _atom_polish(p: PartitionProblem, atom: np.ndarray, labels: np.ndarray, extra: float) -> np.ndarray:
+    """Greedy shape polish (no annealing) of node labels with a cut inside an atom costing ``1 + extra`` times."""
+    cost = edge_costs(p.border) * np.where(atom[p.edges_u] == atom[p.edges_v], 1.0 + extra, 1.0)
+    if p.cut_weight is not None:
+        cost = cost * p.cut_weight
+    rn, rc = adjacency_lists(p.n, p.edges_u, p.edges_v, cost)
+    return refine(labels, p.pop, rn, rc, p.lo, p.hi, moves=0)
+
+
+def _violation(p: PartitionProblem, labels: np.ndarray, k: int) -> float:
+    pops = np.bincount(labels, weights=p.pop, minlength=k)
+    return float(np.sum(np.maximum(0, p.lo - pops) + np.maximum(0, pops - p.hi)))
+
+
+def _atoms_split(labels: np.ndarray, atom: np.ndarray) -> int:
+    """How many atoms have nodes in more than one part."""
+    pairs = np.unique(atom.astype(np.int64) * (int(labels.max()) + 1) + labels)
+    return int(np.sum(np.bincount(pairs // (int(labels.max()) + 1)) > 1))
+
+
+def contract(p: PartitionProblem, atom: np.ndarray) -> PartitionProblem:
+    """The problem on the graph of atoms (``atom``: node -> 0..m-1, each atom connected): populations summed,
+    population-weighted centres, parallel edges merged (borders summed; travel scaled from the nodes' own
+    travel/distance ratio; cut weights averaged by cost)."""
+    m = int(atom.max()) + 1
+    w = np.maximum(p.pop.astype(float), 1e-9)
+    sw = np.bincount(atom, weights=w, minlength=m)
+    xy = np.column_stack([np.bincount(atom, weights=p.xy[:, 0] * w, minlength=m) / sw,
+                          np.bincount(atom, weights=p.xy[:, 1] * w, minlength=m) / sw])
+    u, v = atom[p.edges_u], atom[p.edges_v]
+    keep = u != v
+    u, v = u[keep], v[keep]
+    border = p.border[keep].astype(float)
+    dist = np.hypot(*(p.xy[p.edges_u[keep]] - p.xy[p.edges_v[keep]]).T)
+    ratio = np.where(dist > 0, p.travel[keep] / np.maximum(dist, 1e-9), 1.0)
+    cost = edge_costs(border)
+    cw = p.cut_weight[keep] if p.cut_weight is not None else np.ones(len(u))
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    key, inv = np.unique(lo.astype(np.int64) * m + hi, return_inverse=True)
+    cu, cv = (key // m).astype(np.int64), (key % m).astype(np.int64)
+    cb = np.bincount(inv, weights=border, minlength=len(key))
+    cnt = np.maximum(np.bincount(inv, minlength=len(key)), 1)
+    travel = np.hypot(*(xy[cu] - xy[cv]).T) * np.bincount(inv, weights=ratio, minlength=len(key)) / cnt
+    cut_weight = None
+    if p.cut_weight is not None:
+        cut_weight = np.bincount(inv, weights=cost * cw, minlength=len(key)) / np.bincount(inv, weights=cost,
+                                                                                             minlength=len(key))
+    area = perimeter = None
+    if p.area is not None and p.perimeter is not None:
+        area = np.bincount(atom, weights=p.area, minlength=m)
+        same = ~keep
+        inner = np.bincount(atom[p.edges_u[same]], weights=p.border[same], minlength=m)
+        perimeter = np.bincount(atom, weights=p.perimeter, minlength=m) - 2 * inner
+    return PartitionProblem(pop=np.bincount(atom, weights=p.pop, minlength=m), xy=xy, edges_u=cu, edges_v=cv,
+                            border=cb, travel=travel, k=min(p.k, m), lo=p.lo, hi=p.hi, target=p.target, aim=p.aim,
+                            cut_weight=cut_weight, area=area, perimeter=perimeter)
+
+
+def _adjacency(p: PartitionProblem, atoms: np.ndarray | None = None
+               ) -> tuple[list[list[int]], list[dict[int, float]]]:
+    """Neighbour lists and per-neighbour cut weights (border metres, doubled inside a group; with ``atoms``,
+    ten times inside an atom instead, so band repair moves whole-atom edges last)."""
     nbrs: list[list[int]] = [[] for _ in range(p.n)]
     weights: list[dict[int, float]] = [{} for _ in range(p.n)]
     wt = p.border.astype(float).copy()
-    if p.group is not None:
-        same = p.group[p.edges_u] == p.group[p.edges_v]
-        wt[same] *= 2.0
+    group, factor = (p.group, 2.0) if atoms is None else (atoms, 1.0 + ATOM_WEIGHT)
+    if group is not None:
+        same = group[p.edges_u] == group[p.edges_v]
+        wt[same] *= factor
     for a, b, c in zip(p.edges_u.tolist(), p.edges_v.tolist(), wt.tolist(), strict=False):
         if b not in weights[a]:
             nbrs[a].append(b)

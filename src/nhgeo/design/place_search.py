@@ -291,6 +291,28 @@ def explain_unmerged(ng: nx.Graph, groups: list[tuple[list[str], list[str]]], ru
     return out
 
 
+def flag_small_las(ng: nx.Graph, groups: list[tuple[list[str], list[str]]], rules: Rules,
+                   la_names: dict[str, str]) -> list[tuple[list[str], list[str]]]:
+    """``--places la``: every place below the minimum stays as it is, with the merges that would bring it into band."""
+    gid = {n: i for i, (g, _) in enumerate(groups) for n in g}
+    pops = [float(sum(ng.nodes[n]["pop"] for n in g)) for g, _ in groups]
+    out: list[tuple[list[str], list[str]]] = []
+    for i, (g, reasons) in enumerate(groups):
+        reasons = list(reasons)
+        if pops[i] < rules.place_min:
+            near = sorted({gid[m] for n in g for m in ng[n] if m in gid and gid[m] != i})
+            head = (f"below the place minimum {rules.place_min:,} ({int(round(pops[i])):,}): a local authority "
+                    "stays its own place (--places la)")
+            fits = [f"+ {_name(ng, groups[j][0], la_names)} {int(round(pops[j])):,} = "
+                    f"{int(round(pops[i] + pops[j])):,}"
+                    for j in near if rules.place_min <= pops[i] + pops[j] <= rules.place_max]
+            reasons.append(f"{head}; merges that would bring it into band: {'; '.join(fits)}" if fits else
+                           f"{head}; no merge with one neighbouring place of the ICB lands in band "
+                           f"({rules.place_min:,}-{rules.place_max:,})")
+        out.append((g, reasons))
+    return out
+
+
 def _name(ng: nx.Graph, members: list[str], la_names: dict[str, str]) -> str:
     return " & ".join(la_names.get(x, x) for x in sorted({ng.nodes[n]["la"] for n in members}))
 

@@ -1,6 +1,15 @@
-"""Group neighbourhoods into places of 250k-500k that follow local authorities inside each ICB.
+"""Group neighbourhoods into places that follow local authorities inside each ICB.
 
-Rules, applied per ICB on the neighbourhood adjacency graph:
+Two modes (``propose --places``):
+
+* ``la`` (default): a place is one local authority (its neighbourhoods in the ICB), as the place-based
+  partnerships people run are (Solihull, Trafford); an LA above ``place_max`` is split into places along
+  neighbourhood lines; an LA below ``place_min`` stays its own place, flagged with the merges with a
+  neighbouring LA that would bring it into band.
+* ``band``: places of ``place_min``-``place_max`` people, merging and splitting across LAs to reach the band,
+  by the rules below.
+
+``band`` rules, applied per ICB on the neighbourhood adjacency graph:
 
 * an LA (its neighbourhoods in this ICB) of ``place_min``-``place_max`` people is a place;
 * an LA above ``place_max`` is split into places along neighbourhood lines
@@ -26,10 +35,12 @@ import shapely
 
 from ..geo.graph import AdjacencyGraph
 from ..model import Col, Rules
+from .naming import compass_words
 from .neighbourhoods import Proposal
-from .place_search import explain_unmerged, merge_groups, resplit, split_la
+from .place_search import explain_unmerged, flag_small_las, merge_groups, resplit, split_la
 
-_COMPASS = ["East", "North-East", "North", "North-West", "West", "South-West", "South", "South-East"]
+PLACE_MODES = ("la", "band")
+DEFAULT_PLACES = "la"
 
 
 @dataclass
@@ -87,11 +98,16 @@ def neighbourhood_graph(units: gpd.GeoDataFrame, adj: AdjacencyGraph, labels: np
 
 
 def build_places(units: gpd.GeoDataFrame, adj: AdjacencyGraph, proposal: Proposal, rules: Rules | None = None,
-                 seed: int = 0, progress: Callable[[str, int, int], None] | None = None) -> list[Place]:
-    """Places for the neighbourhoods of ``proposal`` (see module docstring for the rules)."""
+                 seed: int = 0, progress: Callable[[str, int, int], None] | None = None,
+                 mode: str = DEFAULT_PLACES) -> list[Place]:
+    """Places for the neighbourhoods of ``proposal`` (``mode`` "la" or "band"; see the module docstring)."""
+    if mode not in PLACE_MODES:
+        raise ValueError(f"places mode must be one of {PLACE_MODES}, not {mode!r}")
     rules = rules or proposal.rules
     ng = neighbourhood_graph(units, adj, proposal.labels.to_numpy())
     la_names = dict(zip(units[Col.LA].astype(str), units[Col.LA_NAME].astype(str), strict=False))
+    icb_names = dict(zip(units[Col.ICB].astype(str), units[Col.ICB_NAME].astype(str), strict=False)) \
+        if Col.ICB_NAME in units.columns else {}
     icbs = sorted({ng.nodes[n]["icb"] for n in ng.nodes})
     places: list[Place] = []
     for i, icb in enumerate(icbs):
@@ -111,18 +127,41 @@ def build_places(units: gpd.GeoDataFrame, adj: AdjacencyGraph, proposal: Proposa
                     splits.append(set(piece))
                 else:
                     blocks.append((piece, []))
-        block_of = {n: b for b, (members, _) in enumerate(blocks) for n in members}
-        merged = merge_groups(ng, blocks, rules, la_names)
-        merged = resplit(ng, merged, splits, block_of, rules, seed)
-        for members, reasons in explain_unmerged(ng, merged, rules, la_names):
-            places.append(_make_place(ng, members, reasons, icb, rules, la_names))
+        if mode == "la":
+            final = flag_small_las(ng, blocks, rules, la_names)
+        else:
+            block_of = {n: b for b, (members, _) in enumerate(blocks) for n in members}
+            merged = merge_groups(ng, blocks, rules, la_names)
+            final = explain_unmerged(ng, resplit(ng, merged, splits, block_of, rules, seed), rules, la_names)
+        for members, reasons in final:
+            places.append(_make_place(ng, members, reasons, icb, rules, la_names, icb_names.get(icb, "")))
     if progress:
         progress("places", len(icbs), len(icbs))
     return _number(places, ng)
 
 
+def place_name(la_pops: dict[str, float], la_names: dict[str, str], icb_name: str = "") -> str:
+    """A readable place name: the LA's own name; two LAs as "A & B" when short; else the largest LA
+    "and district" (never a chain of every LA, never the ICB's name)."""
+    las = sorted(la_pops, key=lambda la: (-la_pops[la], la))
+    names = [la_names.get(la, la) for la in las]
+    if len(names) == 1:
+        name = names[0]
+    elif len(names) == 2 and len(" & ".join(names)) <= 32:
+        name = " & ".join(sorted(names))
+    else:
+        name = f"{names[0]} and district"
+    if icb_name and _plain(name) == _plain(icb_name):
+        name = f"{names[0]} and district"
+    return name
+
+
+def _plain(name: str) -> str:
+    return name.lower().replace("&", "and").replace(" integrated care board", "").replace("nhs ", "").strip()
+
+
 def _make_place(ng: nx.Graph, members: list[str], reasons: list[str], icb: str, rules: Rules,
-                la_names: dict[str, str]) -> Place:
+                la_names: dict[str, str], icb_name: str = "") -> Place:
     pop = int(round(sum(ng.nodes[n]["pop"] for n in members)))
     las = sorted({ng.nodes[n]["la"] for n in members})
     why = list(dict.fromkeys(reasons))
@@ -130,7 +169,10 @@ def _make_place(ng: nx.Graph, members: list[str], reasons: list[str], icb: str, 
         why.append(f"population {pop:,} outside {rules.place_min:,}-{rules.place_max:,}")
     if not nx.is_connected(ng.subgraph(members)):
         why.append("not contiguous: its local authorities do not touch inside this selection")
-    name = " & ".join(la_names.get(la, la) for la in las)
+    la_pops: dict[str, float] = {}
+    for n in members:
+        la_pops[ng.nodes[n]["la"]] = la_pops.get(ng.nodes[n]["la"], 0.0) + ng.nodes[n]["pop"]
+    name = place_name(la_pops, la_names, icb_name)
     return Place(id="", name=name, icb_code=icb, neighbourhoods=sorted(members), population=pop, la_codes=las,
                  status="exception" if why else "ok", reasons=why)
 
@@ -147,11 +189,18 @@ def _number(places: list[Place], ng: nx.Graph) -> list[Place]:
         by_name.setdefault(p.name, []).append(p)
     for same in by_name.values():
         if len(same) > 1:
-            cs = np.array([centre(p) for p in same])
-            mid = cs.mean(axis=0)
-            for p, c in zip(same, cs, strict=True):
-                ang = np.degrees(np.arctan2(c[1] - mid[1], c[0] - mid[0])) % 360
-                p.name = f"{p.name} {_COMPASS[int(((ang + 22.5) % 360) // 45)]}"
+            keys = [str(i) for i in range(len(same))]
+            words = compass_words(keys, {k: centre(p) for k, p in zip(keys, same, strict=True)})
+            for k, p in zip(keys, same, strict=True):
+                p.name = f"{p.name} {words[k]}"
+    count: dict[str, int] = {}
+    for p in places:
+        count[p.name] = count.get(p.name, 0) + 1
+    seen: dict[str, int] = {}
+    for p in sorted(places, key=lambda p: (-round(centre(p)[1], -3), round(centre(p)[0], -3))):
+        if count[p.name] > 1:  # the compass could not tell them apart: number them, north-west first
+            seen[p.name] = seen.get(p.name, 0) + 1
+            p.name = f"{p.name} {seen[p.name]}"
     out: list[Place] = []
     for icb in sorted({p.icb_code for p in places}):
         mine = sorted((p for p in places if p.icb_code == icb), key=lambda p: (-round(centre(p)[1], -3),

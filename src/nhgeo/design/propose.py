@@ -16,6 +16,7 @@ import pandas as pd
 from ..check.alignment import PcnAlignment, WardAlignment, pcn_alignment, ward_alignment
 from ..check.metrics import Scorecard, score_assignment
 from ..check.rules import default_severities
+from ..errors import InputError
 from ..footprints.files import read_footprint
 from ..geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M, part_components
 from ..model import Assignment, Col, Footprint, NeighbourhoodSpec, PlaceSpec, Rules, Study, open_study
@@ -24,7 +25,7 @@ from ..sources.boundaries import LoadOptions
 from ..version import __version__
 from .affinity import align_flag, edge_weight, parse_align
 from .neighbourhoods import Proposal, propose_neighbourhoods
-from .places import Place, build_places
+from .places import DEFAULT_PLACES, PLACE_MODES, Place, build_places
 
 Progress = Callable[[str, int, int], None]
 
@@ -64,7 +65,8 @@ class ProposeResult:
             neighbourhoods=[NeighbourhoodSpec(h.id, h.name, h.codes) for h in p.neighbourhoods],
             places=[PlaceSpec(pl.id, pl.name, pl.neighbourhoods, pl.icb_code) for pl in self.places],
             meta={"place": self.study.place, "icb": icbs, "version": "1", "source": self.study.source,
-                  "generated_by": f"nhgeo {__version__} propose --seed {p.seed}{align_flag(p.align)}", "seed": p.seed,
+                  "generated_by": f"nhgeo {__version__} propose --seed {p.seed}{align_flag(p.align)}"
+                  + ("" if p.places_mode == DEFAULT_PLACES else f" --places {p.places_mode}"), "seed": p.seed,
                   **({"icb_vintage": icb_vintage} if icb_vintage in (2024, 2026) else {})},
             waivers=waivers,
         )
@@ -111,14 +113,18 @@ def propose(
     progress: Progress | None = None,
     study: Study | None = None,
     align: str | Sequence[str] | None = "ward",
+    places: str = DEFAULT_PLACES,
     **options: Unpack[LoadOptions],
 ) -> ProposeResult:
     """Propose neighbourhoods (and places) for ``place``; same inputs and seed give the same result.
 
     ``options`` say how to read the units (``vintage``, ``code_column``, ...: see :class:`LoadOptions`).
     ``align`` is the soft preference for keeping units whole (:mod:`nhgeo.affinity`): ``"ward"`` (default),
-    ``"pcn"``, ``"ward,pcn"`` or ``"none"``; the band, contiguity and LA rule stay hard.
+    ``"pcn"``, ``"ward,pcn"`` or ``"none"``; the band, contiguity and LA rule stay hard. ``places`` is how places
+    are made (:mod:`nhgeo.design.places`): ``"la"`` (default, one LA each) or ``"band"`` (merged to 250k-500k).
     """
+    if places not in PLACE_MODES:
+        raise InputError(f"places must be 'la' or 'band', not {places!r}")
     settings = parse_align(align)
     rules = rules or Rules()
     if progress:
@@ -126,24 +132,33 @@ def propose(
     study = study or open_study(place, boundaries, snap=snap, rules=rules, min_border=min_border, **options)
     if progress:
         progress("load + graph", 1, 1)
-    lock_series = read_footprint(lock).assignment() if isinstance(lock, (str, Path)) else lock
+    lock_names: dict[str, str] = {}
+    lock_series: pd.Series | None
+    if isinstance(lock, (str, Path)):
+        locked = read_footprint(lock)
+        lock_series = locked.assignment()
+        lock_names = {h.id: h.name for h in locked.neighbourhoods if h.name}
+    else:
+        lock_series = lock
     prop = propose_neighbourhoods(study.units, study.adj, rules, seed=seed, lock=lock_series, progress=progress,
-                                  edge_weight=edge_weight(study.units, settings, vintage=study.vintage))
+                                  edge_weight=edge_weight(study.units, settings, vintage=study.vintage),
+                                  lock_names=lock_names)
     prop.align = settings
     if "pcn" in settings and study.vintage != 2021:
         prop.notes.append("--align pcn ignored: GP registrations are on LSOA 2021 codes, these units are LSOA "
                           f"{study.vintage}")
-    places = build_places(study.units, study.adj, prop, rules, seed=seed, progress=progress) \
+    prop.places_mode = places
+    built = build_places(study.units, study.adj, prop, rules, seed=seed, progress=progress, mode=places) \
         if "place" in levels else []
     score = score_assignment(study.units, study.adj, prop.labels.to_numpy(), rules)
     assignment = study.units.copy()
     assignment[Col.NEIGHBOURHOOD] = prop.labels.to_numpy()
     names = {h.id: h.name for h in prop.neighbourhoods}
     assignment[Col.NEIGHBOURHOOD_NAME] = assignment[Col.NEIGHBOURHOOD].map(names)
-    if places:
-        pmap = {n: pl.id for pl in places for n in pl.neighbourhoods}
+    if built:
+        pmap = {n: pl.id for pl in built for n in pl.neighbourhoods}
         assignment[Col.PLACE] = assignment[Col.NEIGHBOURHOOD].map(pmap)
-    return ProposeResult(study, prop, places, score, assignment)
+    return ProposeResult(study, prop, built, score, assignment)
 
 
 __all__ = ["ProposeResult", "propose"]

@@ -48,6 +48,8 @@ TABLES: dict[str, Draw] = {
         c, r, show_all=show_all, strict=strict), lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
+    "ensemble": lambda c, r, **_: table.render_ensemble(c, r),
+    "comparison": lambda c, r, **_: table.render_comparison(c, r),
 }
 
 def _report_formats(command: str) -> dict[str, Text]:
@@ -72,6 +74,8 @@ RENDERERS: dict[str, dict[str, Text]] = {
              "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict),
              "csv": lambda d, **_: csv.diff_csv(d)},
     "fit": {"json": _dump(json_.fit_to_dict)},
+    "ensemble": {"json": _dump(json_.ensemble_to_dict)},
+    "comparison": {"json": _dump(json_.comparison_to_dict)},
 }
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from ..model import Col
-from .report_data import PALETTE
+from .report_data import FAMILIES
 
 # ---------------------------------------------------------------- geometry for display
 
@@ -319,9 +319,10 @@ def _r(x: Any, nd: int = 4) -> Any:
 
 
 def _colour_index(shapes: dict[str, shapely.Geometry], grid: _Grid, within: dict[str, str] | None = None,
-                  n_colours: int = len(PALETTE)) -> dict[str, int]:
-    """Greedy colouring (sorted ids, largest degree first) so that touching shapes differ; with ``within``
-    only shapes in the same group count as touching (tints of one place's colour)."""
+                  n_colours: int = FAMILIES) -> dict[str, int]:
+    """Colour index per shape so that touching shapes differ: DSatur (the most-constrained shape first, ties by
+    degree then id), which needs at most 5 colours on maps of places in practice; with ``within`` only shapes in
+    the same group count as touching (tints of one place's colour). Beyond ``n_colours`` the index wraps."""
     ids = sorted(shapes)
     if not ids:
         return {}
@@ -333,9 +334,15 @@ def _colour_index(shapes: dict[str, shapely.Geometry], grid: _Grid, within: dict
             nbrs[i].add(j)
             nbrs[j].add(i)
     colour: dict[int, int] = {}
-    for k in sorted(range(len(ids)), key=lambda k: (-len(nbrs[k]), k)):
-        used = {colour[n] for n in nbrs[k] if n in colour}
-        colour[k] = next(c for c in range(len(ids) + 1) if c not in used)
+    sat: dict[int, set[int]] = {k: set() for k in range(len(ids))}
+    left = set(range(len(ids)))
+    while left:
+        k = min(left, key=lambda k: (-len(sat[k]), -len(nbrs[k]), k))
+        left.discard(k)
+        c = next(c for c in range(len(ids) + 1) if c not in sat[k])
+        colour[k] = c
+        for n in nbrs[k]:
+            sat[n].add(c)
     return {ids[k]: c % n_colours for k, c in colour.items()}
 
 

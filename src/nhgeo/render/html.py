@@ -47,11 +47,28 @@ from .display import (
     lsoa_table_json,
 )
 from .html_parts import _asset, _coverage_html, _e, _findings_html, _legend_html, _meta_html
-from .report_data import KINDS, PALETTE, SERVICE_COLOUR, STATUS_COLOUR, ReportData, report_data_from_proposal
+from .report_data import (
+    KINDS,
+    NO_PLACE,
+    PALETTE,
+    SERVICE_COLOUR,
+    STATUS_COLOUR,
+    ReportData,
+    report_data_from_proposal,
+)
 
 __all__ = ["ReportData", "display_shapes", "render_html", "report_data_from_proposal", "write_html"]
 
 # ---------------------------------------------------------------- the report
+
+
+def _two_lines(name: str) -> list[str]:
+    """A map label on one line, or two balanced lines when it is long (names are unique: no bare ids)."""
+    if len(name) <= 14 or " " not in name:
+        return [name]
+    words = name.split(" ")
+    cut = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
 def render_html(data: ReportData) -> str:
@@ -84,7 +101,7 @@ def render_html(data: ReportData) -> str:
     hood_tint = _colour_index(shapes.hoods, grid, within={n: place_of.get(n, "") for n in ids}, n_colours=3)
     if shapes.places:
         pcol = _colour_index(shapes.places, grid)
-        hood_col = {n: pcol.get(place_of.get(n, ""), 8) for n in ids}
+        hood_col = {n: pcol.get(place_of.get(n, ""), NO_PLACE) for n in ids}
     else:
         pcol = {}
         hood_col = _colour_index(shapes.hoods, grid)
@@ -154,7 +171,7 @@ def render_html(data: ReportData) -> str:
             "raw_status": raw, "reasons": [str(x) for x in rec.get("reasons", [])],
             "population": int(rec.get("population", sum(pops[n] for n in members))), "icb": icb,
             "neighbourhoods": [idx[n] for n in members if n in idx], "findings": place_find.get(p, []),
-            "bbox": place_bb[p], "colour": pcol.get(p, 8)})
+            "bbox": place_bb[p], "colour": pcol.get(p, NO_PLACE)})
 
     components = []
     cov_html, comps = _coverage_html(data.coverage, {h["id"]: h["name"] for h in hood_json}, set(idx))
@@ -167,7 +184,7 @@ def render_html(data: ReportData) -> str:
     hood_paths, hatch_paths = [], []
     hood_d = grid.paths([shapes.hoods.get(h["id"]) for h in hood_json])
     for h, d in zip(hood_json, hood_d, strict=True):
-        fill = f'c{hood_col.get(h["id"], 8)}t{hood_tint.get(h["id"], 0)}'
+        fill = f'c{hood_col.get(h["id"], NO_PLACE)}t{hood_tint.get(h["id"], 0)}'
         hood_paths.append(f'<path id="h{h["i"]}" class="hood {fill} s-{h["status"]}" '
                           f'data-i="{h["i"]}" d="{d}"/>')
         if h["status"] != "ok":
@@ -200,10 +217,12 @@ def render_html(data: ReportData) -> str:
             continue
         x, y, r = labels[h["id"]]
         pi = place_index.get(h["place"], -1)
+        lines = _two_lines(_short_name(h["name"]) or _short_id(h["id"]))
+        spans = "".join(f'<tspan x="{x}" dy="{"0" if not k else "1.1em"}">{_e(t)}</tspan>'
+                        for k, t in enumerate(lines))
         hood_labels.append(f'<text class=hl data-i="{h["i"]}" data-p="{pi}" data-r="{r}" '
-                           f'data-n="{len(_short_name(h["name"]))}" x="{x}" y="{y}">'
-                           f'<tspan class=hid>{_e(_short_id(h["id"]))}</tspan>'
-                           f'<tspan class=hnm x="{x}" dy="1.1em">{_e(_short_name(h["name"]))}</tspan></text>')
+                           f'data-n="{max(len(t) for t in lines)}" data-l="{len(lines)}" x="{x}" y="{y}" '
+                           f'dy="{"-0.2em" if len(lines) > 1 else "0.35em"}">{spans}</text>')
     plabels = _label_points(shapes.places, grid)
     place_labels = [f'<text class=pl data-p="{place_index[p["id"]]}" data-r="{plabels[p["id"]][2]}" '
                     f'data-n="{len(p["name"])}" data-s="{_e(_short_place(p["name"]))}" '

@@ -58,8 +58,10 @@ def _coverage_html(grid: pd.DataFrame | None, names: dict[str, str], known: set[
     req = (dict(zip(grid["component"].astype(str), grid["required"].astype(bool), strict=False))
            if "required" in grid.columns else {})
     st = grid.pivot_table(index="neighbourhood", columns="component", values="status", aggfunc="first")
-    head = "".join(f'<th scope=col title="{_e(label[c])}">{_e(label[c])}{"" if req.get(c, True) else " (optional)"}'
-                   "</th>" for c in comps)
+    counts_of = (dict(zip(grid["component"].astype(str), grid["counts"].astype(str), strict=False))
+                 if "counts" in grid.columns else {})
+    head = "".join(f'<th scope=col title="{_e(counts_of.get(c) or label[c])}">{_e(label[c])}'
+                   f'{"" if req.get(c, True) else " (optional)"}</th>' for c in comps)
     rows = []
     for n in sorted(st.index.astype(str)):
         cells = []
@@ -69,8 +71,13 @@ def _coverage_html(grid: pd.DataFrame | None, names: dict[str, str], known: set[
             cells.append(f'<td class="co co-{_e(s)}">{CORE_MARK.get(s, "?")} {_e(s)}</td>')
         link = f'<a href="#map" class=unit data-unit="{_e(n)}">{_e(n)}</a>' if n in known else _e(n)
         rows.append(f"<tr><th scope=row>{link} <span class=nm>{_e(names.get(n, ''))}</span></th>{''.join(cells)}</tr>")
-    legend = ("<p class=keys>✔ present: inside the neighbourhood · ~ nearby: within the component's distance · "
-              "✘ missing · ? no data (never a pass)</p>")
+    counts = (dict(zip(grid["component"].astype(str), grid["counts"].astype(str), strict=False))
+              if "counts" in grid.columns else {})
+    what = "".join(f"<dt>{_e(label[c])}</dt><dd>{_e(counts[c])}</dd>" for c in comps if counts.get(c))
+    legend = ("<p class=keys>✔ present: inside the neighbourhood · ~ nearby: within the component's distance "
+              "(not across water where there is no crossing) · ✘ missing · ? no data (never a pass)</p>"
+              + (f"<details><summary>What counts as each service</summary><dl class=meta>{what}</dl></details>"
+                 if what else ""))
     table = (f'<div class=scroll><table class=grid><thead><tr><th scope=col>neighbourhood</th>{head}</tr></thead>'
              f'<tbody>{"".join(rows)}</tbody></table></div>')
     return legend + table, comps

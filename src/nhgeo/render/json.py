@@ -134,6 +134,7 @@ def validation_to_dict(rep: ValidationReport, command: str = "validate", strict:
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
         **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
         "profile": profile_to_dict(profile_assignment(rep.study, rep.assignment)),
+        **({"ensemble": comparison_to_dict(rep.ensemble)} if rep.ensemble is not None else {}),
     }
 
 
@@ -164,7 +165,7 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
     missing = res.grid[res.grid["status"] == "missing"].groupby("component").size().to_dict()
     return {"service_data": SERVICE_VINTAGE,
             "components": [{"name": c.name, "label": c.label, "distance_m": c.distance_m, "required": c.required,
-                            "note": c.note} for c in res.components],
+                            "note": c.note, "counts": c.counts} for c in res.components],
             "neighbourhoods_missing": {k: int(v) for k, v in missing.items()},
             "grid": recs(res.grid), "places": recs(res.places), "gp_capacity": recs(res.gp),
             "pcn_splits": recs(res.pcn_splits), **pcn_summary(res), "service_notes": res.notes}
@@ -199,3 +200,71 @@ def fit_to_dict(result: FitResult) -> dict[str, Any]:
             **({"conversion": result.conversion.to_dict()} if result.conversion is not None else {}),
             "neighbourhoods": [{"id": n.id, "name": n.name, "lsoas": len(n.codes)}
                                for n in result.footprint.neighbourhoods]}
+
+
+def comparison_to_dict(cmp: Any) -> dict[str, Any]:
+    """A footprint placed on an ensemble (:class:`nhgeo.ensemble.compare.Comparison`) as data."""
+    return {"footprint": cmp.name, "plans": cmp.plans, "outlier_range": [2.5, 97.5],
+            "measures": {m: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
+                         for m, d in cmp.measures.items()},
+            "outliers": cmp.outliers, "neighbourhoods": cmp.neighbourhoods}
+
+
+def r4(x: Any) -> float | None:
+    """A figure rounded to 4 places for JSON (NaN and None -> null)."""
+    return None if x is None or x != x else round(float(x), 4)
+
+
+def ensemble_to_dict(res: Any) -> dict[str, Any]:
+    """An ensemble (:class:`nhgeo.ensemble.run.EnsembleResult`) as data: what ``summary.json`` holds."""
+    import numpy as np
+
+    from ..ensemble.measures import MEASURES
+    from ..ensemble.stability import FIRM, firm_inside_la
+
+    ens = res.ensemble
+    study = ens.study
+    sep = res.separation
+    rh = [d["rhat"] for d in res.diagnostics.values() if d["rhat"] == d["rhat"]]
+    vi = res.vi
+    out: dict[str, Any] = {
+        "place": study.place, "source": study.source, "vintage": study.vintage, "vintages": study.vintages,
+        "population_source": study.population_source, "rules": study.rules.to_dict(),
+        "method": {
+            "sampler": "per-region ReCom (spanning-tree recombination) chains, NumPy/SciPy",
+            "tree": "minimum spanning tree of random edge weights U(1,2), + surcharge on edges crossing a ward",
+            "ward_surcharge": ens.surcharge, "seed": ens.seed, "chains": ens.chains, "plans": ens.n,
+            "steps": ens.steps,
+            "regions": "connected pieces of each LA within one ICB, as propose cuts them; pieces below the band "
+                       "minimum joined whole to a neighbour",
+            "represents": "for each region, the stationary distribution of ReCom with the ward surcharge over "
+                          "contiguous plans in band (roughly: plans weighted by their spanning-tree count, so "
+                          "compact plans and ward-following lines are favoured); regions independent",
+        },
+        "regions": [{"key": r.key, "la": r.la, "lsoas": int(len(r.nodes)), "population": int(round(r.population)),
+                     "k": r.k, "feasible": r.feasible, "band": [round(x) for x in ens.bands.get(r.key, (r.lo, r.hi))],
+                     "exception": r.reason or None, "thin": ens.thin.get(r.key), "burn": ens.burn.get(r.key),
+                     "moved_share": r4(ens.moved.get(r.key))} for r in ens.regions],
+        "measures": {m: {"description": MEASURES[m], **{k: r4(v) for k, v in d.items()}}
+                     for m, d in res.diagnostics.items()},
+        "diagnostics": {"runs": ens.chains, "rhat_max": r4(max(rh)) if rh else None,
+                        "rhat_below_1.05": bool(rh) and max(rh) < 1.05,
+                        "ess_min": r4(min(d["ess"] for d in res.diagnostics.values())) if res.diagnostics else None,
+                        "note": "split R-hat over the independent runs (chains); effective sample size pooled over "
+                                "them (autocorrelation to Geyer's initial positive sequence)"},
+        "diversity": {"vi_p5": r4(np.percentile(vi, 5)) if len(vi) else None,
+                      "vi_p50": r4(np.percentile(vi, 50)) if len(vi) else None,
+                      "vi_p95": r4(np.percentile(vi, 95)) if len(vi) else None,
+                      "share_above_0.5": r4((vi > 0.5).mean()) if len(vi) else None, "pairs": len(vi),
+                      "unit": "variation of information, population-weighted, nats"},
+        "stability": {"firm_threshold": FIRM, "adjacent_pairs": len(sep), "firm": int((sep >= FIRM).sum()),
+                      "firm_inside_la": firm_inside_la(study, sep),
+                      "open": int(((sep > 0) & (sep < FIRM)).sum()), "never_separated": int((sep == 0).sum())},
+    }
+    if res.comparison is not None:
+        out["compare"] = comparison_to_dict(res.comparison)
+    if res.alternatives:
+        out["alternatives"] = [{"file": f"alternatives/alternative_{i}.toml", "plan": a.plan, "score": r4(a.score),
+                                "measures": {k: r4(v) for k, v in a.measures.items()}}
+                               for i, a in enumerate(res.alternatives, start=1)]
+    return out

@@ -39,7 +39,7 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     from matplotlib.patches import Patch
 
     from .display import _colour_index, _short_id, _short_name, _tint, display_shapes
-    from .report_data import PALETTE
+    from .report_data import NO_PLACE, PALETTE
 
     bounds = units.total_bounds
     w_m, h_m = bounds[2] - bounds[0], bounds[3] - bounds[1]
@@ -51,8 +51,10 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     map_w = long_in if aspect <= 1 else long_in / aspect
     map_h = map_w * aspect
     legend_w = 3.6
-    fig = plt.figure(figsize=(map_w + legend_w, map_h + 1.1), dpi=110)
-    ax = fig.add_axes((0.01, 0.06, map_w / (map_w + legend_w) - 0.01, map_h / (map_h + 1.1)))
+    top_in, bottom_in = 1.0, 0.45  # title band above the map, attribution band below: nothing drawn over either
+    fig_h = map_h + top_in + bottom_in
+    fig = plt.figure(figsize=(map_w + legend_w, fig_h), dpi=110)
+    ax = fig.add_axes((0.01, bottom_in / fig_h, map_w / (map_w + legend_w) - 0.01, map_h / fig_h))
     px_per_m = map_w * 110 / max(w_m, 1.0)
     shapes = display_shapes(units, tolerance_m=max(1.0, 0.6 / px_per_m))
     grid = shapes.grid
@@ -65,7 +67,8 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
     if shapes.places:
         pcol = _colour_index(shapes.places, grid)
         tint = _colour_index(shapes.hoods, grid, within={n: place_of.get(n, "") for n in ids}, n_colours=3)
-        colours = [_tint(PALETTE[pcol.get(place_of.get(n, ""), 8)], tint.get(n, 0) if detail else 0) for n in ids]
+        colours = [_tint(PALETTE[pcol.get(place_of.get(n, ""), NO_PLACE)], tint.get(n, 0) if detail else 0)
+                   for n in ids]
     else:
         hc = _colour_index(shapes.hoods, grid)
         colours = [PALETTE[hc[n]] for n in ids]
@@ -103,24 +106,26 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
 
     names = hoods["name"].astype(str).to_dict() if "name" in hoods.columns else {}
     place_names = _place_names(units, shapes.places)
-    unnamed = 0
-    boxes = []  # neighbourhood labels (metres), kept clear of the place names
+    unnamed = unlabelled = 0
+    boxes: list[shapely.Geometry] = []  # neighbourhood labels (metres), kept clear of each other and of the place names
     if detail:
-        for n in ids:
+        for n in sorted(ids, key=lambda n: (-shapely.area(shapes.hoods[n]), n)):  # roomiest first
             x, y, r = centre(shapes.hoods[n])
-            if r < 7:
+            label = _hood_label(_short_name(names.get(n, "")) or _short_id(n), r)
+            box = None
+            if label is not None:
+                text, size = label
+                rows = text.split("\n")
+                pt = size * 110 / 72  # pixels per point
+                hw = max(len(t) for t in rows) * 0.55 * pt / 2 / px_per_m
+                hh = len(rows) * 1.25 * pt / 2 / px_per_m
+                box = shapely.box(x - hw, y - hh, x + hw, y + hh)
+            if label is None or box is None or any(box.intersects(b) for b in boxes):
+                unlabelled += 1
                 continue
-            label = _short_id(n)
-            short = _short_name(names.get(n, ""))
-            size = 8.0 if r > 14 else 6.5
-            wrapped = _wrap(short, max(6, int(2 * r / 6.0)))
-            if short and r > 26 and len(wrapped) <= max(1, int(r / 12)):
-                label += "\n" + "\n".join(wrapped)
-            ax.text(x, y, label, ha="center", va="center", fontsize=size, fontweight="bold" if "\n" not in label
-                    else "normal", path_effects=halo, linespacing=1.05, zorder=5)
-            rows = label.split("\n")
-            hw, hh = max(len(t) for t in rows) * 3.4 / px_per_m, len(rows) * 6.5 / px_per_m
-            boxes.append(shapely.box(x - hw, y - hh, x + hw, y + hh))
+            ax.text(x, y, text, ha="center", va="center", fontsize=size, path_effects=halo, linespacing=1.05,
+                    zorder=5)
+            boxes.append(box)
     taken = shapely.union_all(boxes) if boxes else None
     placed: list[shapely.Geometry] = []
     for k in sorted(shapes.places, key=lambda k: (-shapely.area(shapes.places[k]), k)):  # big places first
@@ -148,21 +153,24 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
                 path_effects=[pe.withStroke(linewidth=3.2, foreground="white")], linespacing=1.0, zorder=6)
 
     # title, scale bar, north arrow
-    fig.text(0.01, 1 - 0.35 / (map_h + 1.1), title, fontsize=14, fontweight="bold", va="center")
-    fig.text(0.01, 1 - 0.7 / (map_h + 1.1),
+    fig.text(0.01, 1 - 0.33 / fig_h, title, fontsize=14, fontweight="bold", va="center")
+    fig.text(0.01, 1 - 0.68 / fig_h,
              f"{n_hoods:,} neighbourhoods" + (f" in {len(shapes.places):,} places" if shapes.places else "")
              + f" · {int(units[Col.POP].sum()):,} people · data: {data_date or data_date_of(units)}", fontsize=9,
              va="center")
     _scale_bar(ax, bounds, w_m, h_m)
     _north_arrow(ax)
-    fig.text(0.01, 0.015, ATTRIBUTION + (f" · {unnamed} places too small to name at this scale (report.html names "
-                                          "them all)" if unnamed else ""), fontsize=7, color="#333333")
+    small = [f"{unlabelled} neighbourhoods" if unlabelled else "", f"{unnamed} places" if unnamed else ""]
+    small = [x for x in small if x]
+    fig.text(0.01, 0.12 / fig_h, ATTRIBUTION + (f" · {' and '.join(small)} too small to name at this scale "
+                                                "(report.html names them all)" if small else ""), fontsize=7,
+             color="#333333")
 
     # legend: every colour, line and hatch used
     handles: list[Patch | Line2D] = []
     if shapes.places and (detail or len(shapes.places) <= 40):
         for k in sorted(shapes.places, key=lambda k: place_names.get(k, k)):
-            handles.append(Patch(facecolor=PALETTE[pcol.get(k, 8)], edgecolor="#333333",
+            handles.append(Patch(facecolor=PALETTE[pcol.get(k, NO_PLACE)], edgecolor="#333333",
                                  label=f"{_clip(place_names.get(k, k), 30)}"))
     elif shapes.places:
         handles.append(Patch(facecolor=PALETTE[0], edgecolor="#333333", label="a place (colours only tell\n"
@@ -181,14 +189,14 @@ def draw_map(units: gpd.GeoDataFrame, hoods: gpd.GeoDataFrame, path: Path, title
         handles.append(Patch(facecolor="white", edgecolor="#6b5600", hatch="///",
                              label="exception (band or LA\ncrossing; see summary)"))
     leg = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_w / (map_w + legend_w) + 0.005,
-                                                                        1 - 1.1 / (map_h + 1.1)),
+                                                                        1 - top_in / fig_h),
                      fontsize=8, frameon=True, title="Legend", title_fontsize=9, handlelength=2.2,
                      ncols=1 if len(handles) <= 45 else 2)
     leg.get_frame().set_edgecolor("#999999")
     if detail:
-        fig.text(map_w / (map_w + legend_w) + 0.008, 0.07,
-                 "Labels: neighbourhood id's last part\n(e.g. N03) and, where it fits, its\nname; shades of a place's "
-                 "colour\nonly tell neighbours apart.", fontsize=7.5, va="bottom")
+        fig.text(map_w / (map_w + legend_w) + 0.008, bottom_in / fig_h,
+                 "Labels: neighbourhood names where\nthey fit; shades of a place's colour\nonly tell neighbours "
+                 "apart; touching\nplaces never share a colour.", fontsize=7.5, va="bottom")
     fig.savefig(path, dpi=110, metadata={"Software": None})
     plt.close(fig)
 
@@ -225,6 +233,17 @@ def _place_names(units: gpd.GeoDataFrame, places: dict[str, object]) -> dict[str
         las = grp.sort_values([Col.POP, Col.LA_NAME], ascending=[False, True])[Col.LA_NAME].tolist()
         out[str(k)] = " & ".join(las[:3]) + (" …" if len(las) > 3 else "")
     return out
+
+
+def _hood_label(name: str, r: float) -> tuple[str, float] | None:
+    """A neighbourhood's name wrapped to fit a circle of radius ``r`` pixels, and its font size; None if it cannot."""
+    for size in (8.0, 7.0, 6.0):
+        pt = size * 110 / 72
+        per_line = max(1, int(1.8 * r / (0.55 * pt)))
+        lines = _wrap(name, per_line)
+        if max(len(t) for t in lines) <= per_line and len(lines) * 1.25 * pt <= 1.6 * r:
+            return "\n".join(lines), size
+    return None
 
 
 def _wrap(text: str, width: int) -> list[str]:

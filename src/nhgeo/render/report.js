@@ -82,12 +82,12 @@
     const busy = {};
     const n = hl.reduce((a, t) => a + (+t.dataset.r / kk > 13 ? 1 : 0), 0), far = n < hl.length / 3;
     svg.classList.toggle("far", far);
+    // a neighbourhood's name only where it fits whole (names are unique, so no two labels read the same)
     hl.forEach(t => {
-      const r = +t.dataset.r / kk, on = r > 13 && !far, name = 2 * r > 6.6 * +t.dataset.n + 8 && r > 22;
+      const r = +t.dataset.r / kk;
+      const on = !far && 2 * r > 6.6 * +t.dataset.n + 8 && 2 * r > 15 * +t.dataset.l + 6;
       t.style.display = on ? "" : "none";
       if (on) busy[t.dataset.p] = 1;
-      t.lastChild.style.display = name ? "" : "none";
-      t.firstChild.setAttribute("dy", name ? "-0.55em" : "0");
     });
     // place names where their neighbourhoods are not labelled (the overview): full, short, or none
     pl.forEach(t => {

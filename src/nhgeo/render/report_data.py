@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     from ..model import Study
 
 # Paul Tol's "light" scheme: distinguishable with colour-blindness, dark text stays readable on every colour
-PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD")
+# Map fills: one colour per family (from Paul Tol's colour-blind-safe "light" scheme, one of each hue family: blue,
+# orange, green, yellow; then a neutral grey; light enough for black labels), then the off-white of "no place".
+# Touching places get different families (render.display._colour_index, DSatur); a place's neighbourhoods are
+# tints of its family. Pink and pale cyan of Tol's scheme are left out: beside orange and blue they read as one.
+PALETTE = ("#77AADD", "#EE8866", "#44BB99", "#EEDD88", "#BBBBBB", "#F2F2F2")
+FAMILIES = len(PALETTE) - 1
+NO_PLACE = len(PALETTE) - 1  # index of the grey for neighbourhoods without a place
 STATUS_COLOUR = {"ok": "#77AADD", "warning": "#EEDD88", "failing": "#EE8866"}
 SERVICE_COLOUR = ("#004488", "#BB5566", "#117733", "#882255", "#DDAA33", "#332288", "#44AA99", "#999933",
                   "#AA4499", "#000000")

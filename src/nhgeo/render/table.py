@@ -494,3 +494,60 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
                   "else by service name[/]")
     v = rep.verdict("coverage", strict)
     render_verdict(console, v.passed, v.headline)
+
+
+def _num(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return "–"
+    if isinstance(v, float) and abs(v) < 10 and v != int(v):
+        return f"{v:.3f}"
+    return f"{v:,.0f}"
+
+
+def render_comparison(console: Console, cmp: Any) -> None:
+    """A footprint placed on an ensemble: value, 5/50/95%, percentile, outlier flag per measure."""
+    t = Table(title=f"{escape(cmp.name)} on an ensemble of {cmp.plans:,} plans", box=box.SIMPLE_HEAD)
+    for c in ("measure", "value", "5%", "50%", "95%", "percentile", ""):
+        t.add_column(c, justify="left" if c == "measure" else "right")
+    for m, v in cmp.measures.items():
+        t.add_row(m, _num(v["value"]), _num(v["p5"]), _num(v["p50"]), _num(v["p95"]), f"{v['percentile']:.1f}",
+                  "[bold red]outlier[/]" if v["outlier"] else "typical")
+    console.print(t)
+    shares = [h["firm_share"] for h in cmp.neighbourhoods if h["firm_share"] is not None]
+    if shares:
+        low = sorted((h for h in cmp.neighbourhoods if h["firm_share"] is not None), key=lambda h: h["firm_share"])
+        console.print(f"firm share of each neighbourhood's boundary: median {pd.Series(shares).median():.0%}; least "
+                      "firm: " + ", ".join(f"{escape(h['name'])} {h['firm_share']:.0%}" for h in low[:3]))
+
+
+def render_ensemble(console: Console, res: Any) -> None:
+    """An ensemble: the measures with their diagnostics, diversity, firm lines, the comparison, alternatives."""
+    from .json import ensemble_to_dict
+
+    d = ensemble_to_dict(res)
+    ens = res.ensemble
+    t = Table(title=f"Ensemble of {ens.n:,} plans: {escape(ens.study.place)} ({len(ens.regions)} regions, "
+              f"{ens.chains} runs)", box=box.SIMPLE_HEAD)
+    for c in ("measure", "mean", "5%", "50%", "95%", "R-hat", "ESS"):
+        t.add_column(c, justify="left" if c == "measure" else "right")
+    for m, v in d["measures"].items():
+        t.add_row(m, _num(v["mean"]), _num(v["p5"]), _num(v["p50"]), _num(v["p95"]), f"{v['rhat']:.3f}",
+                  f"{v['ess']:.0f}")
+    console.print(t)
+    dg, dv, st = d["diagnostics"], d["diversity"], d["stability"]
+    console.print(f"R-hat: largest {_num(dg['rhat_max'])} " + ("(below 1.05)" if dg["rhat_below_1.05"] else
+                                                              "([bold yellow]not below 1.05: run more plans[/])"))
+    if dv["pairs"]:
+        console.print(f"diversity (VI distance, {dv['pairs']} random pairs): 5% {dv['vi_p5']:.3f}, median "
+                      f"{dv['vi_p50']:.3f}, 95% {dv['vi_p95']:.3f}; {dv['share_above_0.5']:.0%} above 0.5")
+    console.print(f"lines: {st['firm']:,} firm (separated in >= {st['firm_threshold']:.0%} of plans), {st['open']:,} "
+                  f"open, {st['never_separated']:,} never separated")
+    exc = [r for r in d["regions"] if r["exception"]]
+    for r in exc:
+        console.print(f"exception: {escape(r['la'])}: {escape(r['exception'])}")
+    if res.comparison is not None:
+        render_comparison(console, res.comparison)
+    for i, a in enumerate(d.get("alternatives", []), start=1):
+        console.print(f"alternative {i}: plan {a['plan']}, score {a['score']:.2f}, mean PP "
+                      f"{a['measures']['mean_polsby_popper']:.3f}, wards split {_num(a['measures']['wards_split'])} "
+                      f"-> {a['file']}")

