@@ -9,9 +9,8 @@ from .options import command
 @command()
 def rules() -> None:
     """List the rules (ids for [rules.severity] and [[waivers]]), default severities and descriptions."""
-    from rich.table import Table
-
     from ..render.table import render_rules
+    from ..render.table import styled_table as Table  # boxed, or plain with --plain
     from ..sources.services import load_catalogue
 
     render_rules(console)

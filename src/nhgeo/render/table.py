@@ -46,6 +46,9 @@ def _table(*args: Any, **kwargs: Any) -> Table:
     return Table(*args, **{**kwargs, **_STYLE})
 
 
+styled_table = _table  # for commands drawing a table of their own in the style in force
+
+
 def plain() -> bool:
     """``--plain`` in force."""
     return bool(_STYLE)
