@@ -275,7 +275,8 @@ def test_broken_change_fails_with_annotations_junit_and_diff_comment(tmp_path: P
     d = runs["diff"]
     assert d.rc == 0, d.err
     body = (repo / "reports/nhgeo/diff.md").read_text(encoding="utf-8")
-    assert f"| {MOVED} | {MOVED_FROM} | {MOVED_TO} |" in body
+    row = next(ln for ln in body.splitlines() if ln.startswith(f"| {MOVED} | "))  # code | name (ward) | from | to
+    assert f"| {MOVED_FROM} " in row and f"| {MOVED_TO} " in row and "(" in row
     assert "LSOAs moved: **1**" in body and "breaks a rule" in body
     assert f"`contiguity` (error) {MOVED_TO}" in body
 

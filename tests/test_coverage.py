@@ -218,7 +218,7 @@ def test_table_lists_gaps_first_and_all_on_request() -> None:
     from nhgeo.render.table import render_coverage
 
     rep, res = coverage_report(NCL)
-    console = Console(width=100, record=True)
+    console = Console(width=200, record=True)  # wide enough for the id column (names come first when narrow)
     render_coverage(console, rep, max_rows=5)
     text = console.export_text()
     hoods = sorted(set(res.grid["neighbourhood"]))

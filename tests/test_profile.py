@@ -32,7 +32,7 @@ runner = CliRunner()
 def ncl_profile() -> dict:
     res = runner.invoke(app, ["validate", str(NCL), "--format", "json"])
     assert res.exit_code == 0, res.output
-    profile: dict = json.loads(res.output)["profile"]
+    profile: dict = json.loads(res.stdout)["profile"]
     return profile
 
 

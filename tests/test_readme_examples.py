@@ -20,13 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 runner = CliRunner()
 
+WORKFLOW = "<!-- workflow -->"
+_AT = README.find(WORKFLOW)
+WORKFLOW_BLOCK = README[_AT:README.index("```\n", README.index("```bash", _AT) + 7) + 4] if _AT >= 0 else ""
 SLOW = {"england": "all England takes ~25 s on 2 cores; the golden and benchmark runs cover the full pipeline"}
 
 
 def readme_commands() -> list[str]:
     """The ``nhgeo`` commands of the README's ```bash blocks (after any ``&&`` setup), comments removed."""
     cmds = []
-    for block in re.findall(r"```bash\n(.*?)```", README, re.S):
+    for block in re.findall(r"```bash\n(.*?)```", README.replace(WORKFLOW_BLOCK, ""), re.S):
         for line in block.splitlines():
             for part in line.split("&&"):
                 words = shlex.split(part, comments=True)
@@ -99,3 +102,25 @@ def test_readme_example_runs(cmd: str, scratch: Path) -> None:
         assert (scratch / redirect).read_text().startswith("### nhgeo diff")
     if "--out" in words:
         assert (scratch / words[words.index("--out") + 1]).exists()
+
+
+def test_readme_workflow_runs_in_order(scratch: Path) -> None:
+    """The planner's workflow (propose -> look -> adjust -> validate -> diff) runs as one session, in order."""
+    import subprocess
+
+    block = re.search(r"```bash\n(.*?)```", WORKFLOW_BLOCK, re.S)
+    assert block, "the README has a workflow block after <!-- workflow -->"
+    steps = [ln.split("#")[0].strip() for ln in block.group(1).splitlines() if ln.split("#")[0].strip()]
+    assert [s.split()[1] for s in steps if s.startswith("nhgeo ")][:4] == ["propose", "validate", "diff", "coverage"]
+    for step in steps:
+        words = shlex.split(step)
+        if words[0] != "nhgeo":
+            subprocess.run(words, cwd=scratch, check=True)  # cp: the user's copy to edit
+            continue
+        res = runner.invoke(app, words[1:])
+        assert res.exit_code in (0, 1), (step, res.output)
+        assert "error:" not in res.output and "Traceback" not in res.output
+        last = res.stdout.strip().splitlines()[-1]
+        if words[1] in ("validate", "diff", "coverage"):
+            assert last.startswith(f"nhgeo {words[1]}: "), last  # ends on the run's one verdict
+    assert (scratch / "out" / "kent" / "lsoas.csv").exists() and (scratch / "kent-v2.html").exists()

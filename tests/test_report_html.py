@@ -321,3 +321,34 @@ def test_status_comes_from_findings_when_not_given(ci: ProposeResult) -> None:
     status = {h["id"]: h["status"] for h in data["hoods"]}
     assert status[bad] == "failing" and status[warn] == "warning"
     assert sum(s == "ok" for s in status.values()) == len(hoods) - 2
+
+
+def test_browser_shows_the_lsoa_under_the_pointer_and_lists_a_neighbourhoods_lsoas(page: Page,
+                                                                                  ci: ProposeResult) -> None:
+    """Issue 25 item 5: hovering shows the LSOA under the pointer (code, name, ward, population); the card lists
+    the neighbourhood's LSOAs."""
+    pg = page.page
+    label = pg.locator("#g-labels text").first
+    i = int(label.get_attribute("data-i") or 0)
+    box = label.bounding_box()
+    assert box is not None
+    pg.mouse.move(box["x"] + box["width"] / 2 + 1, box["y"] + box["height"] / 2 + 1)
+    line = pg.locator("#card .lsoa-at")
+    line.wait_for(state="visible")
+    text = line.inner_text()
+    units = pg.evaluate("JSON.parse(document.getElementById('data').textContent).units")
+    hood = pg.evaluate(f"JSON.parse(document.getElementById('data').textContent).hoods[{i}]")
+    code = text.split()[1]
+    j = units["code"].index(code)
+    assert units["hood"][j] == i  # an LSOA of the neighbourhood under the pointer
+    assert units["name"][j] in text and units["wards"][units["ward"][j]] in text and f"{units['pop'][j]:,}" in text
+    mine = {c for c, h in zip(ci.assignment["code"], ci.assignment["neighbourhood"], strict=True) if h == hood["id"]}
+    assert code in mine
+    # moving to another point of the same neighbourhood can change the LSOA without reopening the card
+    pg.mouse.click(box["x"] + box["width"] / 2 + 1, box["y"] + box["height"] / 2 + 1)  # pin
+    pg.click("#card details.lsoa-list summary")
+    rows = pg.locator("#card table.lsoas tbody tr")
+    rows.first.wait_for(state="visible")
+    assert rows.count() == hood["n_lsoas"] == len(mine)
+    assert set(pg.locator("#card table.lsoas tbody tr td:first-child").all_inner_texts()) == mine
+    assert page.errors == [] and page.requests == [page.target]

@@ -70,9 +70,9 @@ def test_map_subtitle_states_the_vintages() -> None:
     assert data_date_of(load_embedded(2021)) == ("Census 2021 population; LSOA 2021 boundaries; ICB 2026; LA 2023")
 
 
-def test_plain_tables_and_long_names_cut(tmp_path: Path) -> None:
-    """--plain: no boxes; names are cut with an ellipsis to a sane width; no wrapping at 80 columns."""
-    from nhgeo.render.table import NAME_WIDTH, use_plain_tables
+def test_plain_tables_never_cut(tmp_path: Path) -> None:
+    """--plain: no boxes; one line per row, nothing cut (issue 25: --plain never truncates)."""
+    from nhgeo.render.table import use_plain_tables
 
     try:
         res = runner.invoke(app, ["--plain", "propose", "--place", "Camden", "--out", str(tmp_path / "p"),
@@ -85,7 +85,7 @@ def test_plain_tables_and_long_names_cut(tmp_path: Path) -> None:
     assert len(rows) == 4 and all(len(ln) > 80 for ln in rows)  # one line per neighbourhood, not a stack
     boxed = runner.invoke(app, ["propose", "--place", "Camden", "--out", str(tmp_path / "q"), "--no-map",
                                 "--no-report"])
-    assert "┃" in boxed.output and NAME_WIDTH == 40
+    assert "┃" in boxed.output and "…" not in res.output
 
 
 def test_icb_vintage_option_and_footprint_key(tmp_path: Path) -> None:

@@ -361,13 +361,13 @@ def test_diff_says_why_a_warning_does_not_fail(tmp_path: Path) -> None:
     res = runner.invoke(app, ["diff", str(GOOD), str(new)])
     assert res.exit_code == 0
     text = " ".join(res.output.split())
-    assert "(warning)" in text and "PASS: no error newly broken; 3 warning(s) newly broken, which do not " \
-        "fail without --strict" in text
+    assert "(warning)" in text and "nhgeo diff: PASS — no error newly broken; 3 warning(s) newly broken, " \
+        "which do not fail without --strict" in text
     first = tomllib.loads(GOOD.read_text())["neighbourhoods"][0]
     assert f"renamed {first['id']}: '{first['name']}' → 'A new name'" in text
     strict = runner.invoke(app, ["diff", str(GOOD), str(new), "--strict", "-f", "markdown"])
-    assert strict.exit_code == 1 and "❌ the change newly breaks 3 warning(s), and --strict makes warnings fail" \
-        in strict.stdout
+    assert strict.exit_code == 1 and "❌ **fail**" in strict.stdout.splitlines()[0] and \
+        "the change newly breaks 3 warning(s), and --strict makes warnings fail" in strict.stdout
     js = json.loads(runner.invoke(app, ["diff", str(GOOD), str(new), "-f", "json"]).stdout)
     assert js["passed"] is True and js["passed_with_strict"] is False
     assert {(c["setting"], c["old"], c["new"]) for c in js["rules_changed"]} == {

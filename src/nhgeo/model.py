@@ -135,6 +135,8 @@ class Footprint:
     waivers: list[dict[str, str]] = field(default_factory=list)  # {rule, unit, reason}: accepted exceptions
     rules_given: tuple[str, ...] = ()  # [rules] keys the file set ("min", "severity.contiguity"): not written back
     name_conflicts: dict[str, list[str]] = field(default_factory=dict)  # id -> the different names a table gave it
+    unread_columns: dict[str, str] | None = None  # a table's column nhgeo did not read -> what it looks like (a
+    # place or name column under another heading), reported by the unread-columns rule; None: not a table
     # a footprint given as wards / MSOAs / practices / PCNs: how it became LSOAs (footprints.codes.Conversion)
     conversion: Any = field(default=None, compare=False, repr=False)
     read_notes: list[str] = field(default_factory=list)  # what reading the file did (sheet used, codes cleaned)

@@ -108,16 +108,17 @@ def check_out_dir(dest: str | Path, force: bool, inputs: Iterable[str | Path | N
                              "choose another --out")
 
 
-def check_out_file(dest: str | Path, force: bool, inputs: Iterable[str | Path | None] = ()) -> None:
+def check_out_file(dest: str | Path, force: bool, inputs: Iterable[str | Path | None] = (), flag: str = "--out"
+                   ) -> None:
     """Check an output file before any work: creatable, not a folder, not an input, not replaced without ``force``."""
     dest = Path(dest)
     real = dest.resolve()
     if real.is_dir():
-        raise InputError(f"--out {dest} is a folder; give a file name, e.g. --out {dest / 'report.txt'}")
+        raise InputError(f"{flag} {dest} is a folder; give a file name, e.g. {flag} {dest / 'report.txt'}")
     for inp in inputs:
         if inp is not None and Path(inp).resolve() == real:
-            raise InputError(f"--out {dest} is an input of this command; write the result to another file")
-    _check_can_create(real, "--out")
+            raise InputError(f"{flag} {dest} is an input of this command; write the result to another file")
+    _check_can_create(real, flag)
     if real.exists() and not force:
         raise InputError(f"{dest} already exists; use --force to overwrite it or choose another --out")
 
@@ -233,6 +234,71 @@ def atomic_file(dest: str | Path, force: bool = False) -> Iterator[Path]:
         raise
 
 
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+def check_table_file(dest: str | Path | None, force: bool, inputs: Iterable[str | Path | None] = (),
+                     flag: str = "--lsoa-table") -> None:
+    """Check a table output (CSV or XLSX, by its suffix) before any work."""
+    if dest is None:
+        return
+    if Path(dest).suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError(f"{flag} {dest}: give a .csv or .xlsx file name")
+    check_out_file(dest, force, inputs, flag)
+
+
+def write_table_to(df: Any, path: Path, sheet: str = "LSOAs") -> None:
+    """``df`` as CSV or XLSX at ``path`` (by suffix), byte-identical for the same rows (XLSX: fixed timestamps)."""
+    if path.suffix.lower() == ".xlsx":
+        _write_xlsx(df, path, sheet)
+    else:
+        path.write_text(df.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+
+
+def write_table(df: Any, dest: str | Path, force: bool = False, sheet: str = "LSOAs") -> None:
+    """A table as ``dest`` (``.csv`` or ``.xlsx``), written atomically."""
+    with atomic_file(dest, force) as tmp:
+        write_table_to(df, tmp, sheet)
+
+
+def _write_xlsx(df: Any, path: Path, sheet: str) -> None:
+    """An XLSX workbook of ``df`` (header row bold and frozen, columns sized) through openpyxl; the document's
+    dates and the zip entries' times are fixed so the same rows give the same bytes."""
+    import datetime as dt
+    import io
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append([str(c) for c in df.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in df.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and v != v) else (v.item() if hasattr(v, "item") else v)
+                   for v in row])
+    ws.freeze_panes = "A2"
+    for i, c in enumerate(df.columns, start=1):
+        longest = max([len(str(c))] + [len(str(v)) for v in df[c].head(2000)])
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, longest + 2)
+    fixed = dt.datetime(2000, 1, 1)
+    wb.properties.created = wb.properties.modified = fixed
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time: fixed here
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            dst.writestr(entry, data)
+
+
 GPKG_TIMESTAMP = "2000-01-01T00:00:00.000Z"  # GeoPackage stamps "last change": fixed, so same input -> same bytes
 
 
@@ -254,10 +320,12 @@ ASSIGNMENT_COLUMNS = (Col.CODE, Col.NAME, Col.POP, Col.LA, Col.LA_NAME, Col.ICB,
 
 
 def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, maps: bool = True,
-                   report: bool = True, command: str | None = None) -> list[Path]:
+                   report: bool = True, command: str | None = None, lsoa_table: str | Path | None = None
+                   ) -> list[Path]:
     """Write ``footprint.toml``, ``neighbourhoods.gpkg`` (neighbourhoods, places, assignment layers),
     ``summary.json``, with ``report`` the self-contained ``report.html`` and with ``maps`` ``map.png`` into
-    ``out`` atomically; ``command`` is the command line the report quotes to reproduce it."""
+    ``out`` atomically; ``command`` is the command line the report quotes to reproduce it. ``lsoa_table``
+    (``.csv`` or ``.xlsx``): the one-row-per-LSOA table too, inside ``out`` or wherever it is named."""
     import geopandas as gpd
 
     from .footprints.files import dumps_toml
@@ -265,8 +333,18 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     from .render.json import proposal_to_dict
 
     out = Path(out)
+    table = None
+    if lsoa_table is not None:
+        from .render.csv import lsoa_table as make_table
+
+        table = make_table(result.study, result.to_assignment())
+    inside = lsoa_table is not None and _inside(Path(lsoa_table).resolve(), out.resolve())
+    if inside and Path(lsoa_table).resolve().parent != out.resolve():  # type: ignore[arg-type]
+        raise InputError(f"--lsoa-table {lsoa_table}: inside --out, give a file name directly in {out}")
     with atomic_dir(out, force) as tmp, fixed_gpkg_timestamps():
         (tmp / "footprint.toml").write_text(dumps_toml(result.footprint()), encoding="utf-8")
+        if table is not None and inside:
+            write_table_to(table, tmp / Path(lsoa_table).name)  # type: ignore[arg-type]
         assign = result.assignment
         keep = [c for c in ASSIGNMENT_COLUMNS if c in assign.columns]
         a = gpd.GeoDataFrame(assign[keep].copy(), geometry="geometry", crs=assign.crs)
@@ -305,15 +383,18 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
             names = {p.id: p.name for p in result.places}
             draw_map(a.assign(**{Col.PLACE_NAME: a[Col.PLACE].map(names)}) if names else a, hoods, tmp / "map.png",
                      title=f"nhgeo proposal: {result.study.place}")
+    if table is not None and not inside:
+        write_table(table, lsoa_table, force)  # type: ignore[arg-type]
     return [out / n for n in ("footprint.toml", "neighbourhoods.gpkg", "summary.json")]
 
 
-def write_report(rep: ValidationReport, dest: str | Path, force: bool = False, command: str | None = None) -> None:
+def write_report(rep: ValidationReport, dest: str | Path, force: bool = False, command: str | None = None,
+                 strict: bool = False) -> None:
     """A validation or coverage report as one self-contained ``report.html``, written atomically."""
     from .render.html import render_html
     from .render.report_data import report_data_from_validation
 
-    html = render_html(report_data_from_validation(rep, command=command))
+    html = render_html(report_data_from_validation(rep, command=command, strict=strict))
     with atomic_file(dest, force) as tmp:
         tmp.write_text(html, encoding="utf-8")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .rules import Finding, Severity
-from .validation import ValidationReport, validate
+from .validation import ValidationReport, Verdict, validate
 
 
 @dataclass
@@ -35,8 +35,7 @@ class FootprintDiff:
 
     def exit_code(self, strict: bool = False) -> int:
         """1 when the change breaks a rule that held before (warnings too with ``strict``)."""
-        bad = [f for f in self.newly_broken if f.severity == Severity.ERROR or strict]
-        return 1 if bad else 0
+        return self.outcome(strict).exit_code
 
     def verdict(self, strict: bool = False) -> tuple[bool, str]:
         """(passed, one sentence why) — a warning newly broken is named, with why it does not fail."""
@@ -51,6 +50,11 @@ class FootprintDiff:
             return True, (f"no error newly broken; {warnings} warning(s) newly broken, which do not fail without "
                           "--strict")
         return True, "no rule newly broken"
+
+    def outcome(self, strict: bool = False) -> Verdict:
+        """The one verdict of ``nhgeo diff`` (exit code, every format's pass/fail field and headline)."""
+        ok, why = self.verdict(strict)
+        return Verdict("diff", ok, why, f"{self.old.path} → {self.new.path}")
 
 
 def _key(f: Finding) -> tuple[str, str]:

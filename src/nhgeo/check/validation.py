@@ -27,6 +27,37 @@ from .rules import REGISTRY, Finding, RuleResult, Severity, Status, get_rule, ru
 from .rules.codes import other_vintage_hint
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The one verdict of a run: what the exit code, every format's pass/fail field and headline, and the
+    terminal's last line all say. ``command`` names what produced it (``validate``, ``coverage``, ``diff``)."""
+
+    command: str
+    passed: bool
+    summary: str  # one sentence: why
+    subject: str = ""  # what was judged (a footprint path, or "OLD → NEW")
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    @property
+    def word(self) -> str:
+        return "PASS" if self.passed else "FAIL"
+
+    @property
+    def headline(self) -> str:
+        """``nhgeo coverage: FAIL — 3 neighbourhood(s) miss a required component`` (every format's last word)."""
+        return f"nhgeo {self.command}: {self.word} — {self.summary}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"command": f"nhgeo {self.command}", "passed": self.passed, "verdict": self.summary,
+                "headline": self.headline}
+
+
+COMMANDS = ("validate", "coverage")
+
+
 @dataclass
 class ValidationReport:
     """Every rule's outcome for a footprint, the figures they came from, and coverage when asked for."""
@@ -75,9 +106,45 @@ class ValidationReport:
     def rules_checked(self) -> list[str]:
         return [r.id for r in self.results if r.status != Status.NOT_CHECKED]
 
-    def exit_code(self, strict: bool = False) -> int:
-        """0 when every rule holds, 1 when one fails (warnings count with ``strict``)."""
-        return 1 if self.errors or (strict and self.warnings) else 0
+    def exit_code(self, strict: bool = False, command: str = "validate") -> int:
+        """0 when every rule holds, 1 when one fails (warnings count with ``strict``); see :meth:`verdict`."""
+        return self.verdict(command, strict).exit_code
+
+    def failing(self, command: str = "validate", strict: bool = False) -> list[Finding]:
+        """The findings that make ``command`` fail: for ``validate`` the errors (and warnings with ``strict``);
+        for ``coverage`` a required core-offer component missing somewhere (with ``strict``: any core-offer
+        finding, "no data" included), whatever the rule's severity in validate."""
+        if command == "coverage":
+            return [f for f in self.by_rule().get("core-offer", []) if strict or f.data.get("component")]
+        if command != "validate":
+            raise ValueError(f"unknown command {command!r}; use one of {COMMANDS}")
+        return [f for f in self.findings if f.severity == Severity.ERROR or strict]
+
+    def verdict(self, command: str = "validate", strict: bool = False) -> Verdict:
+        """The one verdict of ``nhgeo validate`` or ``nhgeo coverage`` on this report (see :class:`Verdict`)."""
+        bad = self.failing(command, strict)
+        if command == "coverage":
+            hoods = sorted({f.unit for f in bad if f.data.get("component")})
+            nodata = [f.unit for f in bad if not f.data.get("component")]
+            if hoods:
+                why = f"{len(hoods)} neighbourhood(s) miss a required core-offer component"
+            elif nodata:
+                why = f"no data for {', '.join(nodata)} (--strict fails on components with no data)"
+            else:
+                why = "every neighbourhood has every required core-offer component inside or nearby"
+            if hoods and nodata:
+                why += f"; no data for {', '.join(nodata)}"
+            if self.errors:
+                why += f"; the rules (nhgeo validate) find {len(self.errors)} error(s) as well"
+            return Verdict(command, not bad, why, self.path)
+        why = f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        if strict and self.warnings:
+            why += " (--strict: warnings fail)"
+        core = [f for f in self.by_rule().get("core-offer", []) if f.data.get("component")]
+        if core and not {id(f) for f in core} & {id(f) for f in bad}:
+            why += (f"; core-offer: {len({f.unit for f in core})} neighbourhood(s) miss a required component, a "
+                    "warning here (nhgeo coverage fails on it)")
+        return Verdict(command, not bad, why, self.path)
 
     def by_rule(self) -> dict[str, list[Finding]]:
         """Every checked rule (in registry order) with its findings; an empty list means the rule holds."""

@@ -32,12 +32,75 @@ EXIT_CODES = ("Exit codes: 0 pass, 1 a rule fails, 2 bad input or usage, 3 inter
               "130 Ctrl-C, 143 SIGTERM (nothing is left half-written).")
 
 
+GLOBAL_FLAGS = ("--plain", "--debug")  # accepted before or after the command
+# the order people use the commands in (--help lists them so)
+ORDER = ("propose", "ensemble", "edit", "validate", "diff", "coverage", "fit", "graph", "rules", "datasets")
+
+
+def global_first(args: list[str]) -> list[str]:
+    """``nhgeo validate F --plain`` as ``nhgeo --plain validate F``: the global flags move before the command
+    (never past a ``--``, after which every word is an argument)."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    return flags + [a for a in args[:end] if a not in GLOBAL_FLAGS] + args[end:]
+
+
+def readable_help(cmd: Any) -> Any:
+    """Help that renders every word: rich markup is escaped (``[rules.severity]`` is text, not a style tag) and
+    flags show no ``<bool>`` type (they take no value)."""
+    if getattr(cmd, "_nhgeo_help", False):
+        return cmd
+    for attr in ("help", "short_help", "epilog"):
+        if getattr(cmd, attr, None):
+            setattr(cmd, attr, escape(getattr(cmd, attr)))
+    for p in cmd.params:
+        if getattr(p, "help", None):
+            p.help = escape(p.help)
+        if getattr(p, "is_flag", False):
+            p.metavar = ""
+    make_help = cmd.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        opt = make_help(ctx)
+        if opt is not None:
+            opt.metavar = ""
+        return opt
+
+    cmd.get_help_option = help_option
+    cmd._nhgeo_help = True
+    return cmd
+
+
+def did_you_mean(ctx: Any, message: str) -> str:
+    """A positional word where an option was meant: ``nhgeo propose Kent`` -> "did you mean --place Kent"."""
+    import re
+
+    m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", message)
+    cmd = getattr(ctx, "command", None)
+    if not m or cmd is None or not any("--place" in getattr(p, "opts", ()) for p in cmd.params):
+        return ""
+    return f"; did you mean --place {shlex.quote(m.group(1))}?"
+
+
 class OneLineUsageErrors(TyperGroup):
-    """Usage errors (a bad option value, an unknown option or command) on one line like every other error, exit 2."""
+    """Usage errors (a bad option value, an unknown option or command) on one line like every other error, exit 2;
+    commands listed in the order people use them; global flags before or after the command."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         _state["argv"] = list(args)  # the command as given (sys.argv is not it when nhgeo runs in-process)
-        return list(super().parse_args(ctx, args))
+        return list(super().parse_args(ctx, global_first(list(args))))
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(super().list_commands(ctx))
+        return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), names.index(n)))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        cmd = super().get_command(ctx, cmd_name)
+        return readable_help(cmd) if cmd is not None else None
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        readable_help(self)
+        return list(super().get_params(ctx))
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("standalone_mode", True) is False:
@@ -50,7 +113,8 @@ class OneLineUsageErrors(TyperGroup):
                 typer.echo(ctx.get_help() if ctx is not None else str(exc), err=True)
                 sys.exit(getattr(exc, "exit_code", 2))
             where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
-            err.print(f"[bold red]error:[/] {escape(message())}{escape(where)}", highlight=False, soft_wrap=True)
+            text = message() + did_you_mean(ctx, message())
+            err.print(f"[bold red]error:[/] {escape(text)}{escape(where)}", highlight=False, soft_wrap=True)
             sys.exit(getattr(exc, "exit_code", 2))
         except typer.Abort:
             err.print("aborted")
@@ -96,6 +160,20 @@ def fail(message: str, code: int) -> typer.Exit:
     """Print one error line on stderr and return the exit to raise."""
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def conclude(verdict: Any, fmt: str, out: Any = None) -> typer.Exit:
+    """End a judging command on its one verdict (:class:`nhgeo.check.validation.Verdict`): the table already
+    ends on it; a report written with ``--out`` is named and the verdict printed after it; a machine format on
+    stdout carries it itself and the verdict also goes to stderr, so the terminal's last line says the same."""
+    from ..render.table import render_verdict
+
+    if out is not None:
+        console.print(f"wrote {escape(str(out))}", highlight=False, soft_wrap=True)
+        render_verdict(console, verdict.passed, verdict.headline)
+    elif fmt != "table":
+        render_verdict(err, verdict.passed, verdict.headline)
+    return typer.Exit(verdict.exit_code)
 
 
 class Terminated(KeyboardInterrupt):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import command_line, console
+from .app import command_line, conclude, console
 from .footprint_options import Reading, footprint_options
 from .options import (
     FootprintPlaceOpt,
@@ -59,11 +59,9 @@ def coverage(
     check_text_file(catalogue, "--catalogue")
     rep = run_validate(footprint, place=place, services=open_services(services, component, catalogue),
                        **(reading or {}), **(source or {}))
-    emit("coverage", rep, fmt, console, out, force, show_all=show_all, profile=profile)
+    emit("coverage", rep, fmt, console, out, force, show_all=show_all, strict=strict, profile=profile)
     if report is not None:
-        write_report(rep, report, force, command=command_line())
+        write_report(rep, report, force, command=command_line(), strict=strict)
     # a required component missing somewhere fails (whatever the rule's severity in validate); --strict: any finding,
-    # "no data" included
-    found = rep.by_rule().get("core-offer", [])
-    failing = [f for f in found if strict or f.data.get("component")]
-    raise typer.Exit(1 if failing else 0)
+    # "no data" included: one verdict, the same in every format (ValidationReport.verdict)
+    raise conclude(rep.verdict("coverage", strict), fmt, out)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .app import console
+from .app import conclude, console
 from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import Source, command, format_option
 
@@ -35,4 +35,4 @@ def diff(
     check_format("diff", fmt)
     d = run_diff(old, new, rules=rules, **(reading or {}), **(source or {}))
     emit("diff", d, fmt, console, strict=strict)
-    raise typer.Exit(d.exit_code(strict))
+    raise conclude(d.outcome(strict), fmt)

@@ -16,8 +16,16 @@ from ..geo.graph import DEFAULT_MIN_BORDER_M, DEFAULT_SNAP_M
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-PlaceOpt = Annotated[str, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, a "
-                                       "region, or 'england'. Names or ONS codes.")]
+def place_value(value: str | None) -> str | None:
+    """``--place``: a name or code; an empty one is a usage error (it would otherwise mean all of England)."""
+    if value is not None and not value.strip(" ,"):
+        raise typer.BadParameter("is empty; give an LA, several LAs (comma-separated), an ICB, a region, or "
+                                 "'england' for all of England")
+    return value
+
+
+PlaceOpt = Annotated[str, typer.Option("--place", "-p", callback=place_value, help="An LA, several LAs "
+                                       "(comma-separated), an ICB, a region, or 'england'. Names or ONS codes.")]
 BoundariesOpt = Annotated[Path | None, typer.Option("--boundaries", help="Your own LSOA boundary file (any format "
                                                     "GDAL reads, or GeoParquet). Default: embedded England LSOA 2021.")]
 VintageOpt = Annotated[int | None, typer.Option("--vintage", help="LSOA vintage: 2021 (default) or 2011.")]
@@ -83,8 +91,9 @@ MinPopOpt = Annotated[int, population_option("--min", "Minimum neighbourhood pop
 MaxPopOpt = Annotated[int, population_option("--max", "Maximum neighbourhood population")]
 PlaceMinOpt = Annotated[int, population_option("--place-min", "Minimum place population")]
 PlaceMaxOpt = Annotated[int, population_option("--place-max", "Maximum place population")]
-FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", help="The place the footprint must cover "
-                                                   "(default: the footprint's own, else the LAs it touches).")]
+FootprintPlaceOpt = Annotated[str | None, typer.Option("--place", "-p", callback=place_value, help="The place the "
+                                                   "footprint must cover (default: the footprint's own, else the LAs "
+                                                   "it touches).")]
 ProfileOpt = Annotated[bool, typer.Option("--profile", help="Table format: also show each neighbourhood's need profile "
                                            "(bad health, disability, unpaid care, QOF prevalence; England deciles, "
                                            "top fifth of need per place). JSON always carries it under 'profile'.")]
@@ -95,6 +104,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an earlier outp
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")]
 HtmlReportOpt = Annotated[Path | None, typer.Option("--report", help="Also write a self-contained report.html "
                                                    "(map, findings, hierarchy; opens offline in any browser).")]
+LsoaTableOpt = Annotated[Path | None, typer.Option("--lsoa-table", help="Also write one row per LSOA (code, LSOA "
+                                                  "name, ward, MSOA name, LA, population, neighbourhood, place) "
+                                                  "as .csv or .xlsx, for editing in a spreadsheet.")]
 ReportOutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to a file instead of "
                                                    "stdout.")]
 

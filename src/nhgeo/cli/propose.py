@@ -12,6 +12,7 @@ from ..errors import InputError
 from .app import command_line, console, progress
 from .options import (
     ForceOpt,
+    LsoaTableOpt,
     MaxPopOpt,
     MinPopOpt,
     PlaceMaxOpt,
@@ -22,13 +23,15 @@ from .options import (
     TargetOpt,
     command,
     format_option,
+    place_value,
 )
 
 
 @command(source=True)
 def propose(
-    place: Annotated[str | None, typer.Option("--place", "-p", help="An LA, several LAs (comma-separated), an ICB, "
-                                              "a region, or 'england'. Names or ONS codes. Required unless "
+    place: Annotated[str | None, typer.Option("--place", "-p", callback=place_value, help="An LA, several LAs "
+                                              "(comma-separated), an ICB, a region, or 'england'. Names or ONS "
+                                              "codes. Required unless "
                                               "--boundaries is given (then: every unit in the file).")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (footprint.toml, neighbourhoods.gpkg, "
                                       "summary.json, report.html, map.png).")] = Path("out"),
@@ -60,6 +63,7 @@ def propose(
     detail: Annotated[bool, typer.Option("--detail", help="List every neighbourhood and the full tree.")] = False,
     profile: ProfileOpt = False,
     fmt: Annotated[str, format_option("proposal")] = "table",
+    lsoa_table: LsoaTableOpt = None,
 ) -> None:
     """Propose contiguous, balanced, LA-aligned neighbourhoods (and places) for a place.
 
@@ -68,7 +72,7 @@ def propose(
     from ..design import propose as pipeline
     from ..design.affinity import parse_align
     from ..model import Rules, open_study
-    from ..output import check_out_dir, emit, write_proposal
+    from ..output import check_out_dir, check_table_file, emit, write_proposal
     from ..render import check_format
 
     check_format("proposal", fmt)
@@ -85,14 +89,20 @@ def propose(
     if not set(lv) <= {"neighbourhood", "place"} or "neighbourhood" not in lv:
         raise InputError(f"--levels must be 'neighbourhood' or 'neighbourhood,place', not {levels!r}")
     check_out_dir(out, force, inputs=[src.get("boundaries"), src.get("la_boundaries"), lock])  # before the work
+    if lsoa_table is not None and not str(lsoa_table.resolve()).startswith(str(out.resolve()) + "/"):
+        check_table_file(lsoa_table, force, inputs=[src.get("boundaries"), lock])
+    elif lsoa_table is not None:
+        check_table_file(lsoa_table, True)  # inside the output folder: replaced with it
     with progress(fmt == "table" and sys.stderr.isatty()) as prog:
         study = open_study(None, rules=rules, **src) if place is None else None  # every unit of --boundaries
         result = pipeline.propose(place or "all", rules=rules, seed=seed, lock=lock, levels=lv, progress=prog,
                                   study=study, align=settings, places=places, **src)
         if prog:
             prog("writing outputs", 0, 1)
-        write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line())
+        write_proposal(result, out, force=force, maps=not no_map, report=not no_report, command=command_line(),
+                       lsoa_table=lsoa_table)
     emit("proposal", result, fmt, console, detail=detail, profile=profile)
     if fmt == "table":
         console.print(f"wrote {out}/footprint.toml, neighbourhoods.gpkg, summary.json"
-                      + ("" if no_report else ", report.html") + ("" if no_map else ", map.png"))
+                      + ("" if no_report else ", report.html") + ("" if no_map else ", map.png")
+                      + (f"; LSOA table {lsoa_table}" if lsoa_table is not None else ""))

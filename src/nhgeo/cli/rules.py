@@ -9,17 +9,11 @@ from .options import command
 @command()
 def rules() -> None:
     """List the rules (ids for [rules.severity] and [[waivers]]), default severities and descriptions."""
-    from rich.table import Table
-
-    from ..check.rules import REGISTRY
-
-    t = Table(title="Rules checked by nhgeo validate")
-    for c in ("id", "default", "what must hold", "module"):
-        t.add_column(c)
-    for r in REGISTRY:
-        t.add_row(r.id, str(r.severity), r.description, type(r).__module__.removeprefix("nhgeo."))
-    console.print(t)
+    from ..render.table import render_rules
+    from ..render.table import styled_table as Table  # boxed, or plain with --plain
     from ..sources.services import load_catalogue
+
+    render_rules(console)
 
     ct = Table(title="core-offer: what counts as each service (configs/services_catalogue.toml; --catalogue FILE)")
     for col in ("component", "counts", "nearby within", "required"):

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from .app import command_line, console
+from .app import command_line, conclude, console
 from .footprint_options import Reading, RuleOverrides, footprint_options, rule_options
 from .options import (
     FootprintPlaceOpt,
     ForceOpt,
     HtmlReportOpt,
+    LsoaTableOpt,
     ProfileOpt,
     ReportOutOpt,
     ShowAllOpt,
@@ -51,18 +52,21 @@ def validate(
     report: HtmlReportOpt = None,
     force: ForceOpt = False,
     show_all: ShowAllOpt = False,
+    lsoa_table: LsoaTableOpt = None,
     profile: ProfileOpt = False,
     ensemble: Annotated[Path | None, typer.Option("--ensemble", help="An nhgeo ensemble folder: place the footprint "
                                                   "on its plans, measure by measure.")] = None,
 ) -> None:
     """Check an existing footprint against every rule; exit 0 pass, 1 a rule fails, 2 bad input, 3 internal error."""
     from ..check.validation import validate as run_validate
-    from ..output import check_out_files, emit, write_report
+    from ..output import check_out_files, check_table_file, emit, write_report, write_table
     from ..render import check_format
+    from ..render.csv import lsoa_table as make_lsoa_table
     from ..sources.services import open_services
 
     check_format("validation", fmt)
-    check_out_files([out, report], force, inputs=[footprint, services, *source_files(source)])  # before the work
+    check_out_files([out, report, lsoa_table], force, inputs=[footprint, services, *source_files(source)])
+    check_table_file(lsoa_table, force, inputs=[footprint])  # every output checked before the work
     svc = open_services(services) if core_offer or services is not None else None
     if ensemble is not None:
         from ..ensemble.compare import read_plans
@@ -73,9 +77,11 @@ def validate(
         from ..ensemble.compare import attach
 
         attach(rep, ensemble)
-    emit("validation", rep, fmt, console, out, force, show_all=show_all, profile=profile)
+    emit("validation", rep, fmt, console, out, force, show_all=show_all, strict=strict, profile=profile)
     if rep.ensemble is not None and fmt == "table" and out is None:
         emit("comparison", rep.ensemble, "table", console)
     if report is not None:
-        write_report(rep, report, force, command=command_line())
-    raise typer.Exit(rep.exit_code(strict))
+        write_report(rep, report, force, command=command_line(), strict=strict)
+    if lsoa_table is not None:
+        write_table(make_lsoa_table(rep.study, rep.assignment), lsoa_table, force)
+    raise conclude(rep.verdict("validate", strict), fmt, out)

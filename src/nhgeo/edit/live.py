@@ -18,6 +18,8 @@ import numpy as np
 
 from ..check.rules import RULES, Finding, settle
 from ..check.rules.base import fmt_codes
+from ..check.rules.codes import detached_text, gap_message
+from ..check.rules.la_alignment import too_small_to_stand_alone
 from ..model import Assignment, Col, Study
 
 #: the rules kept up to date after every change (all others: as of the last full check)
@@ -111,17 +113,20 @@ class LiveChecker:
                 nid, f"{nid} ({name}) has {int(total):,} people, {side} {lim:,} (band {r.min:,}–{r.max:,})", None,
                 population=int(total)))
         if "contiguity" in out and len(parts) > 1:
-            desc = [f"{len(p)} LSOA(s) ({int(pop[p].sum()):,} people): {fmt_codes([str(codes[i]) for i in p])}"
-                    for p in parts[1:]]
+            desc = [detached_text(self.study, [int(i) for i in p]) for p in parts[1:]]
             out["contiguity"].append(RULES["contiguity"].finding(
                 nid, f"{nid} ({name}) is in {len(parts)} separate parts; detached: " + "; ".join(desc), None,
                 parts=[[str(codes[i]) for i in p] for p in parts]))
         if "la-alignment" in out and len(las) > 1:
             sides = ", ".join(f"{self.la_name.get(x, x)} {int(p):,}" for x, p in las.items())
             allowed = " (allowed by rules.cross_la)" if r.cross_la else ""
+            whole = "" if r.cross_la else too_small_to_stand_alone(self.study, a, nid, [str(x) for x in list(las)[1:]])
+            if whole:
+                allowed = (f" (unavoidable: {whole}, below the minimum {r.min:,}, cannot stand alone and is wholly "
+                           "inside it)")
             out["la-alignment"].append(RULES["la-alignment"].finding(
                 nid, f"{nid} ({name}) crosses local authorities{allowed}: {sides}", None,
-                populations={str(k): int(v) for k, v in las.items()}))
+                populations={str(k): int(v) for k, v in las.items()}, **({"unavoidable": True} if whole else {})))
         if "nesting" in out:
             if len(icbs) > 1:
                 out["nesting"].append(RULES["nesting"].finding(
@@ -188,9 +193,8 @@ class LiveChecker:
         if not len(free):
             return []
         gaps = [str(c) for c in self.codes[free]]
-        f = RULES["coverage"].finding(fmt_codes(gaps, 3), f"{len(gaps)} LSOA(s) in the place "
-                                      f"({int(self.pop[free].sum()):,} people) are in no neighbourhood: "
-                                      f"{fmt_codes(gaps)}", None, codes=gaps)
+        f = RULES["coverage"].finding(fmt_codes(gaps, 3), gap_message(self.study, self.assignment, gaps,
+                                                                      int(self.pop[free].sum())), None, codes=gaps)
         return settle("coverage", [f], self.assignment)
 
 

@@ -307,13 +307,42 @@ def _from_table(df: pd.DataFrame, path: Path | str, vintage: int | None, columns
             raise InputError(f"{path}: neighbourhood {pn[pn > 1].index[0]} is in more than one place")
         for pid, grp in df.dropna(subset=[place_col]).groupby(place_col, sort=True):
             places.append(PlaceSpec(str(pid), str(pid), sorted(grp[nb_col].astype(str).unique().tolist())))
+    unread = unread_columns(df, [c for c in (code_col, nb_col, name_col, place_col) if c], nb_col)
     stem = Path(str(path)).stem if str(path) not in ("-", "standard input") else "footprint"
     meta: dict[str, Any] = {"source": str(path)}
     if conversion is not None:
         meta["converted_from"] = f"{conversion.codes} {code_type} codes of {path} by {conversion.method}"
     return Footprint(name=stem, vintage=v, rules=Rules(), neighbourhoods=hoods, places=places,
                      meta=meta, name_conflicts=conflicts, conversion=conversion,
-                     read_notes=notes if conversion is None else [])
+                     read_notes=notes if conversion is None else [],
+                     unread_columns=unread)
+
+
+
+PLACE_HINTS = ("place", "hcp", "locality", "localities", "partnership", "pbp", "system", "borough", "cluster",
+               "area", "zone", "division", "district", "icp", "alliance")
+NAME_HINTS = ("name", "title", "label")
+
+
+def unread_columns(df: pd.DataFrame, used: list[str], group: str) -> dict[str, str]:
+    """Columns of an assignment table that nhgeo does not read but that look like a place or a name (by their
+    heading, or because they hold one text value per neighbourhood): column -> what it looks like."""
+    out: dict[str, str] = {}
+    for c in df.columns:
+        if c in used or str(c).lower().startswith(("unnamed", "geometry")):
+            continue
+        low = str(c).lower().replace("_", " ").replace("-", " ")
+        words = set(low.split())
+        vals = df[c].dropna()
+        texty = len(vals) > 0 and vals.astype(str).str.contains(r"[A-Za-z]").mean() > 0.5
+        if words & set(PLACE_HINTS) or any(low.startswith(h) for h in PLACE_HINTS):
+            out[str(c)] = "a place column"
+        elif texty and (words & set(NAME_HINTS) or low.endswith("name")):
+            out[str(c)] = "a name column"
+        elif texty and 1 < vals.nunique() < df[group].nunique() and \
+                bool((df.dropna(subset=[c]).groupby(group)[c].nunique() <= 1).all()):
+            out[str(c)] = "a grouping of neighbourhoods (a place?)"
+    return out
 
 
 def _table_vintage(codes: pd.Series, code_col: str) -> int:

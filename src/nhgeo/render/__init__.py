@@ -17,7 +17,7 @@ from rich.console import Console
 
 from ..errors import InputError
 from ..profile import profile_assignment, profile_to_dict
-from . import github, junit, markdown, table
+from . import csv, github, junit, markdown, table
 from . import json as json_
 from . import profile as profile_
 
@@ -42,29 +42,41 @@ TABLES: dict[str, Draw] = {
     "graph": lambda c, s, **_: table.render_graph(c, s),
     "proposal": _with_profile(lambda c, r, detail=False, **_: table.render_proposal_and_tree(c, r, detail=detail),
                               lambda r: profile_to_dict(r.profile())),
-    "validation": _with_profile(lambda c, r, show_all=False, **_: table.render_validation(c, r, show_all=show_all),
-                                lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
-    "coverage": _with_profile(lambda c, r, show_all=False, **_: table.render_coverage(c, r, show_all=show_all),
-                              lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
+    "validation": _with_profile(lambda c, r, show_all=False, strict=False, **_: table.render_validation(
+        c, r, show_all=show_all, strict=strict), lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
+    "coverage": _with_profile(lambda c, r, show_all=False, strict=False, **_: table.render_coverage(
+        c, r, show_all=show_all, strict=strict), lambda r: profile_to_dict(profile_assignment(r.study, r.assignment))),
     "diff": lambda c, d, strict=False, **_: table.render_diff(c, d, strict),
     "fit": lambda c, r, **_: table.render_fit(c, r),
     "ensemble": lambda c, r, **_: table.render_ensemble(c, r),
     "comparison": lambda c, r, **_: table.render_comparison(c, r),
 }
 
+def _report_formats(command: str) -> dict[str, Text]:
+    """The formats of a validation report, as produced by ``command`` (validate or coverage): each names the
+    command and carries its one verdict."""
+    def js(r: Any, strict: bool = False, **_: Any) -> str:
+        return _json.dumps(json_.validation_to_dict(r, command, strict), indent=2) + "\n"
+
+    return {"json": js,
+            "junit": lambda r, strict=False, **_: junit.validation_junit(r, command, strict),
+            "github": lambda r, strict=False, **_: github.validation_github(r, command, strict),
+            "markdown": lambda r, strict=False, **_: markdown.validation_markdown(r, command, strict),
+            "csv": lambda r, **_: csv.coverage_csv(r) if command == "coverage" else csv.validation_csv(r)}
+
+
 RENDERERS: dict[str, dict[str, Text]] = {
     "graph": {"json": _dump(json_.graph_summary)},
-    "proposal": {"json": _dump(json_.proposal_to_dict)},
-    "validation": {"json": _dump(json_.validation_to_dict), "junit": lambda r, **_: junit.validation_junit(r),
-                   "github": lambda r, **_: github.validation_github(r),
-                   "markdown": lambda r, **_: markdown.validation_markdown(r)},
-    "diff": {"json": _dump(json_.diff_to_dict),
-             "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict)},
+    "proposal": {"json": _dump(json_.proposal_to_dict), "csv": lambda r, **_: csv.proposal_csv(r)},
+    "validation": _report_formats("validate"),
+    "coverage": _report_formats("coverage"),
+    "diff": {"json": lambda d, strict=False, **_: _json.dumps(json_.diff_to_dict(d, strict), indent=2) + "\n",
+             "markdown": lambda d, strict=False, **_: markdown.diff_markdown(d, strict=strict),
+             "csv": lambda d, **_: csv.diff_csv(d)},
     "fit": {"json": _dump(json_.fit_to_dict)},
     "ensemble": {"json": _dump(json_.ensemble_to_dict)},
     "comparison": {"json": _dump(json_.comparison_to_dict)},
 }
-RENDERERS["coverage"] = dict(RENDERERS["validation"])
 
 
 def formats(kind: str) -> tuple[str, ...]:

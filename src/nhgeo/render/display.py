@@ -166,9 +166,27 @@ def display_shapes(units: gpd.GeoDataFrame, tolerance_m: float | None = None,
 
 
 def _lsoa_lines(units: gpd.GeoDataFrame, grid: _Grid) -> str:
-    """Every LSOA ring on a grid twice as coarse as the shapes (a faint layer, drawn under the outlines)."""
+    """Every LSOA ring on a grid twice as coarse as the shapes, one path per LSOA in the units' order, separated
+    by ``|``: drawn as a faint layer under the outlines, and hit-tested to show the LSOA under the pointer."""
     coarse = _Grid(np.array([grid.x0, grid.y0, grid.x1, grid.y1]), grid.q * 2)
-    return "".join(coarse.paths(np.asarray(units.geometry.values)))
+    return "|".join(coarse.paths(np.asarray(units.geometry.values)))
+
+
+def lsoa_table_json(units: gpd.GeoDataFrame, hood_index: dict[str, int]) -> dict[str, Any]:
+    """The report's per-LSOA table, column-wise and compact (wards as indexes into a list): code, LSOA name, ward,
+    population and the index of its neighbourhood, in the units' order (the order of the LSOA paths)."""
+    def text(col: str) -> list[str]:
+        if col not in units.columns:
+            return [""] * len(units)
+        c = units[col]
+        return [str(x) for x in c.astype(object).where(c.notna(), "").tolist()]
+
+    wards = text(Col.WARD_NAME)
+    ward_list = sorted(set(wards))
+    at = {w: i for i, w in enumerate(ward_list)}
+    pop = units[Col.POP].fillna(0).round().astype(np.int64).tolist() if Col.POP in units.columns else []
+    return {"code": text(Col.CODE), "name": text(Col.NAME), "ward": [at[w] for w in wards], "wards": ward_list,
+            "pop": pop, "hood": [hood_index.get(h, -1) for h in text(Col.NEIGHBOURHOOD)]}
 
 
 def _bboxes(shapes: dict[str, shapely.Geometry], ids: list[str], grid: _Grid) -> dict[str, list[int]]:

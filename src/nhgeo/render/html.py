@@ -44,6 +44,7 @@ from .display import (
     _Text,
     _tint,
     display_shapes,
+    lsoa_table_json,
 )
 from .html_parts import _asset, _coverage_html, _e, _findings_html, _legend_html, _meta_html
 from .report_data import (
@@ -243,7 +244,7 @@ def render_html(data: ReportData) -> str:
         f'<g id=g-place class=lines><path d="{place_d}"/></g>'
         + (f'<g id=g-icb class=lines><path d="{icb_d}"/></g>' if icb_d else "") +
         f'<g id=g-svc class=layer hidden>{"".join(svc_paths)}</g>'
-        f'<g id=g-sel class=lines></g>'
+        f'<g id=g-sel class=lines></g><g id=g-lsel class=lines></g>'
         f'<g id=g-labels>{"".join(hood_labels)}</g><g id=g-plabels>{"".join(place_labels)}</g></svg>')
 
     legend = _legend_html([(str(p["id"]), str(p["name"]), int(p["colour"])) for p in place_json], by_status,
@@ -258,7 +259,8 @@ def render_html(data: ReportData) -> str:
                "findings": [{"rule": str(f.get("rule", "")), "severity": str(f.get("severity", "")),
                              "unit": str(f.get("unit", "")), "message": str(f.get("message", "")),
                              "fix": str(f.get("fix") or "")} for f in findings],
-               "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE), "measures": need_measures}
+               "lsoa": lsoa_links, "tree": tree, "palette": list(PALETTE), "measures": need_measures,
+               "units": lsoa_table_json(units, idx)}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c")  # JSON's own escape: no tag can open or close inside the data
 
@@ -321,7 +323,8 @@ def render_html(data: ReportData) -> str:
         f"<title>{_e(data.title)}</title><style>{css}</style></head><body>"
         f'<header><h1>{_e(data.title)}</h1><p class=kind>nhgeo {_e(data.kind)} report'
         + (f" · data {_e(meta['data_date'])}" if meta.get("data_date") else "")
-        + f'</p><p>{_e(summary)}</p><nav aria-label="Sections"><a href="#s-map">Map</a> <a href="#s-tree">Hierarchy'
+        + "</p>" + (f"<p class=verdict><strong>{_e(meta['verdict'])}</strong></p>" if meta.get("verdict") else "")
+        + f'<p>{_e(summary)}</p><nav aria-label="Sections"><a href="#s-map">Map</a> <a href="#s-tree">Hierarchy'
         '</a>' + (' <a href="#s-need">Need profiles</a>' if need_measures else "")
         + ' <a href="#s-findings">Findings</a>' + (' <a href="#s-core">Core offer</a>' if cov_html else "")
         + ' <a href="#s-meta">Reproduce &amp; data</a></nav></header><main>'

@@ -12,6 +12,7 @@ from ..check.coverage import CoverageResult, pcn_summary
 from ..model import Col
 from ..profile import profile_assignment, profile_to_dict
 from ..sources.services import SERVICE_VINTAGE
+from .csv import diff_table
 
 if TYPE_CHECKING:
     from ..check.diff import FootprintDiff
@@ -109,22 +110,26 @@ def hierarchy(result: ProposeResult) -> list[dict[str, Any]]:
     return out
 
 
-def validation_to_dict(rep: ValidationReport) -> dict[str, Any]:
-    """Findings and summary as data (the JSON output)."""
+def validation_to_dict(rep: ValidationReport, command: str = "validate", strict: bool = False) -> dict[str, Any]:
+    """Findings and summary as data (the JSON output of ``nhgeo validate`` or ``nhgeo coverage``): ``passed``,
+    ``verdict`` and ``headline`` are the run's one verdict, the same as its exit code."""
     sc = rep.score
+    verdict = rep.verdict(command, strict)
     return {
+        **verdict.to_dict(), "strict": strict,
         "footprint": rep.footprint.name, "path": rep.path, "source": rep.source, "vintage": rep.vintage,
         "vintages": rep.study.vintages,
         "population_source": rep.study.population_source, "units_in_place": rep.units_in_place,
         "neighbourhoods": len(rep.footprint.neighbourhoods), "places": len(rep.footprint.places),
         "rules": effective_rules(rep), "rule_sources": rep.rule_sources, "rules_checked": rep.rules_checked,
         "not_checked": rep.not_checked,
-        "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason}
+        "rule_results": [{"id": r.id, "status": str(r.status), "findings": len(r.findings), "reason": r.reason,
+                          "note": r.note}
                          for r in rep.results],
         **({"fit": rep.fit.to_dict()} if rep.fit is not None else {}),
         **({"conversion": rep.conversion.to_dict()} if rep.conversion is not None else {}),
         **({"read_notes": rep.footprint.read_notes} if rep.footprint.read_notes else {}),
-        "passed": rep.exit_code() == 0, "errors": len(rep.errors), "warnings": len(rep.warnings),
+        "errors": len(rep.errors), "warnings": len(rep.warnings),
         "score": None if sc is None else {k: v for k, v in sc.__dict__.items() if k != "parts"},
         "findings": [finding_to_dict(f, data=True) for f in rep.findings],
         **({"extras": {"coverage": coverage_to_dict(rep.coverage)}} if rep.coverage is not None else {}),
@@ -166,12 +171,15 @@ def coverage_to_dict(res: CoverageResult) -> dict[str, Any]:
             "pcn_splits": recs(res.pcn_splits), **pcn_summary(res), "service_notes": res.notes}
 
 
-def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
-    """What changed, and the rules it broke or fixed, as data."""
+def diff_to_dict(d: FootprintDiff, strict: bool = False) -> dict[str, Any]:
+    """What changed, and the rules it broke or fixed, as data (``passed``: the run's one verdict)."""
     return {
+        **d.outcome(strict).to_dict(), "strict": strict,
         "old": d.old.path, "new": d.new.path, "changed": d.changed,
         "population_source": d.new.study.population_source,
-        "moved": [{"code": c, "from": x or None, "to": y or None} for c, x, y in d.moved],
+        "moved": [{"code": r["lsoa_code"], "lsoa_name": r["lsoa_name"] or None, "ward": r["ward"] or None,
+                   "from": r["from_id"] or None, "from_name": r["from_name"] or None, "to": r["to_id"] or None,
+                   "to_name": r["to_name"] or None} for r in diff_table(d).to_dict("records")],
         "duplicated": [{"code": c, "neighbourhoods": ids} for c, ids in d.duplicated.items()],
         "added_neighbourhoods": d.added_neighbourhoods, "removed_neighbourhoods": d.removed_neighbourhoods,
         "added_places": d.added_places, "removed_places": d.removed_places,
@@ -180,7 +188,7 @@ def diff_to_dict(d: FootprintDiff) -> dict[str, Any]:
         "old_errors": len(d.old.errors), "new_errors": len(d.new.errors),
         "renamed": [{"id": n, "old": x, "new": y} for n, x, y in d.renamed],
         "rules_changed": [{"setting": k, "old": x, "new": y} for k, x, y in d.rules_changed],
-        "passed": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0], "verdict": d.verdict(False)[1],
+        "passed_without_strict": d.verdict(False)[0], "passed_with_strict": d.verdict(True)[0],
         **{f"{side}_conversion": rep.conversion.to_dict() for side, rep in (("old", d.old), ("new", d.new))
            if rep.conversion is not None},
     }

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..check.coverage import place_matrix, status_matrix
+from .csv import diff_table
 from .json import coverage_to_dict
 from .text import STATUS_MARK, fit_lines, pcn_line, reading_lines, rule_settings_line
 
@@ -15,9 +16,14 @@ if TYPE_CHECKING:
     from ..check.validation import ValidationReport
 
 
-def validation_markdown(rep: ValidationReport) -> str:
-    verdict = "✅ **pass**" if rep.exit_code() == 0 else "❌ **fail**"
-    out = [f"### nhgeo validate: `{rep.path}` — {verdict}", "",
+def _mark(passed: bool) -> str:
+    return "✅ **pass**" if passed else "❌ **fail**"
+
+
+def validation_markdown(rep: ValidationReport, command: str = "validate", strict: bool = False) -> str:
+    """The report as markdown, headed by the run's one verdict and the command that produced it."""
+    v = rep.verdict(command, strict)
+    out = [f"### nhgeo {command}: `{rep.path}` — {_mark(v.passed)}", "", f"**Verdict:** {v.summary}.", "",
            f"{len(rep.footprint.neighbourhoods)} neighbourhoods, {len(rep.footprint.places)} places; "
            f"{rep.source}, LSOA {rep.vintage}; population: {rep.study.population_source}.", ""]
     if rep.fit is not None:
@@ -30,7 +36,7 @@ def validation_markdown(rep: ValidationReport) -> str:
         fs = r.findings
         res = (f"– not checked: {r.reason}" if r.status == "not checked" else
                "✔ holds" if not fs else f"{len(fs)} finding(s)")
-        out.append(f"| {r.id} | {res.replace('|', '/')} |")
+        out.append(f"| {r.id} | {res.replace('|', '/')}" + (f" — {r.note.replace('|', '/')}" if r.note else "") + " |")
     if rep.findings:
         out += ["", "| rule | severity | unit | what is wrong | smallest fix |", "|---|---|---|---|---|"]
         for f in rep.findings:
@@ -84,9 +90,9 @@ def _coverage_markdown(cov: dict[str, Any]) -> list[str]:
 
 def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> str:
     """A pull-request comment."""
-    ok, why = d.verdict(strict)
-    verdict = ("✅ " if ok else "❌ ") + why
-    out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {verdict}", ""]
+    v = d.outcome(strict)
+    out = [f"### nhgeo diff: `{d.old.path}` → `{d.new.path}` — {_mark(v.passed)}", "", f"**Verdict:** {v.summary}.",
+           ""]
     if not d.changed:
         out.append("No LSOA, neighbourhood or place changed.")
     out.append(f"- LSOAs moved: **{len(d.moved)}**")
@@ -100,8 +106,13 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
         if xs:
             out.append(f"- {label}: {', '.join(xs)}")
     if d.moved:
-        out += ["", "| LSOA | from | to |", "|---|---|---|"]
-        out += [f"| {c} | {x or '–'} | {y or '–'} |" for c, x, y in d.moved[:limit]]
+        def cell(s: str) -> str:
+            return s.replace("|", "/")
+
+        out += ["", "| LSOA | name (ward) | from | to |", "|---|---|---|---|"]
+        out += [f"| {r['lsoa_code']} | {cell(r['lsoa_name'])}" + (f" ({cell(r['ward'])})" if r["ward"] else "")
+                + f" | {r['from_id'] or '–'} {cell(r['from_name'])} | {r['to_id'] or '–'} {cell(r['to_name'])} |"
+                for r in diff_table(d).head(limit).to_dict("records")]
         if len(d.moved) > limit:
             out.append(f"| … | {len(d.moved) - limit} more | |")
     if d.population_change:
@@ -123,3 +134,24 @@ def diff_markdown(d: FootprintDiff, limit: int = 50, strict: bool = False) -> st
             out += [f"- `{f.rule}` ({f.severity}) {f.unit}: {f.message}" + (f" — fix: {f.fix}" if f.fix else "")
                     for f in fs]
     return "\n".join(out) + "\n"
+
+
+RULES_START, RULES_END = "<!-- rules:start (generated from the registry: python scripts/sync_readme.py) -->", \
+    "<!-- rules:end -->"
+
+
+def rules_markdown() -> str:
+    """The rule registry as a markdown table (id, default severity, what must hold): the README's rule list, kept
+    in step by ``scripts/sync_readme.py`` and ``tests/test_readme_rules.py``."""
+    from ..check.rules import REGISTRY
+
+    rows = ["| rule id | default | what must hold |", "|---|---|---|"]
+    for r in REGISTRY:
+        rows.append(f"| `{r.id}` | {r.severity} | {r.description.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"
+
+
+def with_rules(readme: str) -> str:
+    """``readme`` with the block between the rules markers replaced by :func:`rules_markdown`."""
+    start, end = readme.index(RULES_START) + len(RULES_START), readme.index(RULES_END)
+    return readme[:start] + "\n" + rules_markdown() + readme[end:]

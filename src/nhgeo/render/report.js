@@ -139,7 +139,43 @@
         (n.d[x.id] ? " <small>d" + n.d[x.id] + "</small>" : "") + (n.top.indexOf(x.id) >= 0 ? " ▲" : "") + "</td></tr>").join("") +
       "</table>";
   }
-  function cardFor(h) {
+  // ---- the LSOA under the pointer: its ring (in the LSOA layer's data, one path per LSOA) hit-tested on demand,
+  // only among the LSOAs of the neighbourhood under the pointer
+  const U = D.units || {code: [], name: [], ward: [], wards: [], pop: [], hood: []};
+  const ctx = document.createElement("canvas").getContext("2d");
+  let ringD = null, rings = {}, ringsOf = null;
+  const lsel = document.getElementById("g-lsel");
+  function lsoaAt(ev, hi) {
+    if (!U.code.length || !ctx) return -1;
+    if (!ringD) {
+      ringD = document.getElementById("lsoa-d").textContent.split("|"); ringsOf = {};
+      U.hood.forEach((h, j) => (ringsOf[h] = ringsOf[h] || []).push(j));
+    }
+    const [x, y] = toUser(ev);
+    for (const j of ringsOf[hi] || []) {
+      if (!rings[j]) rings[j] = new Path2D(ringD[j] || "M0 0");
+      if (ctx.isPointInPath(rings[j], x / 2, y / 2, "evenodd")) return j;
+    }
+    return -1;
+  }
+  function outlineLsoa(j) {  // the LSOA under the pointer, outlined on the map
+    if (!lsel) return;
+    lsel.innerHTML = j != null && j >= 0 && ringD ? "<g transform='scale(2)'><path d='" + ringD[j] + "'/></g>" : "";
+  }
+  function lsoaLine(j) {
+    if (j == null || j < 0) return U.code.length ? "<p class=lsoa-at><i>Point at the map for the LSOA under the pointer.</i></p>" : "";
+    const w = U.wards[U.ward[j]];
+    return "<p class=lsoa-at><b>LSOA</b> <code>" + esc(U.code[j]) + "</code> " + esc(U.name[j]) +
+      (w ? " · ward " + esc(w) : "") + " · " + fmt(U.pop[j]) + " people</p>";
+  }
+  function lsoaList(h) {
+    const mine = U.hood.map((x, j) => x === h.i ? j : -1).filter(j => j >= 0)
+      .sort((a, b) => U.code[a] < U.code[b] ? -1 : 1);
+    return "<table class=lsoas><thead><tr><th>LSOA</th><th>name</th><th>ward</th><th>people</th></tr></thead><tbody>" +
+      mine.map(j => "<tr><td><code>" + esc(U.code[j]) + "</code></td><td>" + esc(U.name[j]) + "</td><td>" +
+        esc(U.wards[U.ward[j]] || "") + "</td><td class=num>" + fmt(U.pop[j]) + "</td></tr>").join("") + "</tbody></table>";
+  }
+  function cardFor(h, j) {
     const p = placeById[h.place];
     let core = "";
     if (D.components.length) {
@@ -152,7 +188,7 @@
     }
     return "<button type=button class=close aria-label='Close card'>×</button>" +
       "<h3>" + esc(h.name) + "</h3><div><code>" + esc(h.id) + "</code> <span class='st st-" + h.status + "'>" +
-      esc(h.raw_status) + "</span></div><table>" +
+      esc(h.raw_status) + "</span></div>" + lsoaLine(j) + "<table>" +
       "<tr><th>population</th><td>" + fmt(h.population) + "</td></tr>" +
       "<tr><th>LSOAs</th><td>" + fmt(h.n_lsoas) + "</td></tr>" +
       "<tr><th>aged 65+</th><td>" + pct(h.share_65_plus) + "</td></tr>" +
@@ -162,30 +198,43 @@
       (p ? "<tr><th>place</th><td>" + esc(p.name) + " <code>" + esc(p.id) + "</code> (" + fmt(p.population) + ")</td></tr>" : "") +
       core + "</table>" + needFor(h) +
       (h.reasons.length ? "<p><b>Why:</b> " + h.reasons.map(esc).join("; ") + "</p>" : "") +
-      "<b>Findings</b>" + findingsOf(h.findings);
+      "<b>Findings</b>" + findingsOf(h.findings) +
+      (U.code.length ? "<details class=lsoa-list><summary>List its " + fmt(h.n_lsoas) + " LSOAs</summary></details>" : "");
   }
-  function show(h) {
-    card.innerHTML = cardFor(h); card.hidden = false; card.dataset.id = h.id;
+  function show(h, j) {
+    card.innerHTML = cardFor(h, j); card.hidden = false; card.dataset.id = h.id;
     const b = card.querySelector(".close"); if (b) b.onclick = unpin;
+    const dl = card.querySelector(".lsoa-list");
+    if (dl) dl.addEventListener("toggle", () => { if (dl.open && !dl.querySelector("table")) dl.insertAdjacentHTML("beforeend", lsoaList(h)); });
+  }
+  function showLsoa(j) {
+    const el = card.querySelector(".lsoa-at");
+    if (el) el.outerHTML = lsoaLine(j);
+    outlineLsoa(j);
   }
   function highlight(h) {
     sel.innerHTML = "";
     const src = document.getElementById("h" + h.i);
     if (src) { const c = document.createElementNS("http://www.w3.org/2000/svg", "path"); c.setAttribute("d", src.getAttribute("d")); sel.appendChild(c); }
   }
-  function pin(h) { pinned = h; show(h); highlight(h); }
-  function unpin() { pinned = null; card.hidden = true; sel.innerHTML = ""; }
+  function pin(h, j) { pinned = h; show(h, j); highlight(h); }
+  function unpin() { pinned = null; card.hidden = true; sel.innerHTML = ""; outlineLsoa(-1); }
   const g = document.getElementById("g-hoods");
-  g.addEventListener("mouseover", ev => {
-    const t = ev.target.closest(".hood"); if (!t || pinned) return;
-    show(hoods[+t.dataset.i]);
+  let shown = null, lastLsoa = -2;
+  g.addEventListener("mousemove", ev => {
+    const t = ev.target.closest(".hood"); if (!t || drag) return;
+    const h = hoods[+t.dataset.i];
+    if (pinned && pinned !== h) return;
+    const j = lsoaAt(ev, h.i);
+    if (!pinned && shown !== h) { show(h, j); outlineLsoa(j); shown = h; lastLsoa = j; }
+    else if (j !== lastLsoa) { showLsoa(j); lastLsoa = j; }
   });
-  g.addEventListener("mouseleave", () => { if (!pinned) card.hidden = true; });
+  g.addEventListener("mouseleave", () => { if (!pinned) { card.hidden = true; shown = null; outlineLsoa(-1); } });
   g.addEventListener("click", ev => {
     if (moved) return;
     const t = ev.target.closest(".hood"); if (!t) return;
     const h = hoods[+t.dataset.i];
-    if (pinned === h) unpin(); else pin(h);
+    if (pinned === h) { unpin(); shown = null; } else { const j = lsoaAt(ev, h.i); pin(h, j); outlineLsoa(j); shown = h; }
   });
 
   function focusUnit(id) {
@@ -208,7 +257,7 @@
   const tlsoa = document.getElementById("t-lsoa"), glsoa = document.getElementById("g-lsoa");
   tlsoa.onchange = () => {
     const p = glsoa.querySelector("path"), src = document.getElementById("lsoa-d");
-    if (tlsoa.checked && !p.hasAttribute("d")) p.setAttribute("d", src.textContent);
+    if (tlsoa.checked && !p.hasAttribute("d")) p.setAttribute("d", src.textContent.split("|").join(""));
     vis(glsoa, tlsoa.checked);
   };
   const ts = document.getElementById("t-svc");

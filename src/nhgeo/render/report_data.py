@@ -141,9 +141,10 @@ def report_data_from_proposal(result: ProposeResult, command: str | None = None,
               "attribution": ATTRIBUTION, "data_date": _data_date(study)})
 
 
-def report_data_from_validation(rep: ValidationReport, command: str | None = None) -> ReportData:
+def report_data_from_validation(rep: ValidationReport, command: str | None = None, strict: bool = False
+                                ) -> ReportData:
     """A validation (or coverage) report: neighbourhoods coloured by status (ok / warning / failing) from the
-    findings, places outlined, the core-offer grid when coverage was run."""
+    findings, places outlined, the core-offer grid when coverage was run; headed by the run's one verdict."""
     from ..version import __version__
 
     study, asg = rep.study, rep.assignment
@@ -160,11 +161,13 @@ def report_data_from_validation(rep: ValidationReport, command: str | None = Non
     findings = [{"rule": f.rule, "severity": str(f.severity), "unit": f.unit, "message": f.message,
                  "fix": f.fix or ""} for f in rep.findings]
     kind = "coverage" if rep.coverage is not None else "validation"
+    verb = "coverage" if kind == "coverage" else "validate"
     return ReportData(
         title=f"Footprint {kind}: {rep.footprint.name}", kind=kind, units=units, neighbourhoods=hoods,
         places=places, findings=findings, coverage=rep.coverage.grid if rep.coverage is not None else None,
         notes=[*reading_lines(rep.footprint), *(f"{r.id}: not checked — {r.reason}" for r in rep.results if r.reason)],
         profile=profile_to_dict(profile_assignment(study, asg)), icb_outlines=_icb_outlines(study),
-        meta={"version": __version__, "command": command or f"nhgeo validate {rep.path}",
+        meta={"version": __version__, "command": command or f"nhgeo {verb} {rep.path}",
+              "verdict": rep.verdict(verb, strict).headline,
               "vintages": _vintages(study), "attribution": ATTRIBUTION,
               "data_date": _data_date(study)})

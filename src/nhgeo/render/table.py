@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from ..check.coverage import pcn_summary, place_matrix, status_matrix
@@ -26,8 +30,8 @@ if TYPE_CHECKING:
     from ..footprints.fit import FitResult
     from ..model import Study
 
-NAME_WIDTH = 40  # names longer than this are cut with an ellipsis (some MSOA-based names run to ~100 characters)
 _STYLE: dict[str, Any] = {}
+ALWAYS = 100  # a field's priority that is never dropped
 
 
 def use_plain_tables(plain: bool = True) -> None:
@@ -42,11 +46,135 @@ def _table(*args: Any, **kwargs: Any) -> Table:
     return Table(*args, **{**kwargs, **_STYLE})
 
 
+styled_table = _table  # for commands drawing a table of their own in the style in force
+
+
+def plain() -> bool:
+    """``--plain`` in force."""
+    return bool(_STYLE)
+
+
+@dataclass
+class Field:
+    """One column of a table that must fit the terminal: numbers and ids never wrap and are never cut; names
+    and reasons may wrap down to ``wrap`` characters; when the table is too wide, the lowest ``priority``
+    fields are dropped (and named under the table) — a figure is shown whole or not at all."""
+
+    header: str
+    cells: list[str]  # rich markup allowed
+    priority: int = ALWAYS
+    justify: str = "left"
+    wrap: int = 0  # 0: never wraps; n: may wrap down to n characters (names, reasons)
+    footer: str = ""
+
+    def longest(self) -> int:
+        """The width the field takes on one line per row."""
+        return max([Text.from_markup(c).cell_len for c in [*self.cells, self.footer]] + [cell_len(self.header)])
+
+    def width(self) -> int:
+        """The narrowest the field can be: its longest cell, or for a wrapping one ``wrap`` (or its longest word)."""
+        longest = self.longest()
+        if not self.wrap:
+            return longest
+        texts = [Text.from_markup(c) for c in [*self.cells, self.footer]]
+        word = max([cell_len(w) for t in texts for w in t.plain.split()] + [cell_len(self.header)])
+        return min(longest, max(self.wrap, word))
+
+
+def overhead(console: Console, n: int, **table: Any) -> int:
+    """Columns a table of ``n`` columns spends on borders and padding (measured, in the style in force)."""
+    from rich.measure import Measurement
+
+    t = _table(**table)
+    for _ in range(n):
+        t.add_column(width=1, no_wrap=True)
+    return Measurement.get(console, console.options, t).maximum - n
+
+
+def fit_fields(fields: list[Field], width: int, spent: Callable[[int], int]) -> tuple[list[Field], list[Field]]:
+    """The fields that fit ``width`` columns (lowest priority dropped first, order kept) and those dropped;
+    ``spent(n)`` is what borders and padding take for ``n`` columns."""
+    kept = list(fields)
+    dropped: list[Field] = []
+
+    def need(fs: list[Field]) -> int:
+        return sum(f.width() for f in fs) + spent(len(fs))
+
+    while need(kept) > width:
+        cands = [f for f in kept if f.priority < ALWAYS]
+        if not cands:
+            break
+        low = min(cands, key=lambda f: (f.priority, -kept.index(f)))
+        kept.remove(low)
+        dropped.append(low)
+    return kept, dropped
+
+
+def print_fitted(console: Console, fields: list[Field], title: str = "", footer: bool = False,
+                 **table: Any) -> list[str]:
+    """Draw ``fields`` as a table that fits ``console``'s width without cutting a figure; with ``--plain`` every
+    field is kept at full width on one line per row (for logs: never cut, never wrapped). Returns the headers
+    dropped to fit (the caller says how to see them)."""
+    def spent(n: int) -> int:
+        return overhead(console, n, **table)
+
+    dropped: list[Field] = []
+    if plain():
+        kept = list(fields)
+    else:
+        kept, dropped = fit_fields(fields, console.width, spent)
+    t = _table(title=title, **table)
+    widths = {id(f): f.width() for f in kept}
+    spare = console.width - sum(widths.values()) - spent(len(kept))
+    wraps = [f for f in kept if f.wrap]
+    want = {id(f): f.longest() - widths[id(f)] for f in wraps}
+    total = sum(want.values())
+    for f in wraps:  # the room left, shared in proportion to what each wrapping field lacks to be on one line
+        more = min(want[id(f)], max(spare, 0) * want[id(f)] // total) if total else 0
+        widths[id(f)] += more
+    for f in kept:
+        if f.wrap and not plain():
+            t.add_column(f.header, justify=f.justify, overflow="fold", width=widths[id(f)])  # type: ignore[arg-type]
+        else:
+            t.add_column(f.header, justify=f.justify, no_wrap=True,  # type: ignore[arg-type]
+                         min_width=f.longest() if plain() else f.width())
+    n = max((len(f.cells) for f in kept), default=0)
+    for i in range(n):
+        t.add_row(*[f.cells[i] if i < len(f.cells) else "" for f in kept])
+    if footer:
+        t.add_section()
+        t.add_row(*[f.footer for f in kept])
+    if plain():
+        natural = sum(f.longest() for f in kept) + spent(len(kept))
+        console.print(t, width=max(console.width, natural), crop=False, overflow="ignore")
+    else:
+        console.print(t)
+    return [f.header for f in fields if any(f is d for d in dropped)]
+
+
+def dropped_note(console: Console, dropped: list[str], more: str = "--format csv or json") -> None:
+    """Say which columns did not fit, and where they are."""
+    if dropped:
+        console.print(f"[dim]not shown at {console.width} columns: {', '.join(dropped)} (a wider terminal, --plain "
+                      f"or {more} show them)[/]", highlight=False)
+
+
 STATUS_STYLE = {"ok": "[green]ok[/]", "exception": "[yellow]exception[/]"}
 
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def render_rules(console: Console) -> None:
+    """The rule registry: id, default severity, what must hold, module."""
+    from ..check.rules import REGISTRY
+
+    rules = list(REGISTRY)
+    print_fitted(console, [Field("id", [r.id for r in rules]), Field("default", [str(r.severity) for r in rules]),
+                           Field("what must hold", [escape(r.description) for r in rules], wrap=24),
+                           Field("module", [type(r).__module__.removeprefix("nhgeo.") for r in rules], 20)],
+                 title="Rules checked by nhgeo validate")
 
 
 def render_graph(console: Console, study: Study) -> None:
@@ -83,24 +211,29 @@ def render_proposal(console: Console, result: ProposeResult, detail: bool = Fals
     stats = {x.id: x for x in sc.parts}
     show_all = detail or len(p.neighbourhoods) <= 80
     rows = p.neighbourhoods if show_all else [h for h in p.neighbourhoods if h.status != "ok"]
-    t = _table(title=f"Neighbourhoods: {result.study.place}" + ("" if show_all else " (exceptions only; --detail "
-                                                                                  "for all)"))
-    for c, j in (("id", "left"), ("name", "left"), ("population", "right"), ("LSOAs", "right"), ("LA", "left"),
-                 ("PP", "right"), ("65+", "right"), ("<16", "right"), ("IMD 1-2", "right"), ("status", "left")):
-        wide = {"max_width": NAME_WIDTH, "overflow": "ellipsis", "no_wrap": True} if c == "name" else {}
-        t.add_column(c, justify=j, **wide)  # type: ignore[arg-type]
-    for h in rows:
-        s = stats[h.id]
-        t.add_row(h.id, escape(h.name), f"{h.population:,}", str(len(h.codes)), ",".join(h.la_codes),
-                  f"{s.polsby_popper:.2f}", _pct(s.share_65_plus), _pct(s.share_under_16),
-                  _pct(s.share_most_deprived_fifth),
-                  STATUS_STYLE.get(h.status, h.status) + (f" [dim]{'; '.join(h.reasons)}[/]" if h.reasons else ""))
+    la_name = dict(zip(result.study.column(Col.LA), result.study.column(Col.LA_NAME), strict=True))
+    st = [stats[h.id] for h in rows]
     total = sum(h.population for h in p.neighbourhoods)
-    t.add_section()
-    t.add_row("total", f"{len(p.neighbourhoods):,} neighbourhoods", f"{total:,}",
-              str(sum(len(h.codes) for h in p.neighbourhoods)), "", f"{sc.mean_polsby_popper:.2f}", "", "", "",
-              f"{sum(h.status == 'ok' for h in p.neighbourhoods)} ok")
-    console.print(t)
+    n_lsoas = sum(len(h.codes) for h in p.neighbourhoods)
+    fields = [
+        Field("id", [h.id for h in rows], 45, footer="total"),
+        Field("name", [escape(h.name) for h in rows], wrap=18, footer=f"{len(p.neighbourhoods):,} neighbourhoods"),
+        Field("population", [f"{h.population:,}" for h in rows], justify="right", footer=f"{total:,}"),
+        Field("LSOAs", [str(len(h.codes)) for h in rows], 60, "right", footer=f"{n_lsoas:,}"),
+        Field("LA", [escape(", ".join(str(la_name.get(c, c)) for c in h.la_codes)) for h in rows], 70, wrap=10),
+        Field("PP", [f"{s.polsby_popper:.2f}" for s in st], 50, "right", footer=f"{sc.mean_polsby_popper:.2f}"),
+        Field("65+", [_pct(s.share_65_plus) for s in st], 40, "right"),
+        Field("<16", [_pct(s.share_under_16) for s in st], 30, "right"),
+        Field("IMD 1-2", [_pct(s.share_most_deprived_fifth) for s in st], 35, "right"),
+        Field("status", [STATUS_STYLE.get(h.status, h.status) + (f" [dim]{escape('; '.join(h.reasons))}[/]"
+                                                                  if h.reasons else "") for h in rows], 95, wrap=12,
+              footer=f"{sum(h.status == 'ok' for h in p.neighbourhoods)} ok"),
+    ]
+    dropped = print_fitted(console, fields, title=f"Neighbourhoods: {result.study.place}" + (
+        "" if show_all else " (exceptions only; --detail for all)"), footer=True)
+    dropped_note(console, dropped)
+    console.print("[dim]PP = Polsby–Popper compactness (1 = a circle); 65+, <16 = share of residents; IMD 1-2 = "
+                  "share in England's most deprived fifth of LSOAs[/]", highlight=False)
     console.print(
         f"[bold]in band[/] {sc.pct_in_band:.1f}% ({p.rules.min:,}–{p.rules.max:,}) · [bold]contiguous[/] "
         f"{sc.pct_contiguous:.1f}% · [bold]worst deviation[/] {100 * sc.worst_deviation:.1f}% of "
@@ -156,7 +289,13 @@ def render_hierarchy(console: Console, result: ProposeResult, depth: int = 4) ->
 # ---- validation ------------------------------------------------------------------------------
 
 
-def render_validation(console: Console, rep: ValidationReport, show_all: bool = False, per_rule: int = 10) -> None:
+def render_verdict(console: Console, passed: bool, headline: str) -> None:
+    """The run's verdict, always the last line a person sees (the same words as every other format)."""
+    console.print(f"[bold {'green' if passed else 'red'}]{escape(headline)}[/]", highlight=False, soft_wrap=True)
+
+
+def render_validation(console: Console, rep: ValidationReport, show_all: bool = False, per_rule: int = 10,
+                      strict: bool = False) -> None:
     """Findings as diagnostics blocks (errors first), then the rule table and the verdict.
 
     A rule with more than ``per_rule`` findings shows its first ones and a count, unless
@@ -203,13 +342,16 @@ def render_validation(console: Console, rep: ValidationReport, show_all: bool = 
             res = ("[red]✘" if worst == "error" else "[yellow]~") + f" {len(fs)} finding(s)[/]"
         s.add_row(rr.id, sev, res)
     console.print(s)
+    for rr in rep.results:
+        if rr.note:
+            console.print(f"[yellow]note:[/] {escape(rr.note)}", highlight=False)
     if rep.score:
         sc = rep.score
         console.print(f"in band {sc.pct_in_band:.1f}% · contiguous {sc.pct_contiguous:.1f}% · worst deviation "
                       f"{100 * sc.worst_deviation:.1f}% · crossing LAs {sc.la_splits} · Polsby–Popper mean "
                       f"{sc.mean_polsby_popper:.2f}")
-    verdict = "[bold green]PASS[/]" if rep.exit_code() == 0 else "[bold red]FAIL[/]"
-    console.print(f"{verdict}: {len(rep.errors)} error(s), {len(rep.warnings)} warning(s)")
+    v = rep.verdict("validate", strict)
+    render_verdict(console, v.passed, v.headline)
 
 
 def render_fit(console: Console, result: FitResult) -> None:
@@ -235,27 +377,42 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
                   + f"{len(d.added_neighbourhoods)} neighbourhood(s) added, {len(d.removed_neighbourhoods)} removed, "
                   f"{len(d.added_places)} place(s) added, {len(d.removed_places)} removed")
     console.print(f"[dim]population: {escape(d.new.study.population_source)}[/]", highlight=False)
+    study = d.new.study
+    pos = {str(c): i for i, c in enumerate(study.codes)}
+    lsoa_name = study.column(Col.NAME) if Col.NAME in study.units.columns else None
+    ward = study.column(Col.WARD_NAME) if Col.WARD_NAME in study.units.columns else None
+    na, nb = d.old.assignment.names, d.new.assignment.names
+
+    def lsoa(code: str) -> str:
+        i = pos.get(code)
+        bits = [str(x[i]) for x in (lsoa_name, ward) if x is not None and i is not None and not pd.isna(x[i])]
+        return escape(code + (f" {bits[0]}" if bits else "") + (f" ({bits[1]})" if len(bits) > 1 else ""))
+
+    def hood(nid: str, names: dict[str, str]) -> str:
+        return escape(f"{nid} {names[nid]}" if nid in names else nid or "–")
+
     if d.duplicated:
-        t = _table(title="LSOAs listed more than once (duplicates, not moves)")
-        for c in ("LSOA", "listed in"):
-            t.add_column(c)
-        for c, ids in list(d.duplicated.items())[:200]:
-            t.add_row(c, ", ".join(ids))
-        console.print(t)
+        dups = list(d.duplicated.items())[:200]
+        print_fitted(console, [Field("LSOA (ward)", [lsoa(c) for c, _ in dups], wrap=14),
+                               Field("listed in", [escape(", ".join(hood(i, nb) for i in ids)) for _, ids in dups],
+                                     wrap=16)], title="LSOAs listed more than once (duplicates, not moves)")
     if d.moved:
-        t = _table(title="LSOAs moved")
-        for c in ("LSOA", "from", "to"):
-            t.add_column(c)
-        for c, x, y in d.moved[:200]:
-            t.add_row(c, x or "–", y or "–")
-        console.print(t)
+        moved = d.moved[:200]
+        print_fitted(console, [Field("LSOA (ward)", [lsoa(c) for c, _, _ in moved], wrap=14),
+                               Field("from", [hood(x, na) for _, x, _ in moved], wrap=14),
+                               Field("to", [hood(y, nb) for _, _, y in moved], wrap=14)], title="LSOAs moved")
+        if len(d.moved) > len(moved):
+            console.print(f"{len(d.moved) - len(moved):,} more; --format csv or json lists every move")
     if d.population_change:
-        t = _table(title="Population change")
-        for c in ("unit", "old", "new", "change"):
-            t.add_column(c, justify="right" if c != "unit" else "left")
-        for u, (o, n) in d.population_change.items():
-            t.add_row(u, f"{o:,}", f"{n:,}", f"{n - o:+,}")
-        console.print(t)
+        pnames = {**{p.id: p.name for p in d.old.footprint.places}, **{p.id: p.name for p in d.new.footprint.places},
+                  **na, **nb}
+        ch = list(d.population_change.items())
+        print_fitted(console, [Field("unit", [escape(f"{u} {pnames[u]}" if u in pnames else u) for u, _ in ch],
+                                     wrap=16),
+                               Field("old", [f"{o:,}" for _, (o, _) in ch], justify="right"),
+                               Field("new", [f"{n:,}" for _, (_, n) in ch], justify="right"),
+                               Field("change", [f"{n - o:+,}" for _, (o, n) in ch], justify="right")],
+                     title="Population change")
     for title, fs, style in (("newly broken", d.newly_broken, "red"), ("fixed", d.fixed, "green")):
         for f in fs:
             console.print(f"[{style}]{title}[/] {f.rule} ({f.severity}) {escape(f.unit)}: {escape(f.message)}")
@@ -269,12 +426,12 @@ def render_diff(console: Console, d: FootprintDiff, strict: bool = False) -> Non
             console.print(f"[dim]{label} {escape(fit_lines(rep.fit)[0])}[/]", highlight=False)
         for line in reading_lines(rep.footprint)[:1] if rep.conversion is not None else []:
             console.print(f"[dim]{label} {escape(line)}[/]", highlight=False)
-    ok, why = d.verdict(strict)
-    console.print(("[bold green]PASS[/]: " if ok else "[bold red]FAIL[/]: ") + escape(why))
+    v = d.outcome(strict)
+    render_verdict(console, v.passed, v.headline)
 
 
 def render_coverage(console: Console, rep: ValidationReport, show_all: bool = False,
-                    max_rows: int = 60) -> None:
+                    max_rows: int = 60, strict: bool = False) -> None:
     """A ✔/~/✘/? grid per neighbourhood x component, GP capacity, PCN splits, data vintages.
 
     Big footprints list the neighbourhoods missing a required component first, and stop at
@@ -291,40 +448,38 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
         console.print(escape(line), highlight=False)
     comps = res.components
     style = {"present": "green", "nearby": "yellow", "missing": "bold red", "no-data": "dim"}
-    t = _table(title=f"Core offer: {rep.footprint.name}", box=box.SIMPLE_HEAD, pad_edge=False,
-              collapse_padding=True)
-    t.add_column("neighbourhood", no_wrap=True)
-    for c in comps:
-        t.add_column(c.short + ("" if c.required else "*"), justify="center", no_wrap=True)
-    for heading in ("reg/res", "PCNs"):
-        t.add_column(heading, justify="right", no_wrap=True)
     gp = res.gp.set_index("neighbourhood")
     status = status_matrix(res.grid, [c.name for c in comps if c.required])
     rows = status if show_all or len(status) <= max_rows else status.iloc[:max_rows]
-    for h, st in rows.iterrows():
-        cells = [f"[{style[st[c.name]]}]{STATUS_MARK[st[c.name]]}[/]" for c in comps]
-        ratio = gp["ratio"].get(h)
-        t.add_row(str(h), *cells, "–" if ratio is None or pd.isna(ratio) else f"{ratio:.2f}",
-                  str(int(gp["pcns"].get(h, 0))))
-    console.print(t)
+    names = rep.assignment.names
+    ids = [str(h) for h in rows.index]
+    ratios = [gp["ratio"].get(h) for h in rows.index]
+    fields = [Field("neighbourhood", [escape(names.get(h) or h) for h in ids], wrap=16),
+              Field("id", ids, 40),
+              *[Field(c.short + ("" if c.required else "*"), [f"[{style[v]}]{STATUS_MARK[v]}[/]" for v in
+                                                               rows[c.name]], 90 if c.required else 45, "center")
+                for c in comps],
+              Field("reg/res", ["–" if r is None or pd.isna(r) else f"{r:.2f}" for r in ratios], 60, "right"),
+              Field("PCNs", [str(int(gp["pcns"].get(h, 0))) for h in rows.index], 55, "right")]
+    dropped = print_fitted(console, fields, title=f"Core offer: {escape(rep.footprint.name)}", box=box.SIMPLE_HEAD,
+                           pad_edge=False, collapse_padding=True)
+    dropped_note(console, dropped)
     if len(rows) < len(status):
         console.print(f"{len(status) - len(rows):,} more neighbourhood(s) not shown "
                       f"({int((status['missing'] > 0).sum()):,} of {len(status):,} miss a required component); "
-                      "--all shows every row, --format markdown or json writes them all")
+                      "--all shows every row, --format csv, markdown or json writes them all")
     pm = place_matrix(res.places)
     if not pm.empty:
-        pt = _table(title="Places (best status among their neighbourhoods; n✘ = neighbourhoods missing it)",
-                   box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
-        pt.add_column("place", no_wrap=True)
-        pt.add_column("name", max_width=14, no_wrap=True, overflow="ellipsis")
         pnames = {p.id: p.name for p in rep.footprint.places}
-        for c in comps:
-            pt.add_column(c.short, justify="center", no_wrap=True)
         shown = pm if show_all or len(pm) <= max_rows else pm.iloc[:max_rows]
-        for pid, prow in shown.iterrows():
-            pt.add_row(str(pid), escape(pnames.get(str(pid), "")), *[escape(str(prow.get(c.name, "?")))
-                                                                     for c in comps])
-        console.print(pt)
+        pids = [str(x) for x in shown.index]
+        pfields = [Field("place", [escape(pnames.get(x) or x) for x in pids], wrap=16), Field("id", pids, 40),
+                   *[Field(c.short, [escape(str(shown.loc[x].get(c.name, "?"))) for x in shown.index],
+                           90 if c.required else 45, "center") for c in comps]]
+        pdropped = print_fitted(console, pfields, title="Places (best status among their neighbourhoods; n✘ = "
+                                "neighbourhoods missing it)", box=box.SIMPLE_HEAD, pad_edge=False,
+                                collapse_padding=True)
+        dropped_note(console, [d for d in pdropped if d not in dropped])
         if len(shown) < len(pm):
             console.print(f"{len(pm) - len(shown):,} more place(s) not shown; --all shows every row")
     console.print("  ".join(f"{c.short} {c.label.lower()}" for c in comps))
@@ -340,6 +495,8 @@ def render_coverage(console: Console, rep: ValidationReport, show_all: bool = Fa
         console.print(f"[yellow]note:[/] {escape(note)}")
     console.print(f"[dim]service data: {SERVICE_VINTAGE}; mental health by operator (mental-health trusts' sites), "
                   "else by service name[/]")
+    v = rep.verdict("coverage", strict)
+    render_verdict(console, v.passed, v.headline)
 
 
 def _num(v: Any) -> str:

@@ -20,9 +20,11 @@ from .core_offer import CoreOffer
 from .la_alignment import LaAlignment
 from .nesting import Nesting
 from .places import PlaceBand, PlaceContiguity, PlaceLaAlignment
+from .table_columns import UnreadColumns
+from .unique_names import UniqueNames
 
 REGISTRY: tuple[Rule, ...] = (
-    Coverage(), UnknownCode(), OutsidePlace(), NeighbourhoodNames(),
+    Coverage(), UnknownCode(), OutsidePlace(), NeighbourhoodNames(), UniqueNames(), UnreadColumns(),
     Contiguity(), PopulationBand(), LaAlignment(), Nesting(), PlaceBand(),
     PlaceContiguity(), PlaceLaAlignment(), CoreOffer(),
 )
@@ -42,14 +44,17 @@ def get_rule(rule_id: str) -> Rule:
 
 
 def default_severities() -> dict[str, str]:
-    """Rule id -> default severity, in registry order (what a proposal writes into its footprint)."""
-    return {r.id: r.severity.value for r in REGISTRY}
+    """Rule id -> default severity, in registry order (what a proposal writes into its footprint); a rule whose
+    default follows the footprint's settings (la-alignment: an error unless ``cross_la``) is left out, so the file's
+    settings decide it."""
+    return {r.id: r.severity.value for r in REGISTRY if not r.follows_settings}
 
 
 def severity_of(rules: Rules, rule_id: str) -> Severity:
-    """The severity in force for ``rule_id``: the footprint's or user's override, else the rule's default."""
+    """The severity in force for ``rule_id``: the footprint's or user's override, else the rule's default
+    (which may follow the footprint's settings, e.g. la-alignment with ``cross_la``)."""
     given = rules.severity.get(rule_id)
-    return Severity(given) if given is not None else get_rule(rule_id).severity
+    return Severity(given) if given is not None else get_rule(rule_id).default_severity(rules)
 
 
 @dataclass
@@ -60,6 +65,7 @@ class RuleResult:
     status: Status
     findings: list[Finding]
     reason: str | None = None
+    note: str | None = None  # said once for the rule, e.g. why its severity is not what the settings suggest
 
     @property
     def id(self) -> str:
@@ -82,7 +88,9 @@ def run_rules(study: Study, assignment: Assignment, only: tuple[str, ...] | None
             results.append(RuleResult(rule, Status.NOT_CHECKED, [], reason))
             continue
         kept = settle(rule.id, rule.check(study, assignment), assignment)
-        results.append(RuleResult(rule, status_of(kept), kept))
+        sev = severity_of(assignment.rules, rule.id)
+        note = rule.severity_note(assignment.rules, sev) if kept and rule.id in assignment.rules.severity else None
+        results.append(RuleResult(rule, status_of(kept), kept, note=note))
     return results
 
 
@@ -94,7 +102,9 @@ def settle(rule_id: str, findings: list[Finding], assignment: Assignment) -> lis
     for f in findings:
         f.severity = sev
         waiver = assignment.waivers.get((f.rule, f.unit))
-        if waiver is not None and sev == Severity.ERROR:
+        if f.data.get("unavoidable") and sev == Severity.ERROR:  # the rule itself says no footprint can avoid it
+            f.severity = Severity.WARNING
+        elif waiver is not None and sev == Severity.ERROR:
             f.severity = Severity.WARNING
             f.message = f"{f.message} [waived: {waiver}]"
         if sev != Severity.OFF:

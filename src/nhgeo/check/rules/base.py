@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from ...model import Assignment, Study
+from ...model import Assignment, Rules, Study
 
 
 class Severity(StrEnum):
@@ -51,6 +51,17 @@ class Rule:
 
     def not_checked(self, study: Study, assignment: Assignment) -> str | None:
         """Why the rule has nothing to check here (None when it does)."""
+        return None
+
+    def default_severity(self, rules: Rules | None = None) -> Severity:
+        """The severity when a footprint sets none; a rule whose default follows the footprint's own settings
+        (``cross_la`` for la-alignment) overrides this and :attr:`follows_settings`."""
+        return self.severity
+
+    follows_settings: ClassVar[bool] = False  # the default severity depends on the footprint's [rules] settings
+
+    def severity_note(self, rules: Rules, given: Severity) -> str | None:
+        """Why an explicitly set severity does not match what the footprint's settings say (said once)."""
         return None
 
     def check(self, study: Study, assignment: Assignment) -> list[Finding]:

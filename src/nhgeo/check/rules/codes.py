@@ -8,6 +8,7 @@ from ...model import Assignment, Study
 from ...sources.boundaries import embedded_codes
 from .base import Finding, Rule, Severity, fmt_codes, touching
 from .fixes import planner
+from .suggest import did_you_mean, intended_homes, lsoa_label
 
 
 class Coverage(Rule):
@@ -26,8 +27,7 @@ class Coverage(Rule):
             near = touching(study, assignment, first, exclude="")
             other = (f"assign them to a neighbourhood of their LA they touch ({fmt_codes(near, 3)}) once its own "
                      "findings are fixed" if near else "assign them to a neighbourhood of their LA")
-            out.append(self.finding(fmt_codes(gaps, 3), f"{len(gaps)} LSOA(s) in the place ({gap_pop:,} people) are "
-                                    f"in no neighbourhood: {fmt_codes(gaps)}",
+            out.append(self.finding(fmt_codes(gaps, 3), gap_message(study, assignment, gaps, gap_pop),
                                     fix.text if fix else other,
                                     codes=gaps, **(fix.data(codes) if fix else {})))
         for code, ids in sorted(assignment.footprint.duplicate_codes().items()):
@@ -36,6 +36,29 @@ class Coverage(Rule):
                                     f"keep it only in {home}, whose other LSOAs it touches most"
                                     if len(set(ids)) > 1 else "list it once", neighbourhoods=ids))
         return out
+
+
+def gap_message(study: Study, assignment: Assignment, gaps: list[str], gap_pop: int) -> str:
+    """The coverage finding's words for LSOAs in no neighbourhood (named when few; a mistyped code's LSOA said so):
+    shared with the editor's live checks, so both say the same."""
+    typos = {str(study.codes[u]): nid for u, nid in intended_homes(study, assignment).items()}
+    listed = ", ".join(lsoa_label(study, c) if len(gaps) <= 4 else c for c in gaps[:6]) + (
+        f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
+
+    def hood(nid: str) -> str:
+        name = assignment.names.get(nid, "")
+        return f"{nid} ({name})" if name and name != nid else nid
+
+    meant = "".join(f"; {c} is probably the mistyped {t} listed in {hood(typos[c])}"
+                    for t, hits in did_you_mean(study, assignment).items() for c in hits[:1] if c in typos)
+    return f"{len(gaps)} LSOA(s) in the place ({gap_pop:,} people) are in no neighbourhood: {listed}{meant}"
+
+
+def detached_text(study: Study, part: list[int]) -> str:
+    """``1 LSOA(s) (1,665 people): E01002694 (Islington 019A, Barnsbury)``: a detached part (named when few)."""
+    pc = [str(study.codes[i]) for i in part]
+    named = ", ".join(lsoa_label(study, c) for c in pc) if len(pc) <= 3 else fmt_codes(pc)
+    return f"{len(part)} LSOA(s) ({int(study.population[part].sum()):,} people): {named}"
 
 
 def _best_home(study: Study, assignment: Assignment, code: str, ids: list[str]) -> str:
@@ -59,8 +82,21 @@ class UnknownCode(Rule):
         if not unknown:
             return []
         hint = other_vintage_hint(unknown, study.vintage) if study.source.startswith("embedded:") else ""
+        guesses = did_you_mean(study, assignment)
+        gaps = {str(study.codes[u]) for u in planner(study, assignment).intended}
+        guesses = {c: sorted(g, key=lambda x: x not in gaps) for c, g in guesses.items()}  # the missing LSOA first
+        sure = {c: g[0] for c, g in guesses.items() if len(g) == 1 or g[0] in gaps}
+        said = [f"{c} (did you mean {' or '.join(lsoa_label(study, g, assignment) for g in guesses[c])}?)"
+                if c in guesses else c for c in unknown[:6]]
+        listing = ", ".join(said) + (f" and {len(unknown) - 6} more" if len(unknown) > 6 else "")
+        fix = ("correct " + "; ".join(f"{c} to {sure[c]}" + (" (the LSOA in no neighbourhood)" if sure[c] in gaps
+                                                              else "") for c in unknown if c in sure)
+               + ("; correct or remove the others" if len(sure) < len(unknown) else "")
+               if sure else "correct or remove them")
         return [self.finding(fmt_codes(unknown, 3), f"{len(unknown)} code(s) are not LSOA {study.vintage} codes in "
-                             f"{study.source}: {fmt_codes(unknown)}{hint}", "correct or remove them", codes=unknown)]
+                             f"{study.source}: {listing}{hint}", fix, codes=unknown,
+                             suggestions={c: g for c, g in guesses.items()})]
+
 
 
 class OutsidePlace(Rule):

@@ -7,7 +7,8 @@ import pandas as pd
 
 from ...geo.graph import part_components
 from ...model import Assignment, Study
-from .base import Finding, Rule, Severity, fmt_codes
+from .base import Finding, Rule, Severity
+from .codes import detached_text
 from .fixes import planner
 
 
@@ -30,8 +31,7 @@ class Contiguity(Rule):
                 continue
             desc = []
             for part in parts[1:]:
-                pc = [str(codes[i]) for i in part]
-                desc.append(f"{len(part)} LSOA(s) ({int(pop[part].sum()):,} people): {fmt_codes(pc)}")
+                desc.append(detached_text(study, part))
             text, fix = plan.detached(nid, parts[1:])
             out.append(self.finding(nid, f"{nid} ({assignment.names.get(nid, nid)}) is in {len(parts)} separate "
                                     "parts; detached: " + "; ".join(desc), text,

@@ -20,6 +20,7 @@ import pandas as pd
 from ...geo.graph import part_components
 from ...model import Assignment, Col, Study
 from .base import fmt_codes
+from .suggest import intended_homes
 
 MAX_MOVES = 8
 
@@ -51,6 +52,11 @@ class FixPlanner:
         self.la = study.column(Col.LA)
         self.la_name = dict(zip(self.la, study.column(Col.LA_NAME), strict=True))
         self.assignment = assignment
+        self.lsoa_name = (study.units[Col.NAME].astype("string").fillna("").to_numpy(dtype=object)
+                          if Col.NAME in study.units.columns else None)
+        self.ward = (study.units[Col.WARD_NAME].astype("string").fillna("").to_numpy(dtype=object)
+                     if Col.WARD_NAME in study.units.columns else None)
+        self.intended = intended_homes(study, assignment)  # gaps that are a mistyped code's LSOA -> its neighbourhood
         self.pops = {k: float(v) for k, v in assignment.populations(study).items()}
         self.used_units: set[int] = set()
         self.used_hoods: dict[str, str] = {}  # neighbourhood -> the finding whose fix touches it
@@ -64,10 +70,23 @@ class FixPlanner:
             k for k, v in self.pops.items() if not self.rules.in_band(v)}  # other rules' fixes come first here
 
     # ---- state -----------------------------------------------------------------------------
-    def _codes(self, units: list[int], n: int = 12) -> str:
-        """Every code of a move (the first ``n`` and a count when longer; the finding's data lists all)."""
+    def _codes(self, units: list[int], n: int = 12, named: int = 4) -> str:
+        """Every code of a move (the first ``n`` and a count when longer; the finding's data lists all); up to
+        ``named`` of them with their LSOA name and ward, so a person can find them."""
         codes = [str(self.codes[u]) for u in units]
+        if len(codes) <= named:
+            return ", ".join(self._lsoa(u) for u in units)
         return ", ".join(codes) if len(codes) <= n else fmt_codes(codes, n) + " (every code in the finding's data)"
+
+    def _lsoa(self, u: int) -> str:
+        """``E01002694 (Barnet 030B, Totteridge)``: the code with its LSOA name and ward."""
+        bits = [str(x[u]) for x in (self.lsoa_name, self.ward) if x is not None and x[u] not in ("", "<NA>")]
+        return f"{self.codes[u]} ({', '.join(bits)})" if bits else str(self.codes[u])
+
+    def hood(self, nid: str) -> str:
+        """``E09000003-N01 (High Barnet)``: a neighbourhood's id with its name."""
+        name = self.assignment.names.get(nid, "")
+        return f"{nid} ({name})" if name and name != nid else nid
 
     def members(self, nid: str) -> set[int]:
         return set(self.assignment.members(nid).tolist())
@@ -146,13 +165,15 @@ class FixPlanner:
         by_pair: dict[tuple[str, str], list[int]] = {}
         for u, a, b in moves:
             by_pair.setdefault((a, b), []).append(u)
-        parts = [f"{self._codes(us)} ({int(self.pop[us].sum()):,} people) " + (f"from {a} to {b}" if a else
-                                                                                f"to {b}")
-                 for (a, b), us in by_pair.items()]
+        parts = [f"{self._codes(us)} ({int(self.pop[us].sum()):,} people) " + (
+            f"from {self.hood(a)} to {self.hood(b)}" if a else f"to {self.hood(b)}") for (a, b), us in by_pair.items()]
         after = {t: p for t, p in after.items() if t}
         pops = ", ".join(f"{t} {p:,}" for t, p in after.items())
         band = [t for t in after if not (exempt and t in exempt)]
-        verdict = (("all within band" if len(band) == len(after) else f"{', '.join(band)} within band")
+        short = [t for t in after if t not in band and not self.rules.in_band(after[t])]
+        verdict = (("all within band" if len(band) == len(after) else f"{', '.join(band)} within band" if band else
+                    f"{', '.join(short)} still outside the band {self.rules.min:,}–{self.rules.max:,} but nearer"
+                    if short else "all within band")
                    + ", none split or taken across a local-authority boundary" if not problems else
                    "but " + "; ".join(problems))
         verb = "move" if all(a for _, a, _ in moves) else "assign"
@@ -316,19 +337,30 @@ class FixPlanner:
         return fix.text, fix
 
     def assign(self, units: list[int]) -> Fix | None:
-        """One checked fix giving unassigned ``units`` to neighbourhoods they touch (None when none can)."""
+        """One checked fix giving unassigned ``units`` to neighbourhoods they touch (None when none can).
+
+        A gap that is the LSOA of a mistyped code goes back to the neighbourhood that listed the typo; a
+        neighbourhood below the band takes a gap that brings it towards the band (so the population-band fix
+        that follows agrees with this one instead of moving other LSOAs in)."""
         moves: list[tuple[int, str, str]] = []
+        exempt: set[str] = set()
         for u in units:
             if u in self.used_units:
                 continue
-            for other in self._touching([u], ""):
-                if not self.free(other) or other in self.troubled or not self.la_ok([u], other):
+            near = self._touching([u], "")
+            home = self.intended.get(u)
+            for other in ([home] if home else []) + [x for x in near if x != home]:
+                if not self.free(other) or not self.la_ok([u], other):
+                    continue
+                short = self.pops.get(other, 0.0) + sum(self.pop[v] for v, _, b in moves if b == other) < self.rules.min
+                if other in self.troubled and not short and other != home:
                     continue
                 trial = [*moves, (u, "", other)]
-                if not self.check(trial)[1]:
-                    moves = trial
+                ex = exempt | ({other} if short else set())
+                if not self.check(trial, ex)[1]:
+                    moves, exempt = trial, ex
                     break
-        return self.offer(moves, "coverage") if moves else None
+        return self.offer(moves, "coverage", exempt or None) if moves else None
 
     def _touching(self, part: list[int], exclude: str) -> list[str]:
         counts: dict[str, float] = {}

@@ -1,0 +1,82 @@
+"""Command-line conventions (issue 21 item 5, issue 25 item 9): global flags anywhere, NO_COLOR/FORCE_COLOR,
+help that renders every word and shows no ``<bool>``, commands in the order people use them, an empty --place
+and a positional place are usage errors with a way out."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nhgeo.cli import app
+from nhgeo.cli.app import ORDER, global_first
+
+runner = CliRunner()
+NCL = str(Path(__file__).resolve().parents[1] / "configs" / "examples" / "north_central_london.toml")
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    return subprocess.run([sys.executable, "-m", "nhgeo", *args], capture_output=True, text=True,
+                          env={**clean, "PYTHONPATH": SRC, **env}, timeout=300)
+
+
+def test_global_flags_before_or_after_the_command() -> None:
+    assert global_first(["validate", "F", "--plain", "--debug"]) == ["--plain", "--debug", "validate", "F"]
+    assert global_first(["validate", "--", "--plain"]) == ["validate", "--", "--plain"]  # after --: an argument
+    try:
+        after = runner.invoke(app, ["rules", "--plain"])
+        before = runner.invoke(app, ["--plain", "rules"])
+    finally:
+        from nhgeo.render.table import use_plain_tables
+
+        use_plain_tables(False)
+    assert after.exit_code == before.exit_code == 0
+    assert after.stdout == before.stdout and "┃" not in after.stdout
+
+
+def test_no_color_and_force_color() -> None:
+    forced = _run("validate", NCL, FORCE_COLOR="1")
+    assert re.search(r"\x1b\[[0-9;]*3[12]m", forced.stdout)  # green/red verdict when colour is forced
+    both = _run("validate", NCL, FORCE_COLOR="1", NO_COLOR="1")
+    assert not re.search(r"\x1b\[[0-9;]*3[0-7]m", both.stdout)  # NO_COLOR: no colour (bold may stay)
+    piped = _run("validate", NCL)
+    assert "\x1b[" not in piped.stdout  # not a terminal: no escapes at all
+
+
+def test_help_renders_every_word_and_no_bool() -> None:
+    import inspect
+
+    from nhgeo.cli import propose, rules, validate
+
+    top = runner.invoke(app, ["--help"], env={"COLUMNS": "200"}).stdout
+    assert "<bool>" not in top
+    assert "(ids for [rules.severity] and [[waivers]])" in top  # markup did not eat the words
+    listed = [ln.split()[1] for ln in top.splitlines() if re.match(r"^│ [a-z]+ ", ln)]
+    assert [c for c in listed if c in ORDER] == [c for c in ORDER if c in listed] and listed[0] == "propose"
+    for name, fn in (("rules", rules.rules), ("validate", validate.validate), ("propose", propose.propose)):
+        out = runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"}).stdout
+        assert "<bool>" not in out
+        words = " ".join(out.replace("│", " ").split())
+        first = inspect.getdoc(fn).splitlines()[0]  # type: ignore[union-attr]
+        assert " ".join(first.split()) in words, (name, first)
+
+
+@pytest.mark.parametrize("args", [["propose", "--place", ""], ["graph", "-p", " "], ["validate", NCL, "-p", ""]])
+def test_empty_place_is_a_usage_error(args: list[str]) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "is empty" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_positional_place_suggests_the_option() -> None:
+    res = runner.invoke(app, ["propose", "Kent"])
+    assert res.exit_code == 2 and "did you mean --place Kent?" in res.output
+    res = runner.invoke(app, ["propose", "Kent and Medway"])
+    assert "did you mean --place 'Kent and Medway'?" in res.output
+    assert "did you mean --place" not in runner.invoke(app, ["rules", "x"]).output  # rules takes no place
