@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nhgeo.cli import app
+from nhgeo.sources.columns import Col
 
 from .child import child_env
 from .golden_outputs import GOLDEN, digest, produce
@@ -72,7 +73,12 @@ def test_golden_outputs_mean_what_they_should(produced: dict[str, Path], london:
     assert sum(p["population"] for p in places) == sum(h["population"] for h in hoods)
     for p in places:
         assert p["population"] == sum(h["population"] for h in hoods if h["id"] in p["neighbourhoods"])
-    assert len(places) == 26 and Counter(p["status"] for p in places) == {"ok": 25, "exception": 1}
+    # --places la (the default): one place per London borough; the City of London (8,584 people) has no
+    # neighbourhood of its own, so 33 LAs give 32 places, and a place is in band exactly when its LA is
+    assert len(places) == 32 and all(len(p["la_codes"]) == 1 for p in places)
+    assert sorted(p["la_codes"][0] for p in places) == sorted(set(london[Col.LA]) - {"E09000001"})
+    assert all((p["status"] == "ok") == (250_000 <= p["population"] <= 500_000) for p in places)
+    assert Counter(p["status"] for p in places) == {"ok": 21, "exception": 11}
     gpkg = gpd.read_file(produced["propose-london/neighbourhoods.gpkg"], layer="neighbourhoods")
     assert len(gpkg) == 175 and dict(zip(gpkg["neighbourhood"], gpkg["population"], strict=True)) == {
         h["id"]: h["population"] for h in hoods}
