@@ -7,6 +7,8 @@ Used by :func:`nhgeo.places.build_places`; works on the neighbourhood graph (nod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import networkx as nx
 import numpy as np
 
@@ -275,42 +277,42 @@ def _split_keeping(ng: nx.Graph, nodes: list[str], free: set[str], block_of: dic
     return [sorted(n for a in p for n in members[a]) for p in parts]
 
 
-def explain_unmerged(ng: nx.Graph, groups: list[tuple[list[str], list[str]]], rules: Rules,
-             la_names: dict[str, str]) -> list[tuple[list[str], list[str]]]:
+Groups = list[tuple[list[str], list[str]]]
+
+
+def _annotate_small(ng: nx.Graph, groups: Groups, rules: Rules,
+                    reason: Callable[[float, list[tuple[str, float]]], str], la_names: dict[str, str]) -> Groups:
+    """Add ``reason(population, [(touching place's name, its population)])`` to every place below the minimum."""
+    gid = {n: i for i, (g, _) in enumerate(groups) for n in g}
+    pops = [float(sum(ng.nodes[n]["pop"] for n in g)) for g, _ in groups]
+    out: Groups = []
+    for i, (g, reasons) in enumerate(groups):
+        reasons = list(reasons)
+        if pops[i] < rules.place_min:
+            near = sorted({gid[m] for n in g for m in ng[n] if m in gid and gid[m] != i})
+            reasons.append(reason(pops[i], [(_name(ng, groups[j][0], la_names), pops[j]) for j in near]))
+        out.append((g, reasons))
+    return out
+
+
+def explain_unmerged(ng: nx.Graph, groups: Groups, rules: Rules, la_names: dict[str, str]) -> Groups:
     """Add to every place below the minimum why: each touching place and what the merge would give."""
-    gid = {n: i for i, (g, _) in enumerate(groups) for n in g}
-    pops = [float(sum(ng.nodes[n]["pop"] for n in g)) for g, _ in groups]
-    out: list[tuple[list[str], list[str]]] = []
-    for i, (g, reasons) in enumerate(groups):
-        reasons = list(reasons)
-        if pops[i] < rules.place_min:
-            near = sorted({gid[m] for n in g for m in ng[n] if m in gid and gid[m] != i})
-            reasons.append(_below_reason(pops[i], [(_name(ng, groups[j][0], la_names), pops[j]) for j in near],
-                                         rules))
-        out.append((g, reasons))
-    return out
+    return _annotate_small(ng, groups, rules, lambda pop, nbrs: _below_reason(pop, nbrs, rules), la_names)
 
 
-def flag_small_las(ng: nx.Graph, groups: list[tuple[list[str], list[str]]], rules: Rules,
-                   la_names: dict[str, str]) -> list[tuple[list[str], list[str]]]:
+def flag_small_las(ng: nx.Graph, groups: Groups, rules: Rules, la_names: dict[str, str]) -> Groups:
     """``--places la``: every place below the minimum stays as it is, with the merges that would bring it into band."""
-    gid = {n: i for i, (g, _) in enumerate(groups) for n in g}
-    pops = [float(sum(ng.nodes[n]["pop"] for n in g)) for g, _ in groups]
-    out: list[tuple[list[str], list[str]]] = []
-    for i, (g, reasons) in enumerate(groups):
-        reasons = list(reasons)
-        if pops[i] < rules.place_min:
-            near = sorted({gid[m] for n in g for m in ng[n] if m in gid and gid[m] != i})
-            head = (f"below the place minimum {rules.place_min:,} ({int(round(pops[i])):,}): a local authority "
-                    "stays its own place (--places la)")
-            fits = [f"+ {_name(ng, groups[j][0], la_names)} {int(round(pops[j])):,} = "
-                    f"{int(round(pops[i] + pops[j])):,}"
-                    for j in near if rules.place_min <= pops[i] + pops[j] <= rules.place_max]
-            reasons.append(f"{head}; merges that would bring it into band: {'; '.join(fits)}" if fits else
-                           f"{head}; no merge with one neighbouring place of the ICB lands in band "
-                           f"({rules.place_min:,}-{rules.place_max:,})")
-        out.append((g, reasons))
-    return out
+
+    def reason(pop: float, nbrs: list[tuple[str, float]]) -> str:
+        head = (f"below the place minimum {rules.place_min:,} ({int(round(pop)):,}): a local authority "
+                "stays its own place (--places la)")
+        fits = [f"+ {name} {int(round(other)):,} = {int(round(pop + other)):,}"
+                for name, other in nbrs if rules.place_min <= pop + other <= rules.place_max]
+        return (f"{head}; merges that would bring it into band: {'; '.join(fits)}" if fits else
+                f"{head}; no merge with one neighbouring place of the ICB lands in band "
+                f"({rules.place_min:,}-{rules.place_max:,})")
+
+    return _annotate_small(ng, groups, rules, reason, la_names)
 
 
 def _name(ng: nx.Graph, members: list[str], la_names: dict[str, str]) -> str:
