@@ -33,6 +33,7 @@ import shapely
 from ..errors import InputError
 from .columns import Col
 from .data import DATASETS, get_path
+from .extent import in_england
 
 CRS = "EPSG:27700"
 STANDARD_COLUMNS = [*Col.STANDARD, *Col.GEOGRAPHY]
@@ -357,8 +358,6 @@ def load_boundaries(
 
 def _mostly_in_england(units: gpd.GeoDataFrame) -> bool:
     """Do most of the units' representative points lie in England (near an embedded LSOA 2021)?"""
-    from .services import in_england
-
     pts = units.geometry.representative_point()
     return bool(in_england(pts.x.to_numpy(), pts.y.to_numpy()).mean() >= 0.5)
 

@@ -11,18 +11,17 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..errors import InputError
 from .boundaries import to_bng
 from .data import config_path, get_path
+from .extent import in_england
 from .tables import is_sheet, read_table
 
 SERVICE_VINTAGE = ("GP practices ODS Feb 2026 (list sizes ~Jan 2026, PCNs ~Oct 2024); pharmacies ODS ~Mar 2025; "
@@ -276,24 +275,6 @@ def _service_columns_score(df: pd.DataFrame) -> int:
     if any(a in cols and b in cols for a, b in EAST_NORTH + LAT_LON):
         return 2
     return 1 if any(c in cols for c in POSTCODE_COLUMNS) else 0
-
-
-ENGLAND_TOLERANCE_M = 2000.0  # generalised coastlines: a point on the shore may sit just off the LSOA polygons
-
-
-@lru_cache(maxsize=1)
-def _england_tree() -> shapely.STRtree:
-    geoms = gpd.read_parquet(get_path("lsoa21"), columns=["geometry"]).geometry.values
-    return shapely.STRtree(np.asarray(geoms))
-
-
-def in_england(easting: np.ndarray, northing: np.ndarray) -> np.ndarray:
-    """Which points (EPSG:27700) lie in England: within :data:`ENGLAND_TOLERANCE_M` of an England LSOA 2021."""
-    pts = shapely.points(np.asarray(easting, dtype=float), np.asarray(northing, dtype=float))
-    hit = _england_tree().query(pts, predicate="dwithin", distance=ENGLAND_TOLERANCE_M)[0]
-    out = np.zeros(len(pts), dtype=bool)
-    out[np.unique(hit)] = True
-    return out
 
 
 def _swapped(df: pd.DataFrame, cols: dict[str, Any], rows: np.ndarray) -> np.ndarray:
