@@ -4,7 +4,6 @@ and a positional place are usage errors with a way out."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -16,15 +15,17 @@ from typer.testing import CliRunner
 from nhgeo.cli import app
 from nhgeo.cli.app import ORDER, global_first
 
+from .child import child_env
+
 runner = CliRunner()
 NCL = str(Path(__file__).resolve().parents[1] / "configs" / "examples" / "north_central_london.toml")
-SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    """``python -m nhgeo`` in a child: the nhgeo the suite imports (tests/child.py), colour variables cleared."""
+    clean = {k: v for k, v in child_env().items() if k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
     return subprocess.run([sys.executable, "-m", "nhgeo", *args], capture_output=True, text=True,
-                          env={**clean, "PYTHONPATH": SRC, **env}, timeout=300)
+                          env={**clean, **env}, timeout=300)
 
 
 def test_global_flags_before_or_after_the_command() -> None:
