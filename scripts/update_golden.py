@@ -44,13 +44,14 @@ def main() -> int:
     print(f"wrote {GOLDEN.relative_to(ROOT)}: {len(changed)} changed" + (f" ({', '.join(changed)})" if changed else ""))
     if args.screenshot:
         from playwright.sync_api import sync_playwright
+        from tests.browser import chromium, launch
         from tests.test_report_html import GOLDEN as PNG
-        from tests.test_report_html import Page, _chromium, camden_islington_data, launch, map_screenshot
+        from tests.test_report_html import Page, camden_islington_data, map_screenshot
 
         import nhgeo
         from nhgeo.render.html import render_html
 
-        exe = _chromium()
+        exe = chromium()
         if exe is None:
             print("error: chromium not found (apt-get install chromium, or set NHGEO_CHROMIUM)", file=sys.stderr)
             return 2

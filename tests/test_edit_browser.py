@@ -5,7 +5,6 @@ benchmarks/edit.py). Skips, saying why, without playwright or Chromium (``.ci/ru
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import pytest
 
 from nhgeo.footprints.files import read_footprint
 
+from .browser import headless
 from .child import child_env
 
 EXAMPLE = Path(__file__).parent.parent / "configs" / "examples" / "north_central_london.toml"
@@ -26,30 +26,11 @@ VIEWPORT = {"width": 1400, "height": 900}
 STATUS = "document.getElementById('status').textContent"
 
 
-def _chromium() -> str | None:
-    for name in (os.environ.get("NHGEO_CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"):
-        if name and (path := shutil.which(name)):
-            return path
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium; a missing Playwright or Chromium skips on a developer's machine and fails with CI set."""
-    ci_run = bool(os.environ.get("CI"))
-    try:
-        import playwright.sync_api as sync_api
-    except ImportError:
-        (pytest.fail if ci_run else pytest.skip)("playwright not installed: pip install -e '.[test]'")
-    exe = _chromium()
-    if exe is None:
-        (pytest.fail if ci_run else pytest.skip)("chromium not found: apt-get install chromium (or set "
-                                                 "NHGEO_CHROMIUM); .ci/run installs it")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu", "--font-render-hinting=none",
-                                                         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+    """Headless Chromium that reaches nothing but the local server (tests/browser.py)."""
+    with headless("MAP * ~NOTFOUND, EXCLUDE 127.0.0.1") as b:
         yield b
-        b.close()
 
 
 class Server:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,8 @@ from nhgeo.check.coverage import coverage
 from nhgeo.design.propose import ProposeResult
 from nhgeo.model import Col
 from nhgeo.render.html import ReportData, render_html, report_data_from_proposal
+
+from .browser import headless
 
 GOLDEN = Path(__file__).parent / "golden" / "report_camden_islington.png"
 VIEWPORT = {"width": 1100, "height": 800}
@@ -143,36 +143,11 @@ def test_display_simplification_keeps_neighbours_touching(ci: ProposeResult) -> 
 # ------------------------------------------------------------------ in headless Chromium
 
 
-def _chromium() -> str | None:
-    for name in (os.environ.get("NHGEO_CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"):
-        if name and (path := shutil.which(name)):
-            return path
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium. Missing Playwright or Chromium skips the browser tests on a developer's machine, saying
-    why; with CI set it is a failure: CI must run them (.ci/run installs both)."""
-    ci_run = bool(os.environ.get("CI"))
-    try:
-        import playwright.sync_api as sync_api
-    except ImportError:
-        (pytest.fail if ci_run else pytest.skip)("playwright not installed: pip install -e '.[test]'")
-    exe = _chromium()
-    if exe is None:
-        (pytest.fail if ci_run else pytest.skip)("chromium not found: apt-get install chromium (or set "
-                                                 "NHGEO_CHROMIUM); .ci/run installs it")
-    with sync_api.sync_playwright() as p:
-        b = launch(p, exe)
+    """Headless Chromium (tests/browser.py: a skip on a developer's machine, a failure with CI set)."""
+    with headless() as b:
         yield b
-        b.close()
-
-
-def launch(playwright: Any, exe: str) -> Any:
-    return playwright.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
-                                                                "--font-render-hinting=none",
-                                                                "--host-resolver-rules=MAP * ~NOTFOUND"])
 
 
 class Page:
