@@ -282,28 +282,26 @@ class EditSession:
         return self._answer(set(), f"{nid} {'locked' if locked else 'unlocked'}", changed_ids={nid})
 
     def undo(self, version: int | None = None) -> dict[str, Any]:
-        self._check_version(version)
-        if not self.undo_stack:
-            raise Refused("nothing to undo", 409, "empty")
-        step = self.undo_stack[-1]
-        self._check_unlocked(hoods_of(step), "undoing the last change")
-        self._begin()
-        self.undo_stack.pop()
-        self.redo_stack.append(step)
-        self.journal.append({"op": "undo", "step": step})
-        return self._apply(step, backwards=True, note=f"undid: {describe(step)}")
+        return self._replay(version, backwards=True)
 
     def redo(self, version: int | None = None) -> dict[str, Any]:
+        return self._replay(version, backwards=False)
+
+    def _replay(self, version: int | None, backwards: bool) -> dict[str, Any]:
+        """Undo (``backwards``) or redo the last step: moved between the two stacks, journalled, applied."""
         self._check_version(version)
-        if not self.redo_stack:
-            raise Refused("nothing to redo", 409, "empty")
-        step = self.redo_stack[-1]
-        self._check_unlocked(hoods_of(step), "redoing that change")
+        source, target = (self.undo_stack, self.redo_stack) if backwards else (self.redo_stack, self.undo_stack)
+        op, doing, did = ("undo", "undoing the last change", "undid") if backwards else ("redo", "redoing that change",
+                                                                                          "redid")
+        if not source:
+            raise Refused(f"nothing to {op}", 409, "empty")
+        step = source[-1]
+        self._check_unlocked(hoods_of(step), doing)
         self._begin()
-        self.redo_stack.pop()
-        self.undo_stack.append(step)
-        self.journal.append({"op": "redo", "step": step})
-        return self._apply(step, backwards=False, note=f"redid: {describe(step)}")
+        source.pop()
+        target.append(step)
+        self.journal.append({"op": op, "step": step})
+        return self._apply(step, backwards=backwards, note=f"{did}: {describe(step)}")
 
     def _do(self, step: dict[str, Any]) -> dict[str, Any]:
         self._begin()
