@@ -30,16 +30,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # module label -> (files to mutate, test files that exercise them)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
-    "check/diff": (["src/nhgeo/check/diff.py"], ["tests/test_validate.py", "tests/test_edge_cases.py"]),
-    "render/report_data": (["src/nhgeo/render/report_data.py"],
-                           ["tests/test_reports_cli.py", "tests/test_report_html.py"]),
-    "output": (["src/nhgeo/output.py"], ["tests/test_output.py", "tests/test_cli.py"]),
-    "cli/app": (["src/nhgeo/cli/app.py"], ["tests/test_cli.py", "tests/test_edge_cases.py"]),
-    "check/validation": (["src/nhgeo/check/validation.py"], ["tests/test_validate.py", "tests/test_reports_cli.py"]),
-    "check/coverage": (["src/nhgeo/check/coverage.py"], ["tests/test_coverage.py", "tests/test_edge_cases.py"]),
-    "design/partition": (["src/nhgeo/design/partition.py"], ["tests/test_refine.py"]),
     "check/rules": (["src/nhgeo/check/rules/*.py"],
-                    ["tests/test_registry.py", "tests/test_fixes.py", "tests/test_validate.py"]),
+                    ["tests/test_registry.py", "tests/test_fixes.py", "tests/test_validate.py",
+                     "tests/test_footprint_rules.py", "tests/test_readme_rules.py", "tests/test_verdict.py",
+                     "tests/test_coverage.py"]),
+    "check/validation": (["src/nhgeo/check/validation.py"],
+                         ["tests/test_validate.py", "tests/test_verdict.py", "tests/test_reports_cli.py",
+                          "tests/test_footprint_forms.py", "tests/test_fit.py", "tests/test_footprint_rules.py"]),
+    "check/diff": (["src/nhgeo/check/diff.py"],
+                   ["tests/test_validate.py", "tests/test_verdict.py", "tests/test_cli.py",
+                    "tests/test_edge_cases.py"]),
+    "check/coverage": (["src/nhgeo/check/coverage.py"],
+                       ["tests/test_coverage.py", "tests/test_verdict.py", "tests/test_edge_cases.py"]),
+    "render/report_data": (["src/nhgeo/render/report_data.py"],
+                           ["tests/test_reports_cli.py", "tests/test_report_html.py", "tests/test_verdict.py",
+                            "tests/test_output.py"]),
+    "output": (["src/nhgeo/output.py"],
+               ["tests/test_output.py", "tests/test_cli.py", "tests/test_cli_conventions.py",
+                "tests/test_edge_cases.py"]),
+    "design/partition": (["src/nhgeo/design/partition.py"],
+                         ["tests/test_partition.py", "tests/test_refine.py", "tests/test_propose.py",
+                          "tests/test_wards_whole.py",
+                          "tests/test_affinity.py"]),
+    "cli/app": (["src/nhgeo/cli/app.py"],
+                ["tests/test_cli.py", "tests/test_cli_conventions.py", "tests/test_edge_cases.py",
+                 "tests/test_verdict.py"]),
 }
 
 # mutants that cannot change behaviour, by name, with why (counted apart: not killable by any test)
@@ -121,6 +136,8 @@ def run_module(label: str, work_root: Path, limit: int, children: int) -> dict[s
     work = work_root / label.replace("/", "_")
     _prepare(work, files, tests)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NHGEO_DATA")}
+    # a test's child process (python -m nhgeo) imports the mutated copy too, not the installed nhgeo
+    env["PYTHONPATH"] = str(work / "mutants" / "src")
     env["NHGEO_DATA"] = str(ROOT / "boundaries")
     t0 = time.time()
     # generation + stats collection only: a name that matches no mutant stops mutmut right after them

@@ -141,3 +141,30 @@ def test_merge_offered_only_when_it_is_true() -> None:
     assert band["N0"] is not None and band["N0"].endswith(
         "merge it with N1 (together 12,000, within band, one connected area)")
     assert band["N1"] == "the fix for N0 (merge with N1) (above) brings N1 to 12,000, within band"
+
+
+def test_band_fix_never_gives_to_a_neighbour_it_would_push_out() -> None:
+    """Strips of 2 columns each: N0 13,500 (near the top of 10k-14k), N1 14,400 (over), N2 12,000. Giving N1's
+    first border LSOA to N0 would put N0 at 14,700, so the fix gives one to N2 instead (both end at 13,200)."""
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    pops = np.tile([1125.0, 1125.0, 1200.0, 1200.0, 1000.0, 1000.0], 6)
+    study, asg, findings = _report(6, 6, pops, [2, 4], 1, rules)
+    over = next(f for f in findings if f.rule == "population-band" and f.unit == "N1")
+    moves = over.data["moves"]
+    assert [(m["from"], m["to"]) for m in moves] == [("N1", "N2")]
+    assert "afterwards N1 13,200, N2 13,200; all within band" in (over.fix or "")
+    _assert_true(study, asg, _apply(study, asg, moves), {"N1", "N2"})
+
+
+def test_band_fix_moves_into_the_la_where_most_of_the_neighbourhood_lives() -> None:
+    """L0 = columns 0-2, L1 = 3-5. N1 (columns 2-4) lives mostly in L1 (8,400 of 11,400); N2 (column 5, L1) is
+    over the band at 15,000 and gives one LSOA to N1: no new crossing, since N1's own LA is L1 (by people, not
+    by the alphabet)."""
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    pops = np.tile([1000.0, 1000.0, 500.0, 700.0, 700.0, 2500.0], 6)
+    study, asg, findings = _report(6, 6, pops, [2, 5], 2, rules)
+    over = next(f for f in findings if f.rule == "population-band" and f.unit == "N2")
+    moves = over.data["moves"]
+    assert [(m["from"], m["to"]) for m in moves] == [("N2", "N1")]
+    assert "afterwards N1 13,900, N2 12,500; all within band" in (over.fix or "")
+    _assert_true(study, asg, _apply(study, asg, moves), {"N1", "N2"})
