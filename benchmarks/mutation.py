@@ -154,7 +154,30 @@ def run_module(label: str, work_root: Path, limit: int, children: int) -> dict[s
     res = _results(work)
     verdicts = {n: _status(res.get(n)) for n in chosen}
     return {"label": label, "total": len(all_names), "chosen": chosen, "verdicts": verdicts,
-            "seconds": round(time.time() - t0)}
+            "changes": {n: _change(work, env, n) for n in chosen}, "seconds": round(time.time() - t0)}
+
+
+def _change(work: Path, env: dict[str, str], name: str) -> str:
+    """The mutant's edit as ``old -> new`` (the first changed line of ``mutmut show``), for the table."""
+    out = subprocess.run([_mutmut(), "show", name], cwd=work, env=env, capture_output=True, text=True).stdout
+    minus = [ln[1:].strip() for ln in out.splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    plus = [ln[1:].strip() for ln in out.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    return f"{minus[0] if minus else ''} -> {plus[0] if plus else ''}"
+
+
+def _cell(change: str, context: int = 30) -> str:
+    """``old -> new`` shown as the changed middle in context: ``…prefix[old ⇒ new]suffix…``."""
+    old, _, new = change.partition(" -> ")
+    i = 0
+    while i < min(len(old), len(new)) and old[i] == new[i]:
+        i += 1
+    j = 0
+    while j < min(len(old), len(new)) - i and old[len(old) - 1 - j] == new[len(new) - 1 - j]:
+        j += 1
+    left = ("…" if i > context else "") + old[max(0, i - context):i]
+    right = old[len(old) - j:len(old) - j + context] + ("…" if j > context else "")
+    text = f"{left}[{old[i:len(old) - j]} ⇒ {new[i:len(new) - j]}]{right}"
+    return text.replace("|", "\\|").replace("`", "'")
 
 
 def _score(rec: dict[str, object]) -> tuple[int, int, int, list[str]]:
@@ -202,6 +225,15 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
         lines.append(f"| {label} | {rec['total']} | {len(rec['chosen'])} | {e} | {k} | {n - k} | "  # type: ignore[arg-type]
                      f"{100 * k / max(n, 1):.0f}% | {rec['seconds']} |")
         surv_lines += [f"- `{s}` ({rec['verdicts'][s]})" for s in surv]  # type: ignore[index]
+    for label in MODULES:
+        rec = records.get(label)
+        if rec is None:
+            continue
+        changes: dict[str, str] = rec.get("changes", {})  # type: ignore[assignment]
+        lines += ["", f"### {label}", "", "| mutant | change | verdict |", "|---|---|---|"]
+        for n in rec["chosen"]:  # type: ignore[attr-defined]
+            verdict = "equivalent" if n in EQUIVALENT else str(rec["verdicts"][n])  # type: ignore[index]
+            lines.append(f"| `{n.removeprefix('nhgeo.')}` | `{_cell(changes.get(n, ''))}` | {verdict} |")
     lines += ["", "## Equivalent mutants (not counted)", ""]
     lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items())] or ["- none"]
     lines += ["", "## Surviving mutants", "", *(surv_lines or ["- none"]), ""]
@@ -228,7 +260,12 @@ def main() -> None:
     args = ap.parse_args()
     records: dict[str, dict[str, object]] = json.loads(args.results.read_text()) if args.results.exists() else {}
     before = json.loads(args.before.read_text()) if args.before else None
-    if args.table_only:
+    if args.table_only:  # mutants' edits read from --work where an older results file lacks them
+        for label, rec in records.items():
+            work = args.work / label.replace("/", "_")
+            if "changes" not in rec and (work / "mutants").exists():
+                rec["changes"] = {n: _change(work, dict(os.environ), n) for n in rec["chosen"]}  # type: ignore[attr-defined]
+        args.results.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
         print(write_table(records, args.out, args.note, before, args.before_label))
         return
     for label in args.only or list(MODULES):
