@@ -394,3 +394,19 @@ def test_missing_data_is_not_checked_never_holds() -> None:
     res = {r.id: r for r in run_rules(study, Assignment.align(fp, study, pd.Index(units["code"])))}
     for rid in ("la-alignment", "nesting"):
         assert res[rid].status == Status.NOT_CHECKED and res[rid].reason and res[rid].reason.startswith("no data")
+
+
+def test_code_column_names_the_column_read(tmp_path: Path) -> None:
+    """A table with two LSOA code columns: --code-column (code_column=) chooses which one the neighbourhoods are
+    made of; without it the column named like a code column is read."""
+    from nhgeo.sources.boundaries import load_embedded
+
+    units = load_embedded(2021)
+    camden = sorted(units.loc[units["la_name"] == "Camden", "code"])[:30]
+    islington = sorted(units.loc[units["la_name"] == "Islington", "code"])[:30]
+    path = tmp_path / "two codes.csv"
+    path.write_text("lsoa,other_lsoa,hood\n" + "".join(f"{a},{b},N1\n" for a, b in zip(camden, islington, strict=True)))
+    chosen = validate(path, code_column="other_lsoa", group_column="hood")
+    assert sorted(chosen.assignment.footprint.neighbourhoods[0].codes) == islington
+    default = validate(path, group_column="hood")
+    assert sorted(default.assignment.footprint.neighbourhoods[0].codes) == camden
