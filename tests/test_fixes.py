@@ -229,3 +229,18 @@ def test_the_coverage_fix_that_joins_a_split_neighbourhood_says_so() -> None:
     band = next(f for f in findings if f.rule == "population-band" and f.unit == "N0")
     assert band.fix == "the fix for coverage (above) brings N0 to 11,000, within band"
     _assert_true(study, asg, _apply(study, asg, gap.data["moves"]), {"N0", "N1"})
+
+
+def test_a_neighbour_held_by_an_earlier_fix_is_named_not_called_full() -> None:
+    """N0's detached top could go to N1 (room for it), but the fix for coverage already changes N1: the advice
+    says so and what to do, instead of claiming no neighbour can take it."""
+    rules = Rules(target=16_000, min=8_000, max=30_000, place_min=8_000, place_max=100_000)
+    labels = _strips(2)
+    labels[12] = labels[13] = ""
+    _, _, findings = _labelled(6, 6, np.full(36, 1000.0), labels, rules)
+    gap = next(f for f in findings if f.rule == "coverage")
+    assert [(m["code"], m["to"]) for m in gap.data["moves"]] == [("U00013", "N1")]
+    cont = next(f for f in findings if f.rule == "contiguity" and f.unit == "N0")
+    assert cont.fix is not None and "cannot move: the neighbourhood it touches (N1) is changed by the fix for " \
+        "coverage (above): apply that fix and validate again" in cont.fix, cont.fix
+    assert "no neighbour it touches can take it" not in cont.fix
