@@ -52,3 +52,19 @@ def test_swap_repair_goes_on_with_the_populations_after_an_exchange() -> None:
 def test_swap_repair_leaves_an_in_band_partition_alone() -> None:
     prob, nbrs = _rings([[25.0, 20.0, 25.0, 20.0]], lo=40, hi=60)
     assert _swap_repair(prob, _parts(1), nbrs).tolist() == [0, 0, 1, 1]
+
+
+
+def test_band_repair_takes_a_part_into_the_band_even_out_of_its_aim() -> None:
+    """Path 0-1-2: part J = {0} holds 38 (below 40), C = {1, 2} holds 45 (3 + 42: at the bottom of the aim band
+    45-55). Moving unit 1 to J brings J into the band (41) and leaves C in it (42) though below its aim: the hard
+    band comes first, so the single move is made."""
+    from nhgeo.design.partition import _adjacency, _local_search
+
+    p = PartitionProblem(pop=np.array([38.0, 3.0, 42.0]), xy=np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]),
+                         edges_u=np.array([0, 1]), edges_v=np.array([1, 2]), border=np.ones(2), travel=np.ones(2),
+                         k=2, lo=40, hi=60, target=50)
+    nbrs, weights = _adjacency(p)
+    labels = _local_search(p, np.array([0, 1, 1]), nbrs, weights, max_moves=100)
+    assert labels.tolist() == [0, 0, 1]
+    assert np.bincount(labels, weights=p.pop).tolist() == [41.0, 42.0]
