@@ -308,6 +308,8 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
         lines += ["", f"### {label}", "", "| mutant | change | verdict |", "|---|---|---|"]
         for n in rec["chosen"]:  # type: ignore[attr-defined]
             verdict = "equivalent" if n in EQUIVALENT else str(rec["verdicts"][n])  # type: ignore[index]
+            if any(line.startswith(f"{n}:") for batch in rec.get("reruns", []) for line in batch):  # type: ignore[attr-defined]
+                verdict += " (run again after the tests were written)"
             lines.append(f"| `{n.removeprefix('nhgeo.')}` | `{_cell(changes.get(n, ''))}` | {verdict} |")
     lines += ["", "## Equivalent mutants (not counted)", ""]
     lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items())] or ["- none"]
