@@ -6,6 +6,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -143,31 +144,23 @@ def test_merge_offered_only_when_it_is_true() -> None:
     assert band["N1"] == "the fix for N0 (merge with N1) (above) brings N1 to 12,000, within band"
 
 
-def test_band_fix_never_gives_to_a_neighbour_it_would_push_out() -> None:
-    """Strips of 2 columns each: N0 13,500 (near the top of 10k-14k), N1 14,400 (over), N2 12,000. Giving N1's
-    first border LSOA to N0 would put N0 at 14,700, so the fix gives one to N2 instead (both end at 13,200)."""
+@pytest.mark.parametrize(("column_pops", "cuts", "n_las", "over", "to", "after"), [
+    # strips of 2 columns: N0 13,500 (near the top of 10k-14k), N1 14,400 (over), N2 12,000. Giving N1's first
+    # border LSOA to N0 would put N0 at 14,700, so the fix gives one to N2 instead (both end at 13,200)
+    ([1125, 1125, 1200, 1200, 1000, 1000], [2, 4], 1, "N1", "N2", "afterwards N1 13,200, N2 13,200"),
+    # L0 = columns 0-2, L1 = 3-5; N1 (columns 2-4) lives mostly in L1 (8,400 of 11,400); N2 (column 5, L1) is over
+    # at 15,000 and gives one LSOA to N1: no new crossing, N1's own LA being L1 (by people, not by the alphabet)
+    ([1000, 1000, 500, 700, 700, 2500], [2, 5], 2, "N2", "N1", "afterwards N1 13,900, N2 12,500"),
+], ids=["never-pushes-a-neighbour-out", "into-the-la-where-most-live"])
+def test_band_fix_gives_to_the_right_neighbour(column_pops: list[int], cuts: list[int], n_las: int, over: str,
+                                               to: str, after: str) -> None:
     rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
-    pops = np.tile([1125.0, 1125.0, 1200.0, 1200.0, 1000.0, 1000.0], 6)
-    study, asg, findings = _report(6, 6, pops, [2, 4], 1, rules)
-    over = next(f for f in findings if f.rule == "population-band" and f.unit == "N1")
-    moves = over.data["moves"]
-    assert [(m["from"], m["to"]) for m in moves] == [("N1", "N2")]
-    assert "afterwards N1 13,200, N2 13,200; all within band" in (over.fix or "")
-    _assert_true(study, asg, _apply(study, asg, moves), {"N1", "N2"})
-
-
-def test_band_fix_moves_into_the_la_where_most_of_the_neighbourhood_lives() -> None:
-    """L0 = columns 0-2, L1 = 3-5. N1 (columns 2-4) lives mostly in L1 (8,400 of 11,400); N2 (column 5, L1) is
-    over the band at 15,000 and gives one LSOA to N1: no new crossing, since N1's own LA is L1 (by people, not
-    by the alphabet)."""
-    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
-    pops = np.tile([1000.0, 1000.0, 500.0, 700.0, 700.0, 2500.0], 6)
-    study, asg, findings = _report(6, 6, pops, [2, 5], 2, rules)
-    over = next(f for f in findings if f.rule == "population-band" and f.unit == "N2")
-    moves = over.data["moves"]
-    assert [(m["from"], m["to"]) for m in moves] == [("N2", "N1")]
-    assert "afterwards N1 13,900, N2 12,500; all within band" in (over.fix or "")
-    _assert_true(study, asg, _apply(study, asg, moves), {"N1", "N2"})
+    study, asg, findings = _report(6, 6, np.tile(np.array(column_pops, dtype=float), 6), cuts, n_las, rules)
+    finding = next(f for f in findings if f.rule == "population-band" and f.unit == over)
+    moves = finding.data["moves"]
+    assert [(m["from"], m["to"]) for m in moves] == [(over, to)]
+    assert f"{after}; all within band" in (finding.fix or "")
+    _assert_true(study, asg, _apply(study, asg, moves), {over, to})
 
 
 def _labelled(rows: int, cols: int, pops: np.ndarray, labels: list[str], rules: Rules
