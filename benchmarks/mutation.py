@@ -219,8 +219,9 @@ def _changes(work: Path) -> dict[str, str]:
             m = _DEF.match(line)
             if m:
                 indent, current = m.group(1), (m.group(2), m.group(3))
-                bodies[current] = []
-                continue
+                name = f"{m.group(2)}__mutmut_{m.group(3)}"
+                bodies[current] = [line.strip().replace(name, m.group(2).split("ǁ")[-1].removeprefix("x_"))]
+                continue  # the signature is compared too (a mutated default)
             if current is not None:
                 if line.strip() and not line.startswith(indent + " ") and not line.startswith(indent + "\t"):
                     current = None  # dedented: the function ended
