@@ -206,7 +206,7 @@ _DEF = re.compile(r"^(\s*)def (x\S+?)__mutmut_(orig|\d+)\(")
 
 
 def _changes(work: Path) -> dict[str, str]:
-    """Every mutant's edit as ``old -> new`` (its first line that differs from the original function), read from
+    """Every mutant's edit as ``old<TAB>new`` (its first line that differs from the original function), read from
     the mutated copies mutmut writes under ``mutants/src`` (no process per mutant)."""
     out: dict[str, str] = {}
     root = work / "mutants" / "src"
@@ -232,13 +232,13 @@ def _changes(work: Path) -> dict[str, str]:
             if idx == "orig" or orig is None:
                 continue
             diff = [(a, b) for a, b in zip(orig, body, strict=False) if a != b] or [(orig[-1] if orig else "", "")]
-            out[f"{module}.{func}__mutmut_{idx}"] = f"{diff[0][0]} -> {diff[0][1]}"
+            out[f"{module}.{func}__mutmut_{idx}"] = f"{diff[0][0]}\t{diff[0][1]}"
     return out
 
 
 def _cell(change: str, context: int = 30) -> str:
-    """``old -> new`` shown as the changed middle in context: ``…prefix[old ⇒ new]suffix…``."""
-    old, _, new = change.partition(" -> ")
+    """``old<TAB>new`` shown as the changed middle in context: ``…prefix[old ⇒ new]suffix…``."""
+    old, _, new = change.partition("\t")
     i = 0
     while i < min(len(old), len(new)) and old[i] == new[i]:
         i += 1
