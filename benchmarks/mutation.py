@@ -64,7 +64,7 @@ EQUIVALENT: dict[str, str] = {
     "differs only for a neighbourhood added with 0 people; every LSOA has residents, so no footprint has one",
     "nhgeo.render.report_data.x_proposal_services__mutmut_22": "np.full(n, None) without dtype=object: a None "
     "fill makes an object array anyway",
-    "nhgeo.render.report_data.x_report_data_from_validation__mutmut_23": "pops.get(id, None) for pops.get(id, 0): "
+    "nhgeo.render.report_data.x_report_data_from_validation__mutmut_24": "pops.get(id, None) for pops.get(id, 0): "
     "only neighbourhoods holding LSOAs are listed, and each of those has a population entry",
     "nhgeo.cli.app.xǁOneLineUsageErrorsǁmain__mutmut_30": "getattr(exc, 'format_message') without a default: "
     "every click usage error has format_message",

@@ -138,3 +138,57 @@ def test_proposal_report_data_keeps_reasons_and_services() -> None:
     assert exc and all(h["reasons"] for h in exc)  # the City (8,584 people) joins Westminster: said why
     assert {h["id"]: h["reasons"] for h in data.neighbourhoods} == {
         h.id: list(h.reasons) for h in res.proposal.neighbourhoods}
+
+
+def test_proposal_report_data_says_what_the_proposal_says() -> None:
+    """Every field of the proposal's ReportData re-read from the proposal itself: statuses (exactly 'ok' or
+    'exception'), age shares, places with their reasons, findings with their fixes ('' only where none), notes,
+    the seed and the attribution."""
+    import nhgeo
+    from nhgeo.check.rules import run_rules
+    from nhgeo.render.report_data import ATTRIBUTION, report_data_from_proposal
+
+    res = nhgeo.propose("City of London,Westminster", seed=3)
+    data = report_data_from_proposal(res, services=False)
+    p = res.proposal
+    stats = {s.id: s for s in res.score.parts}
+    assert [(h["id"], h["status"]) for h in data.neighbourhoods] == [
+        (h.id, "ok" if h.status == "ok" else "exception") for h in p.neighbourhoods]
+    assert {h["status"] for h in data.neighbourhoods} == {"ok", "exception"}
+    assert [(h["share_under_16"], h["share_65_plus"]) for h in data.neighbourhoods] == [
+        (stats[h.id].share_under_16, stats[h.id].share_65_plus) for h in p.neighbourhoods]
+    assert data.places == [{"id": pl.id, "name": pl.name, "icb_code": pl.icb_code, "population": pl.population,
+                            "status": pl.status, "reasons": list(pl.reasons)} for pl in res.places]
+    fixes = [f.fix or "" for r in run_rules(res.study, res.to_assignment()) for f in r.findings]
+    assert [f["fix"] for f in data.findings] == fixes
+    scilly = nhgeo.propose("Isles of Scilly", seed=0)  # 2,100 people: the band finding says why no fix exists
+    said = [f["fix"] for f in report_data_from_proposal(scilly, services=False).findings]
+    assert any(x.startswith("no set of up to 8 boundary moves brings E06000053-N01 into band") for x in said)
+    assert data.notes == list(p.notes) and any("City of London" in n for n in data.notes)
+    assert data.meta["seed"] == 3 and data.meta["attribution"] == ATTRIBUTION
+    assert data.meta["command"] == 'nhgeo propose --place "City of London,Westminster" --seed 3'
+
+
+def test_validation_report_data_carries_no_stray_columns(examples: Path) -> None:
+    """The units a validation report draws are the study's columns plus neighbourhood and place (no leftover
+    index column), and the header carries the attribution."""
+    from nhgeo.check.validation import validate
+    from nhgeo.render.report_data import ATTRIBUTION, report_data_from_validation
+
+    rep = validate(examples / "north_central_london.toml")
+    data = report_data_from_validation(rep)
+    assert list(data.units.columns) == [*rep.study.units.columns, "neighbourhood", "place"]
+    assert data.meta["attribution"] == ATTRIBUTION
+
+
+def test_the_data_statement_names_whose_population() -> None:
+    from types import SimpleNamespace
+
+    from nhgeo.render.report_data import _data_date
+
+    def said(source: str) -> str:
+        return _data_date(SimpleNamespace(population_source=source, vintage=2021))  # type: ignore[arg-type]
+
+    assert said("Census 2021 (ONS TS001)") == "Census 2021; LSOA 2021 boundaries"
+    assert said("GP registered patients, July 2026") == "GP registered patients (July 2026 lists); LSOA 2021 boundaries"
+    assert said("people.csv column 'n'") == "your own population figures; LSOA 2021 boundaries"
