@@ -74,6 +74,7 @@ class BalancedPartition:
     max_moves: int = 20_000
     starts: int = 8  # seeded starts tried while a part of a feasible region misses the band
     refine_moves: int | None = None  # annealing proposals per unit (None: refine.MOVES_PER_UNIT; 0: no refine)
+    chains: bool = True  # when every start misses the band: ejection chains, then CHAIN_STARTS more starts
     labels_: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def solve(self) -> BalancedPartition:
@@ -97,7 +98,7 @@ class BalancedPartition:
                 break
         best = min(tried, key=lambda t: t[0])  # the first start with the least violation
         labels = best[2]
-        if best[0] > 0 and feasible:  # every start misses the band: ejection chains, then more starts
+        if best[0] > 0 and feasible and self.chains:  # every start misses the band: ejection chains, more starts
             labels = self._chains(p, k, nbrs, weights, tried)
         self.labels_ = labels
         return self
@@ -171,8 +172,8 @@ class BalancedPartition:
         best: tuple[float, float, np.ndarray] | None = None
         for attempt in range(ATOM_STARTS):
             lab = BalancedPartition(coarse, seed=self.seed + 7919 * attempt, voronoi_iter=min(30, self.voronoi_iter),
-                                    max_moves=self.max_moves, starts=1,
-                                    refine_moves=self.refine_moves).solve().labels_
+                                    max_moves=self.max_moves, starts=1, refine_moves=self.refine_moves,
+                                    chains=False).solve().labels_  # the node level repairs what is left
             key = (_violation(coarse, lab, coarse.k), _shape(coarse, lab, cost))
             if best is None or key < best[:2]:
                 best = (*key, lab)
