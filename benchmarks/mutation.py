@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,16 +31,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # module label -> (files to mutate, test files that exercise them)
 MODULES: dict[str, tuple[list[str], list[str]]] = {
-    "check/diff": (["src/nhgeo/check/diff.py"], ["tests/test_validate.py", "tests/test_edge_cases.py"]),
-    "render/report_data": (["src/nhgeo/render/report_data.py"],
-                           ["tests/test_reports_cli.py", "tests/test_report_html.py"]),
-    "output": (["src/nhgeo/output.py"], ["tests/test_output.py", "tests/test_cli.py"]),
-    "cli/app": (["src/nhgeo/cli/app.py"], ["tests/test_cli.py", "tests/test_edge_cases.py"]),
-    "check/validation": (["src/nhgeo/check/validation.py"], ["tests/test_validate.py", "tests/test_reports_cli.py"]),
-    "check/coverage": (["src/nhgeo/check/coverage.py"], ["tests/test_coverage.py", "tests/test_edge_cases.py"]),
-    "design/partition": (["src/nhgeo/design/partition.py"], ["tests/test_refine.py"]),
     "check/rules": (["src/nhgeo/check/rules/*.py"],
-                    ["tests/test_registry.py", "tests/test_fixes.py", "tests/test_validate.py"]),
+                    ["tests/test_registry.py", "tests/test_fixes.py", "tests/test_validate.py",
+                     "tests/test_footprint_rules.py", "tests/test_readme_rules.py", "tests/test_verdict.py",
+                     "tests/test_coverage.py"]),
+    "check/validation": (["src/nhgeo/check/validation.py"],
+                         ["tests/test_validate.py", "tests/test_verdict.py", "tests/test_reports_cli.py",
+                          "tests/test_footprint_forms.py", "tests/test_fit.py", "tests/test_footprint_rules.py"]),
+    "check/diff": (["src/nhgeo/check/diff.py"],
+                   ["tests/test_validate.py", "tests/test_verdict.py", "tests/test_cli.py",
+                    "tests/test_edge_cases.py"]),
+    "check/coverage": (["src/nhgeo/check/coverage.py"],
+                       ["tests/test_coverage.py", "tests/test_verdict.py", "tests/test_edge_cases.py"]),
+    "render/report_data": (["src/nhgeo/render/report_data.py"],
+                           ["tests/test_reports_cli.py", "tests/test_report_html.py", "tests/test_verdict.py",
+                            "tests/test_output.py"]),
+    "output": (["src/nhgeo/output.py"],
+               ["tests/test_output.py", "tests/test_cli.py", "tests/test_cli_conventions.py",
+                "tests/test_edge_cases.py"]),
+    "design/partition": (["src/nhgeo/design/partition.py"],
+                         ["tests/test_partition.py", "tests/test_refine.py", "tests/test_propose.py",
+                          "tests/test_wards_whole.py",
+                          "tests/test_affinity.py"]),
+    "cli/app": (["src/nhgeo/cli/app.py"],
+                ["tests/test_cli.py", "tests/test_cli_conventions.py", "tests/test_edge_cases.py",
+                 "tests/test_verdict.py"]),
 }
 
 # mutants that cannot change behaviour, by name, with why (counted apart: not killable by any test)
@@ -52,6 +68,13 @@ EQUIVALENT: dict[str, str] = {
     "only neighbourhoods holding LSOAs are listed, and each of those has a population entry",
     "nhgeo.cli.app.xǁOneLineUsageErrorsǁmain__mutmut_30": "getattr(exc, 'format_message') without a default: "
     "every click usage error has format_message",
+    "nhgeo.check.rules.codes.x_gap_message__mutmut_31": "names.get(nid) for names.get(nid, ''): the next line "
+    "tests `if name and ...`, and None and '' take the same branch",
+    "nhgeo.check.rules.fixes.xǁFixPlannerǁ_touching__mutmut_22": "d.get('length') without the default 0.0: every "
+    "edge of the unit graph carries a length (land edges their shared border, bridges 0.0), so the default is "
+    "never read",
+    "nhgeo.check.validation.x__score__mutmut_21": "reset_index(drop=None) for drop=True: the old index becomes a "
+    "column named 'index' that score_assignment never reads (it reads the standard columns and positions)",
     "nhgeo.cli.app.x_fail__mutmut_2": "highlight=None for highlight=False on the error console: it prints "
     "without colour or markup highlighting where output is not a terminal, the same text",
 }
@@ -116,28 +139,120 @@ def _sample(names: list[str], limit: int) -> list[str]:
     return [names[int(i * step)] for i in range(limit)]
 
 
-def run_module(label: str, work_root: Path, limit: int, children: int) -> dict[str, object]:
-    files, tests = MODULES[label]
-    work = work_root / label.replace("/", "_")
+def _generate(label: str, work: Path, tests: list[str], children: int) -> tuple[dict[str, str], list[str]]:
+    """A scratch copy with mutmut's mutants generated and its test stats collected: (environment, mutant names)."""
+    files, _ = MODULES[label]
     _prepare(work, files, tests)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NHGEO_DATA")}
+    # a test's child process (python -m nhgeo) imports the mutated copy too, not the installed nhgeo
+    env["PYTHONPATH"] = str(work / "mutants" / "src")
     env["NHGEO_DATA"] = str(ROOT / "boundaries")
-    t0 = time.time()
     # generation + stats collection only: a name that matches no mutant stops mutmut right after them
     est = subprocess.run([_mutmut(), "run", "--max-children", str(children), "no-such-mutant"], cwd=work, env=env,
                          capture_output=True, text=True)
-    all_names = _names(work)
-    if not all_names:
+    names = _names(work)
+    if not names:
         raise SystemExit(f"{label}: mutmut generated no mutants\n{est.stdout[-2000:]}\n{est.stderr[-2000:]}")
-    chosen = _sample(all_names, limit)
-    log = work / "mutmut-run.log"
-    with log.open("w") as fh:
-        subprocess.run([_mutmut(), "run", "--max-children", str(children), *chosen], cwd=work, env=env,
+    return env, names
+
+
+def _run_mutants(work: Path, env: dict[str, str], names: list[str], children: int) -> dict[str, str]:
+    with (work / "mutmut-run.log").open("w") as fh:
+        subprocess.run([_mutmut(), "run", "--max-children", str(children), *names], cwd=work, env=env,
                        stdout=fh, stderr=subprocess.STDOUT, text=True)
     res = _results(work)
-    verdicts = {n: _status(res.get(n)) for n in chosen}
+    return {n: _status(res.get(n)) for n in names}
+
+
+def run_module(label: str, work_root: Path, limit: int, children: int) -> dict[str, object]:
+    t0 = time.time()
+    work = work_root / label.replace("/", "_")
+    env, all_names = _generate(label, work, MODULES[label][1], children)
+    chosen = _sample(all_names, limit)
+    verdicts = _run_mutants(work, env, chosen, children)
+    every = _changes(work)
     return {"label": label, "total": len(all_names), "chosen": chosen, "verdicts": verdicts,
-            "seconds": round(time.time() - t0)}
+            "changes": {n: every.get(n, "") for n in chosen}, "seconds": round(time.time() - t0)}
+
+
+def rerun_survivors(rec: dict[str, object], work_root: Path, children: int, tests: list[str] | None) -> list[str]:
+    """Run the recorded survivors again on today's source and tests (after tests were written to kill them), each
+    found by its edit (its number shifts when the function above it changed); updates ``rec`` in place."""
+    label = str(rec["label"])
+    verdicts: dict[str, str] = rec["verdicts"]  # type: ignore[assignment]
+    changes: dict[str, str] = rec.get("changes", {})  # type: ignore[assignment]
+    todo = [n for n, v in verdicts.items() if v not in KILLED and n not in EQUIVALENT]
+    if not todo:
+        return []
+    work = work_root / (label.replace("/", "_") + "-rerun")
+    env, names = _generate(label, work, tests or MODULES[label][1], children)
+    now = _changes(work)
+    found: dict[str, str] = {}
+    for old in todo:
+        func = old.rsplit("__mutmut_", 1)[0]
+        same = [n for n in names if n.rsplit("__mutmut_", 1)[0] == func and now.get(n) == changes.get(old)]
+        if same:
+            found[old] = old if old in same else same[0]
+    again = _run_mutants(work, env, sorted(set(found.values())), children) if found else {}
+    lines = []
+    for old in todo:
+        verdicts[old] = again[found[old]] if old in found else "gone (the code it mutated changed)"
+        lines.append(f"{old}: {verdicts[old]}" + (f" (now {found[old]})" if old in found and found[old] != old else ""))
+    rec.setdefault("reruns", []).append(lines)  # type: ignore[attr-defined]
+    return lines
+
+
+_DEF = re.compile(r"^(\s*)def (x\S+?)__mutmut_(orig|\d+)\(")
+
+
+def _changes(work: Path) -> dict[str, str]:
+    """Every mutant's edit as ``old -> new`` (its first line that differs from the original function), read from
+    the mutated copies mutmut writes under ``mutants/src`` (no process per mutant)."""
+    out: dict[str, str] = {}
+    root = work / "mutants" / "src"
+    for path in sorted(root.rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+        bodies: dict[tuple[str, str], list[str]] = {}
+        current: tuple[str, str] | None = None
+        indent = ""
+        for line in path.read_text().splitlines():
+            m = _DEF.match(line)
+            if m:
+                indent, current = m.group(1), (m.group(2), m.group(3))
+                bodies[current] = []
+                continue
+            if current is not None:
+                if line.strip() and not line.startswith(indent + " ") and not line.startswith(indent + "\t"):
+                    current = None  # dedented: the function ended
+                    continue
+                bodies[current].append(line.strip())
+        for (func, idx), body in bodies.items():
+            orig = bodies.get((func, "orig"))
+            if idx == "orig" or orig is None:
+                continue
+            diff = [(a, b) for a, b in zip(orig, body, strict=False) if a != b] or [(orig[-1] if orig else "", "")]
+            out[f"{module}.{func}__mutmut_{idx}"] = f"{diff[0][0]} -> {diff[0][1]}"
+    return out
+
+
+def _cell(change: str, context: int = 30) -> str:
+    """``old -> new`` shown as the changed middle in context: ``…prefix[old ⇒ new]suffix…``."""
+    old, _, new = change.partition(" -> ")
+    i = 0
+    while i < min(len(old), len(new)) and old[i] == new[i]:
+        i += 1
+    j = 0
+    while j < min(len(old), len(new)) - i and old[len(old) - 1 - j] == new[len(new) - 1 - j]:
+        j += 1
+    word = re.compile(r"\w")
+    while i > 0 and word.match(old[i - 1]):  # whole words: [study.column ⇒ ], not st[udy.column ⇒ ]
+        i -= 1
+    while j > 0 and word.match(old[len(old) - j]):
+        j -= 1
+    left = ("…" if i > context else "") + old[max(0, i - context):i]
+    right = old[len(old) - j:len(old) - j + context] + ("…" if j > context else "")
+    text = f"{left}[{old[i:len(old) - j]} ⇒ {new[i:len(new) - j]}]{right}"
+    return text.replace("|", "\\|").replace("`", "'")
 
 
 def _score(rec: dict[str, object]) -> tuple[int, int, int, list[str]]:
@@ -185,6 +300,17 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
         lines.append(f"| {label} | {rec['total']} | {len(rec['chosen'])} | {e} | {k} | {n - k} | "  # type: ignore[arg-type]
                      f"{100 * k / max(n, 1):.0f}% | {rec['seconds']} |")
         surv_lines += [f"- `{s}` ({rec['verdicts'][s]})" for s in surv]  # type: ignore[index]
+    for label in MODULES:
+        rec = records.get(label)
+        if rec is None:
+            continue
+        changes: dict[str, str] = rec.get("changes", {})  # type: ignore[assignment]
+        lines += ["", f"### {label}", "", "| mutant | change | verdict |", "|---|---|---|"]
+        for n in rec["chosen"]:  # type: ignore[attr-defined]
+            verdict = "equivalent" if n in EQUIVALENT else str(rec["verdicts"][n])  # type: ignore[index]
+            if any(line.startswith(f"{n}:") for batch in rec.get("reruns", []) for line in batch):  # type: ignore[attr-defined]
+                verdict += " (run again after the tests were written)"
+            lines.append(f"| `{n.removeprefix('nhgeo.')}` | `{_cell(changes.get(n, ''))}` | {verdict} |")
     lines += ["", "## Equivalent mutants (not counted)", ""]
     lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items())] or ["- none"]
     lines += ["", "## Surviving mutants", "", *(surv_lines or ["- none"]), ""]
@@ -208,10 +334,27 @@ def main() -> None:
     ap.add_argument("--table-only", action="store_true", help="write the table from --results without running")
     ap.add_argument("--before", type=Path, help="results (json) of an earlier run, tabled for comparison")
     ap.add_argument("--before-label", default="Before")
+    ap.add_argument("--rerun-survivors", action="store_true",
+                    help="run the survivors in --results again on today's tests (after writing tests to kill them)")
+    ap.add_argument("--tests", nargs="+", help="with --rerun-survivors: the test files to use (default: the module's)")
     args = ap.parse_args()
     records: dict[str, dict[str, object]] = json.loads(args.results.read_text()) if args.results.exists() else {}
     before = json.loads(args.before.read_text()) if args.before else None
-    if args.table_only:
+    if args.table_only:  # mutants' edits read from --work where an older results file lacks them
+        for label, rec in records.items():
+            work = args.work / label.replace("/", "_")
+            if "changes" not in rec and (work / "mutants").exists():
+                every = _changes(work)
+                rec["changes"] = {n: every.get(n, "") for n in rec["chosen"]}  # type: ignore[attr-defined]
+        args.results.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
+        print(write_table(records, args.out, args.note, before, args.before_label))
+        return
+    if args.rerun_survivors:
+        for label in args.only or list(records):
+            print(f"{label}: survivors again ...", flush=True)
+            for line in rerun_survivors(records[label], args.work, args.children, args.tests):
+                print("  " + line, flush=True)
+            args.results.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
         print(write_table(records, args.out, args.note, before, args.before_label))
         return
     for label in args.only or list(MODULES):

@@ -81,3 +81,41 @@ def test_positional_place_suggests_the_option() -> None:
     res = runner.invoke(app, ["propose", "Kent and Medway"])
     assert "did you mean --place 'Kent and Medway'?" in res.output
     assert "did you mean --place" not in runner.invoke(app, ["rules", "x"]).output  # rules takes no place
+
+
+class _Pipe:
+    """A stream that is not a terminal (a CI log, a pipe)."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s: str) -> int:
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+class _Tty(_Pipe):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stderr", [False, True])
+def test_consoles_are_wide_in_logs_and_follow_columns(monkeypatch: pytest.MonkeyPatch, stderr: bool) -> None:
+    """Output to a pipe with COLUMNS unset is 160 wide (tables stay tables in CI logs); COLUMNS wins when set;
+    a terminal keeps its own width; the error console writes to stderr."""
+    from nhgeo.cli.app import _console
+
+    name = "stderr" if stderr else "stdout"
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(sys, name, _Pipe())
+    c = _console(stderr=stderr)
+    assert c.width == 160 and c.stderr is stderr and c.file is getattr(sys, name)
+    monkeypatch.setattr(sys, "stdout" if stderr else "stderr", _Tty())  # the other stream's kind does not matter
+    assert _console(stderr=stderr).width == 160
+    monkeypatch.setenv("COLUMNS", "97")
+    assert _console(stderr=stderr).width == 97
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(sys, name, _Tty())
+    assert _console(stderr=stderr).width != 160  # a terminal: rich asks it (80 when it cannot tell)

@@ -466,3 +466,53 @@ def test_no_service_counts_across_the_thames_estuary(monkeypatch: pytest.MonkeyP
     assert straight.grid["nearest_name"].fillna("").str.contains("|".join(essex)).any()
     assert (straight.grid["within_distance"] >= land.grid["within_distance"]).all()
     assert any("straight lines" in n for n in straight.notes) and not any("straight lines" in n for n in land.notes)
+
+
+def test_gp_capacity_recounted_from_the_located_practices(ncl: tuple[object, CoverageResult]) -> None:
+    """The GP table's practices and registered patients per neighbourhood are the located practices' count and
+    list-size sum, re-derived here; residents are the LSOA populations of the footprint."""
+    from nhgeo.sources.boundaries import load_embedded
+
+    _, res = ncl
+    gp = res.located[(res.located["dataset"] == "gp_practices") & (res.located["neighbourhood"] != "")]
+    tab = res.gp.set_index("neighbourhood")
+    counted = gp.groupby("neighbourhood").size()
+    assert (tab["practices"] == counted.reindex(tab.index).fillna(0).astype(int)).all()
+    assert tab["practices"].sum() == len(gp) > 150
+    lists = pd.to_numeric(gp["list_size"], errors="coerce").fillna(0).groupby(gp["neighbourhood"]).sum()
+    assert (tab["registered_patients"] == lists.reindex(tab.index).fillna(0).astype(int)).all()
+    units = load_embedded(2021).set_index("code")["population"]
+    residents = pd.Series(_assignment()).groupby(lambda c: _assignment()[c]).apply(
+        lambda s: units.reindex(s.index).sum())
+    assert (tab["residents"] - residents.reindex(tab.index).round()).abs().max() <= 1
+
+
+def test_service_notes_reach_the_coverage_result(tmp_path: Path) -> None:
+    """How the user's points were read (here: one outside England left out) is said in the coverage result, not
+    lost between reading and counting."""
+    csv = tmp_path / "svc.csv"
+    csv.write_text("name,latitude,longitude,component\nEdinburgh office,55.9533,-3.1883,voluntary_community\n"
+                   "Camden hub,51.5390,-0.1426,voluntary_community\n")
+    _, res = coverage_report(NCL, services=csv)
+    assert any("outside England" in n and "Edinburgh office" in n for n in res.notes), res.notes
+
+
+def test_unreadable_list_sizes_are_unknown_not_a_crash(tmp_path: Path) -> None:
+    """A practice list with 'n/a' for a list size (as exports have) is read: that practice counts, its list is
+    unknown (0 registered), and the other practice's list is summed."""
+    from nhgeo.check.coverage import coverage
+    from nhgeo.sources.boundaries import load_embedded
+
+    units = load_embedded(2021)
+    assign = _assignment()
+    camden = units[units["code"].isin(assign)].reset_index(drop=True)
+    labels = camden["code"].map(assign).to_numpy()
+    pts = [camden.geometry.iloc[i].point_on_surface() for i in (0, 1)]
+    svc = load_services()
+    svc = svc[svc["dataset"] != "gp_practices"]
+    mine = gpd.GeoDataFrame({"dataset": "gp_practices", "name": ["A", "B"], "service_id": ["X1", "X2"],
+                             "list_size": ["n/a", "5000"]}, geometry=pts, crs=27700)
+    res = coverage(camden, labels, services=pd.concat([svc, mine], ignore_index=True))
+    tab = res.gp.set_index("neighbourhood")
+    assert tab["practices"].sum() == 2
+    assert tab["registered_patients"].sum() == 5000

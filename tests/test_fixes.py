@@ -6,6 +6,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,98 @@ def test_merge_offered_only_when_it_is_true() -> None:
     assert band["N0"] is not None and band["N0"].endswith(
         "merge it with N1 (together 12,000, within band, one connected area)")
     assert band["N1"] == "the fix for N0 (merge with N1) (above) brings N1 to 12,000, within band"
+
+
+@pytest.mark.parametrize(("column_pops", "cuts", "n_las", "over", "to", "after"), [
+    # strips of 2 columns: N0 13,500 (near the top of 10k-14k), N1 14,400 (over), N2 12,000. Giving N1's first
+    # border LSOA to N0 would put N0 at 14,700, so the fix gives one to N2 instead (both end at 13,200)
+    ([1125, 1125, 1200, 1200, 1000, 1000], [2, 4], 1, "N1", "N2", "afterwards N1 13,200, N2 13,200"),
+    # L0 = columns 0-2, L1 = 3-5; N1 (columns 2-4) lives mostly in L1 (8,400 of 11,400); N2 (column 5, L1) is over
+    # at 15,000 and gives one LSOA to N1: no new crossing, N1's own LA being L1 (by people, not by the alphabet)
+    ([1000, 1000, 500, 700, 700, 2500], [2, 5], 2, "N2", "N1", "afterwards N1 13,900, N2 12,500"),
+], ids=["never-pushes-a-neighbour-out", "into-the-la-where-most-live"])
+def test_band_fix_gives_to_the_right_neighbour(column_pops: list[int], cuts: list[int], n_las: int, over: str,
+                                               to: str, after: str) -> None:
+    rules = Rules(target=12_000, min=10_000, max=14_000, place_min=10_000, place_max=100_000)
+    study, asg, findings = _report(6, 6, np.tile(np.array(column_pops, dtype=float), 6), cuts, n_las, rules)
+    finding = next(f for f in findings if f.rule == "population-band" and f.unit == over)
+    moves = finding.data["moves"]
+    assert [(m["from"], m["to"]) for m in moves] == [(over, to)]
+    assert f"{after}; all within band" in (finding.fix or "")
+    _assert_true(study, asg, _apply(study, asg, moves), {over, to})
+
+
+def _labelled(rows: int, cols: int, pops: np.ndarray, labels: list[str], rules: Rules
+              ) -> tuple[Study, Assignment, list[Finding]]:
+    """A grid whose unit i belongs to ``labels[i]`` ("" = in no neighbourhood); every rule run."""
+    units = grid(rows, cols, pops)
+    study = Study(units, build_graph(units), LoadReport("synthetic", 2021, len(units)), "synthetic", rules)
+    codes = units["code"].astype(str).to_numpy()
+    ids = sorted(set(labels) - {""})
+    fp = Footprint("synthetic", 2021, rules, [NeighbourhoodSpec(i, i, [c for c, x in zip(codes, labels, strict=True)
+                                                                        if x == i]) for i in ids])
+    asg = Assignment.align(fp, study, pd.Index(codes))
+    return study, asg, [f for r in run_rules(study, asg) for f in r.findings]
+
+
+def _strips(cols_n0: int, rows: int = 6, cols: int = 6) -> list[str]:
+    return ["N0" if i % cols < cols_n0 else "N1" for i in range(rows * cols)]
+
+
+def test_a_detached_part_no_neighbour_can_take_says_so() -> None:
+    """N0 = columns 0-1 plus one LSOA (row 2, column 4) inside N1, which is at the top of the band: nothing can take
+    the detached LSOA, and the fix says what to do instead, word for word."""
+    rules = Rules(target=16_000, min=8_000, max=23_000, place_min=8_000, place_max=100_000)
+    labels = _strips(2)
+    labels[2 * 6 + 4] = "N0"
+    _, _, findings = _labelled(6, 6, np.full(36, 1000.0), labels, rules)
+    cont = next(f for f in findings if f.rule == "contiguity" and f.unit == "N0")
+    assert cont.fix is not None and cont.fix.endswith(
+        "U00016 (1,000 people) cannot move: no neighbour it touches can take it and stay in band inside its local "
+        "authority; redraw it with the neighbourhood of its LA that surrounds it"), cont.fix
+    assert "moves" not in cont.data
+
+
+def test_a_gap_no_neighbour_can_take_gets_no_fix() -> None:
+    """An LSOA in no neighbourhood, inside N1 at the top of the band: no checked fix exists, so the finding offers
+    none (no empty 'assign' that claims the band holds)."""
+    rules = Rules(target=16_000, min=8_000, max=23_000, place_min=8_000, place_max=100_000)
+    labels = _strips(2)
+    labels[2 * 6 + 4] = ""
+    _, _, findings = _labelled(6, 6, np.full(36, 1000.0), labels, rules)
+    gap = next(f for f in findings if f.rule == "coverage")
+    assert gap.fix == "assign them to a neighbourhood of their LA they touch (N1) once its own findings are fixed"
+    assert "moves" not in gap.data
+
+
+def test_the_coverage_fix_that_joins_a_split_neighbourhood_says_so() -> None:
+    """N0 (columns 0-1, 10,000 people, below the band's 11,000) is cut in two by a row of two LSOAs in no
+    neighbourhood; the fix for coverage gives the first to N0, which makes it one area in band, so N0's contiguity
+    and band findings point to that fix instead of moving LSOAs."""
+    rules = Rules(target=16_000, min=11_000, max=30_000, place_min=8_000, place_max=100_000)
+    labels = _strips(2)
+    labels[12] = labels[13] = ""
+    study, asg, findings = _labelled(6, 6, np.full(36, 1000.0), labels, rules)
+    gap = next(f for f in findings if f.rule == "coverage")
+    assert [(m["code"], m["to"]) for m in gap.data["moves"]] == [("U00012", "N0"), ("U00013", "N1")]
+    cont = next(f for f in findings if f.rule == "contiguity" and f.unit == "N0")
+    assert cont.fix == "the fix for coverage (below) joins its parts into one area: nothing else to move"
+    assert "moves" not in cont.data
+    band = next(f for f in findings if f.rule == "population-band" and f.unit == "N0")
+    assert band.fix == "the fix for coverage (above) brings N0 to 11,000, within band"
+    _assert_true(study, asg, _apply(study, asg, gap.data["moves"]), {"N0", "N1"})
+
+
+def test_a_neighbour_held_by_an_earlier_fix_is_named_not_called_full() -> None:
+    """N0's detached top could go to N1 (room for it), but the fix for coverage already changes N1: the advice
+    says so and what to do, instead of claiming no neighbour can take it."""
+    rules = Rules(target=16_000, min=8_000, max=30_000, place_min=8_000, place_max=100_000)
+    labels = _strips(2)
+    labels[12] = labels[13] = ""
+    _, _, findings = _labelled(6, 6, np.full(36, 1000.0), labels, rules)
+    gap = next(f for f in findings if f.rule == "coverage")
+    assert [(m["code"], m["to"]) for m in gap.data["moves"]] == [("U00013", "N1")]
+    cont = next(f for f in findings if f.rule == "contiguity" and f.unit == "N0")
+    assert cont.fix is not None and "cannot move: the neighbourhood it touches (N1) is changed by the fix for " \
+        "coverage (above): apply that fix and validate again" in cont.fix, cont.fix
+    assert "no neighbour it touches can take it" not in cont.fix

@@ -308,7 +308,8 @@ def test_rule_options_override_the_file(tmp_path: Path) -> None:
     assert d["rules"]["severity"]["contiguity"] == "off"
     loose = runner.invoke(app, ["validate", str(GOOD), "--min", "20000", "--max", "70000", "--place-max", "1000000"])
     assert loose.exit_code == 0 and "min 20,000 (command line)" in loose.output
-    for bad, msg in ((["--severity", "contiguity"], "RULE=LEVEL"), (["--severity", "contiguity=fatal"], "fatal"),
+    for bad, msg in ((["--severity", "contiguity"], "RULE=LEVEL"), (["--severity", "contiguity="], "RULE=LEVEL"),
+                     (["--severity", "=off"], "RULE=LEVEL"), (["--severity", "contiguity=fatal"], "fatal"),
                      (["--severity", "contiguty=off"], "did you mean 'contiguity'"),
                      (["--min", "70000"], "impossible neighbourhood band")):
         r = runner.invoke(app, ["validate", str(GOOD), *bad])
@@ -394,3 +395,37 @@ def test_missing_data_is_not_checked_never_holds() -> None:
     res = {r.id: r for r in run_rules(study, Assignment.align(fp, study, pd.Index(units["code"])))}
     for rid in ("la-alignment", "nesting"):
         assert res[rid].status == Status.NOT_CHECKED and res[rid].reason and res[rid].reason.startswith("no data")
+
+
+def test_code_column_names_the_column_read(tmp_path: Path) -> None:
+    """A table with two LSOA code columns: --code-column (code_column=) chooses which one the neighbourhoods are
+    made of; without it the column named like a code column is read."""
+    from nhgeo.sources.boundaries import load_embedded
+
+    units = load_embedded(2021)
+    camden = sorted(units.loc[units["la_name"] == "Camden", "code"])[:30]
+    islington = sorted(units.loc[units["la_name"] == "Islington", "code"])[:30]
+    path = tmp_path / "two codes.csv"
+    path.write_text("lsoa,other_lsoa,hood\n" + "".join(f"{a},{b},N1\n" for a, b in zip(camden, islington, strict=True)))
+    chosen = validate(path, code_column="other_lsoa", group_column="hood")
+    assert sorted(chosen.assignment.footprint.neighbourhoods[0].codes) == islington
+    default = validate(path, group_column="hood")
+    assert sorted(default.assignment.footprint.neighbourhoods[0].codes) == camden
+
+
+def test_an_lsoa_outside_the_footprints_own_place_is_found_not_dropped() -> None:
+    """North Central London's footprint with one Westminster LSOA added to a Camden neighbourhood: the place is
+    the file's own (no --place), and the stray LSOA is still checked — outside the place, detached, across an LA."""
+    from nhgeo.sources.boundaries import load_embedded
+
+    units = load_embedded(2021)
+    west = sorted(units.loc[units["la_name"] == "Westminster", "code"])[0]
+    d = tomllib.loads(GOOD.read_text())
+    hood = next(h for h in d["neighbourhoods"] if h["id"] == "E09000007-N01")
+    hood["lsoas"].append(west)
+    rep = validate_dict(d)
+    assert west in set(rep.study.codes)
+    by = {f.rule: f for f in rep.findings}
+    assert by["outside-place"].unit == west and "lie outside North Central London" in by["outside-place"].message
+    assert by["contiguity"].unit == "E09000007-N01" and west in by["contiguity"].message
+    assert "unknown-code" not in by and rep.exit_code() == 1

@@ -113,3 +113,21 @@ def test_html_report_carries_the_verdict(tmp_path: Path, command: str) -> None:
     res = runner.invoke(app, [command, NCL, "--report", str(rep)])
     last = res.stdout.strip().splitlines()[-1]
     assert last.startswith(f"nhgeo {command}: ") and last in rep.read_text(encoding="utf-8")
+
+
+def test_the_verdicts_words_are_counted_from_the_findings() -> None:
+    """North Central London with the core offer: ``coverage`` fails on the neighbourhoods missing a required
+    component (counted here from the grid), and ``validate`` passes but says the same gap as a warning."""
+    import nhgeo
+
+    rep = nhgeo.coverage_report(NCL)
+    assert rep.coverage is not None
+    grid = rep.coverage.grid
+    missing = grid[grid["required"] & (grid["status"] == "missing")]["neighbourhood"].nunique()
+    assert missing > 0
+    cov = rep.verdict("coverage")
+    assert not cov.passed and cov.summary == f"{missing} neighbourhood(s) miss a required core-offer component"
+    val = rep.verdict("validate")
+    assert val.passed and val.summary == (f"0 error(s), {len(rep.warnings)} warning(s); core-offer: {missing} "
+                                      "neighbourhood(s) miss a required component, a warning here (nhgeo coverage "
+                                      "fails on it)")

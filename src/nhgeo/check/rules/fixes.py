@@ -321,8 +321,14 @@ class FixPlanner:
                     moves = trial
                     break
             if chosen is None:
+                held = [o for o in near if o in self.used_hoods]
                 why = ("no neighbour it touches can take it and stay in band inside its local authority"
                        if near else "it touches no other neighbourhood")
+                if held:  # a neighbour that could take it may be reserved by an earlier fix: say so, not "cannot"
+                    held_by = (f"changed by the fix for {self.used_hoods[held[0]]} (above): apply that fix and "
+                               "validate again")
+                    why = (f"the neighbourhood it touches ({', '.join(held)}) is {held_by}"
+                           if len(held) == len(near) else f"{why} ({', '.join(held)} is {held_by})")
                 texts.append(f"{fmt_codes(pc, 3)} ({int(self.pop[part].sum()):,} people) cannot move: {why}; "
                              "redraw it with the neighbourhood of its LA that surrounds it")
         if not moves:
