@@ -12,7 +12,10 @@ cut (compact shapes). Four stages, all deterministic for a given ``seed``:
    under-full ones until the populations balance (the best iterate is kept).
 3. **Band repair**: boundary units move out of over-full / into under-full parts, then
    exchanges (one unit each way) while the total band violation falls; both keep every part
-   connected. A feasible region that still misses the band gets up to ``starts`` seeded starts.
+   connected. A feasible region that still misses the band gets up to ``starts`` seeded starts; if every
+   one misses, **ejection chains** (:func:`_chain_repair`) pass the shortfall or surplus through a line of
+   touching parts, on each start and then on ``CHAIN_STARTS`` more (so a start that reaches the band alone
+   gives the same result as without them).
 4. **Local search** (:mod:`nhgeo.refine`): annealing then a greedy polish on cut edges +
    0.5 × perimeter (km), single-unit moves that keep both parts connected and in band.
 
