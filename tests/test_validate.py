@@ -371,6 +371,10 @@ def test_diff_says_why_a_warning_does_not_fail(tmp_path: Path) -> None:
         "the change newly breaks 3 warning(s), and --strict makes warnings fail" in strict.stdout
     js = json.loads(runner.invoke(app, ["diff", str(GOOD), str(new), "-f", "json"]).stdout)
     assert js["passed"] is True and js["passed_with_strict"] is False
+    from nhgeo.check.diff import diff
+
+    result = diff(GOOD, new)  # the Python API: warnings fail only when asked, as on the command line
+    assert result.outcome().passed and not result.outcome(strict=True).passed
     assert {(c["setting"], c["old"], c["new"]) for c in js["rules_changed"]} == {
         ("place_max", 500_000, 300_000), ("severity.place-band", "error", "warning")}
 
@@ -429,3 +433,17 @@ def test_an_lsoa_outside_the_footprints_own_place_is_found_not_dropped() -> None
     assert by["outside-place"].unit == west and "lie outside North Central London" in by["outside-place"].message
     assert by["contiguity"].unit == "E09000007-N01" and west in by["contiguity"].message
     assert "unknown-code" not in by and rep.exit_code() == 1
+
+
+def test_diff_counts_an_lsoa_dropped_or_taken_in_as_a_move(tmp_path: Path) -> None:
+    """An LSOA left out of the new footprint moves from its neighbourhood to none (""), and back the other way:
+    a code listed on one side only is a move, never skipped."""
+    from nhgeo.check.diff import diff
+
+    d = tomllib.loads(GOOD.read_text())
+    first = d["neighbourhoods"][0]
+    code = first["lsoas"].pop()
+    new = tmp_path / "fewer.toml"
+    new.write_text(tomli_w.dumps(d))
+    assert diff(GOOD, new).moved == [(code, first["id"], "")]
+    assert diff(new, GOOD).moved == [(code, "", first["id"])]

@@ -123,13 +123,6 @@ def _weighted_centres(geoms: np.ndarray, pop: np.ndarray, group: np.ndarray, n: 
     return np.asarray(shapely.points(cx, cy))
 
 
-def _count_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home: np.ndarray, distance: float,
-                  hood_of_unit: np.ndarray, n_hoods: int) -> np.ndarray:
-    """How many of the points ``xy`` lie within ``distance`` of each neighbourhood (0..n_hoods-1)."""
-    return np.bincount(_pairs_within(tree, geoms, xy, home, distance, hood_of_unit, n_hoods) % max(n_hoods, 1),
-                       minlength=n_hoods)
-
-
 def _pairs_within(tree: shapely.STRtree, geoms: np.ndarray, xy: np.ndarray, home: np.ndarray, distance: float,
                   hood_of_unit: np.ndarray, n_hoods: int) -> np.ndarray:
     """The (point, neighbourhood) pairs, as ``point * n_hoods + hood``, of points ``xy`` within ``distance`` of
