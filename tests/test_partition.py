@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from nhgeo.design.partition import PartitionProblem, _swap_repair
 
@@ -68,3 +69,43 @@ def test_band_repair_takes_a_part_into_the_band_even_out_of_its_aim() -> None:
     labels = _local_search(p, np.array([0, 1, 1]), nbrs, weights, max_moves=100)
     assert labels.tolist() == [0, 0, 1]
     assert np.bincount(labels, weights=p.pop).tolist() == [41.0, 42.0]
+
+
+def _path(pops: list[float], k: int) -> PartitionProblem:
+    """Units 0-1-2-... in a line, band 40-60 (aim the whole band: no soft pull towards 50)."""
+    n = len(pops)
+    return PartitionProblem(pop=np.array(pops), xy=np.column_stack([np.arange(n, dtype=float), np.zeros(n)]),
+                            edges_u=np.arange(n - 1), edges_v=np.arange(1, n), border=np.ones(n - 1),
+                            travel=np.ones(n - 1), k=k, lo=40, hi=60, target=50, aim=0.2)
+
+
+@pytest.mark.parametrize(("pops", "start", "end"), [
+    # A = {0} is 10 short; its only neighbour B = {1, 2} is at the minimum, so taking unit 1 (15) leaves B 15
+    # short (worse), and B <-> C is in band either way: only the chain A <- B <- C (units 1 then 3) fixes it
+    ([30.0, 15.0, 25.0, 15.0, 45.0], [0, 1, 1, 2, 2], [0, 0, 1, 1, 2]),
+    # the mirror: A = {0, 1} is 10 over; B = {2, 3, 4} is at the maximum: A -> B (unit 1) then B -> C (unit 4)
+    ([50.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0], [0, 0, 1, 1, 1, 2, 2], [0, 1, 1, 1, 2, 2, 2]),
+])
+def test_chain_repair_passes_a_shortfall_through_a_part_at_the_band_edge(pops: list[float], start: list[int],
+                                                                          end: list[int]) -> None:
+    from nhgeo.design.partition import _adjacency, _chain_repair, _local_search, _violation
+
+    p = _path(pops, 3)
+    nbrs, weights = _adjacency(p)
+    labels = np.array(start)
+    stuck = _swap_repair(p, _local_search(p, labels, nbrs, weights, max_moves=100), nbrs)
+    assert _violation(p, stuck, 3) == 10  # single moves and exchanges cannot fix it
+    assert _chain_repair(p, labels, nbrs).tolist() == end
+    assert _violation(p, np.array(end), 3) == 0
+
+
+def test_chain_repair_never_breaks_a_part() -> None:
+    """A = {0} is 10 short; B = {1, 2, 3} could give unit 2 (its middle: 10 people, 60 -> 50, A 30 -> 40), which
+    would cut B in two. Unit 1 (30) would put A at 60 and B at 30 — so nothing helps, and nothing is done."""
+    from nhgeo.design.partition import _adjacency, _chain_repair
+
+    p = PartitionProblem(pop=np.array([30.0, 30.0, 10.0, 20.0]), xy=np.zeros((4, 2)),
+                         edges_u=np.array([0, 1, 2, 0]), edges_v=np.array([1, 2, 3, 2]), border=np.ones(4),
+                         travel=np.ones(4), k=2, lo=40, hi=60, target=50)
+    nbrs, _ = _adjacency(p)
+    assert _chain_repair(p, np.array([0, 1, 1, 1]), nbrs).tolist() == [0, 1, 1, 1]

@@ -12,7 +12,10 @@ cut (compact shapes). Four stages, all deterministic for a given ``seed``:
    under-full ones until the populations balance (the best iterate is kept).
 3. **Band repair**: boundary units move out of over-full / into under-full parts, then
    exchanges (one unit each way) while the total band violation falls; both keep every part
-   connected. A feasible region that still misses the band gets up to ``starts`` seeded starts.
+   connected. A feasible region that still misses the band gets up to ``starts`` seeded starts; if every
+   one misses, **ejection chains** (:func:`_chain_repair`) pass the shortfall or surplus through a line of
+   touching parts, on each start and then on ``CHAIN_STARTS`` more (so a start that reaches the band alone
+   gives the same result as without them).
 4. **Local search** (:mod:`nhgeo.refine`): annealing then a greedy polish on cut edges +
    0.5 × perimeter (km), single-unit moves that keep both parts connected and in band.
 
@@ -25,7 +28,7 @@ See ``docs/algorithm.md`` for why and for measured figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,6 +77,7 @@ class BalancedPartition:
     max_moves: int = 20_000
     starts: int = 8  # seeded starts tried while a part of a feasible region misses the band
     refine_moves: int | None = None  # annealing proposals per unit (None: refine.MOVES_PER_UNIT; 0: no refine)
+    chains: bool = True  # when every start misses the band: ejection chains, then CHAIN_STARTS more starts
     labels_: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def solve(self) -> BalancedPartition:
@@ -88,18 +92,43 @@ class BalancedPartition:
         nbrs, weights = _adjacency(p)
         total = float(p.pop.sum())
         feasible = k * p.lo <= total <= k * p.hi
-        best: tuple[float, np.ndarray] | None = None
+        tried: list[tuple[float, int, np.ndarray]] = []  # (violation, start seed, labels) of each start
         for attempt in range(self.starts if feasible else 1):  # more starts only while a part misses the band
-            labels = self._attempt(p, k, nbrs, weights, self.seed + 7919 * attempt)
-            pops = np.bincount(labels, weights=p.pop, minlength=k)
-            viol = float(np.sum(np.maximum(0, p.lo - pops) + np.maximum(0, pops - p.hi)))
+            start = self.seed + 7919 * attempt
+            labels = self._attempt(p, k, nbrs, weights, start)
+            tried.append((_violation(p, labels, k), start, labels))
+            if tried[-1][0] == 0:
+                break
+        best = min(tried, key=lambda t: t[0])  # the first start with the least violation
+        labels = best[2]
+        if best[0] > 0 and feasible and self.chains:  # every start misses the band: ejection chains, more starts
+            labels = self._chains(p, k, nbrs, weights, tried)
+        self.labels_ = labels
+        return self
+
+    def _chains(self, p: PartitionProblem, k: int, nbrs: list[list[int]], weights: list[dict[int, float]],
+                tried: list[tuple[float, int, np.ndarray]]) -> np.ndarray:
+        """When every start misses the band: ejection chains (:func:`_chain_repair`) on each start in turn, then on
+        up to ``CHAIN_STARTS`` further starts; the first in band wins (refined again), else the least violation."""
+        def starts() -> Iterator[tuple[float, int, np.ndarray]]:
+            yield from tried
+            for attempt in range(self.starts, self.starts + CHAIN_STARTS):
+                start = self.seed + 7919 * attempt
+                labels = self._attempt(p, k, nbrs, weights, start)
+                yield _violation(p, labels, k), start, labels
+
+        best: tuple[float, np.ndarray] | None = None
+        for viol, start, labels in starts():
+            chained = _chain_repair(p, labels, nbrs)
+            if _violation(p, chained, k) < viol:
+                labels = _relabel(self._shape_pass(p, chained, start))
+                viol = _violation(p, labels, k)
             if best is None or viol < best[0]:
                 best = (viol, labels)
             if viol == 0:
                 break
         assert best is not None
-        self.labels_ = best[1]
-        return self
+        return best[1]
 
     def _plain(self, p: PartitionProblem) -> np.ndarray:
         q = PartitionProblem(**{**p.__dict__, "atoms": None})
@@ -146,8 +175,8 @@ class BalancedPartition:
         best: tuple[float, float, np.ndarray] | None = None
         for attempt in range(ATOM_STARTS):
             lab = BalancedPartition(coarse, seed=self.seed + 7919 * attempt, voronoi_iter=min(30, self.voronoi_iter),
-                                    max_moves=self.max_moves, starts=1,
-                                    refine_moves=self.refine_moves).solve().labels_
+                                    max_moves=self.max_moves, starts=1, refine_moves=self.refine_moves,
+                                    chains=False).solve().labels_  # the node level repairs what is left
             key = (_violation(coarse, lab, coarse.k), _shape(coarse, lab, cost))
             if best is None or key < best[:2]:
                 best = (*key, lab)
@@ -161,6 +190,10 @@ class BalancedPartition:
         labels = _relabel(self._voronoi(p, seeds))
         labels = _relabel(_local_search(p, labels, nbrs, weights, self.max_moves))
         labels = _swap_repair(p, labels, nbrs)
+        return _relabel(self._shape_pass(p, labels, seed))
+
+    def _shape_pass(self, p: PartitionProblem, labels: np.ndarray, seed: int) -> np.ndarray:
+        """The compactness refine (then the problem's soft-alignment polish); no band violation grows."""
         if self.refine_moves != 0:
             cost = edge_costs(p.border)
             if p.cut_weight is not None:  # soft alignment (wards, PCN catchments): dearer to cut inside
@@ -170,7 +203,7 @@ class BalancedPartition:
                             moves=None if self.refine_moves is None else self.refine_moves * p.n)
             if p.polish is not None:  # soft alignment after the shape search (nhgeo.affinity.PcnPolish)
                 labels = p.polish(labels, p.pop, rn, rc, p.lo, p.hi)
-        return _relabel(labels)
+        return labels
 
     def _voronoi(self, p: PartitionProblem, seeds: np.ndarray) -> np.ndarray:
         n, k = p.n, len(seeds)
@@ -504,3 +537,104 @@ def _local_search(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]]
         if not improved or moves > max_moves:
             break
     return labels
+
+
+CHAIN_STARTS = 8  # further starts (each with chains) when every start and its chains still miss the band
+CHAIN_DEPTH = 8  # parts an ejection chain may pass the shortfall (or surplus) through
+CHAIN_WIDTH = 6  # moves tried at each link of a chain, best first
+CHAIN_BUDGET = 20_000  # links examined per chain search (bounds the time on large regions; deterministic)
+
+
+def _chain_repair(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]], rounds: int = 500) -> np.ndarray:
+    """Ejection chains: a part below the minimum takes a boundary unit from a touching part; if that pushes the
+    donor below the minimum, the donor takes one from a part touching it, and so on (at most ``CHAIN_DEPTH``
+    links; the mirror for a part above the maximum passes a unit on). Every part stays connected at every link,
+    no part or unit is used twice in a chain, and a chain is applied only if the total band violation falls.
+    This finds the balanced splits that single moves and one-for-one exchanges cannot reach, where the slack
+    lies several parts away from the part that misses the band. Deterministic: candidates in a fixed order."""
+    k = int(labels.max()) + 1
+    pop = [float(x) for x in p.pop]
+    lab = [int(x) for x in labels]
+    members = [set[int]() for _ in range(k)]
+    for i, j in enumerate(lab):
+        members[j].add(i)
+    pops = [0.0] * k
+    for i, j in enumerate(lab):
+        pops[j] += pop[i]
+    lo, hi, target = float(p.lo), float(p.hi), float(p.target)
+
+    def viol(x: float) -> float:
+        return lo - x if x < lo else (x - hi if x > hi else 0.0)
+
+    def move(u: int, a: int, b: int) -> None:
+        lab[u] = b
+        members[a].discard(u)
+        members[b].add(u)
+        pops[a] -= pop[u]
+        pops[b] += pop[u]
+
+    budget = [0]
+
+    def links(part: int, short: bool, used: set[int], moved: set[int]) -> list[tuple[int, int, int]]:
+        """The next link's moves ``(unit, from, to)``, best first: the other part's band violation after the
+        move, then its distance from the target; only moves that keep ``part`` inside the maximum (short) or
+        minimum (surplus) and the donor connected."""
+        cands: list[tuple[float, float, int, int, int]] = []
+        for x in sorted(members[part]):
+            for y in nbrs[x]:
+                other = lab[y]
+                if other == part or other in used:
+                    continue
+                if short:  # y moves into part
+                    if y in moved or pops[part] + pop[y] > hi:
+                        continue
+                    after = pops[other] - pop[y]
+                    cands.append((viol(after), abs(after - target), y, other, part))
+                else:  # x moves out of part
+                    if x in moved or pops[part] - pop[x] < lo:
+                        continue
+                    after = pops[other] + pop[x]
+                    cands.append((viol(after), abs(after - target), x, part, other))
+        out: list[tuple[int, int, int]] = []
+        for _, _, u, a, b in sorted(set(cands)):
+            if len(members[a]) > 1 and _connected(members[a] - {u}, nbrs):
+                out.append((u, a, b))
+                if len(out) == CHAIN_WIDTH:
+                    break
+        return out
+
+    def search(part: int, short: bool, used: set[int], moved: set[int], gain: float, depth: int
+               ) -> list[tuple[int, int, int]] | None:
+        """A chain from ``part`` (already changed by ``gain`` of violation) that lowers the total violation."""
+        for u, a, b in links(part, short, used, moved):
+            budget[0] += 1
+            if budget[0] > CHAIN_BUDGET:
+                return None
+            before = viol(pops[a]) + viol(pops[b])
+            move(u, a, b)
+            g = gain + before - viol(pops[a]) - viol(pops[b])
+            nxt = a if short else b  # the donor now short, or the receiver now over
+            if g > 1e-9:
+                move(u, b, a)
+                return [(u, a, b)]
+            if depth < CHAIN_DEPTH and viol(pops[nxt]) > 0:
+                rest = search(nxt, short, used | {nxt}, moved | {u}, g, depth + 1)
+                if rest is not None:
+                    move(u, b, a)
+                    return [(u, a, b), *rest]
+            move(u, b, a)
+        return None
+
+    for _ in range(rounds):
+        bad = sorted((j for j in range(k) if viol(pops[j]) > 0), key=lambda j: (-viol(pops[j]), j))
+        chain = None
+        for j in bad:
+            budget[0] = 0
+            chain = search(j, pops[j] < lo, {j}, set(), 0.0, 1)
+            if chain is not None:
+                break
+        if chain is None:
+            break
+        for u, a, b in chain:
+            move(u, a, b)
+    return np.asarray(lab, dtype=np.int64)
