@@ -49,7 +49,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "output": (["src/nhgeo/output.py"],
                ["tests/test_output.py", "tests/test_cli.py", "tests/test_cli_conventions.py",
                 "tests/test_edge_cases.py"]),
-    "design/partition": (["src/nhgeo/design/partition.py"],
+    "design/partition": (["src/nhgeo/design/partition.py", "src/nhgeo/design/band_repair.py"],
                          ["tests/test_partition.py", "tests/test_refine.py", "tests/test_propose.py",
                           "tests/test_wards_whole.py",
                           "tests/test_affinity.py"]),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nhgeo.design.partition import PartitionProblem, _swap_repair
+from nhgeo.design.band_repair import swap_repair
+from nhgeo.design.partition import PartitionProblem
 
 
 def _rings(pops: list[list[float]], lo: float, hi: float) -> tuple[PartitionProblem, list[list[int]]]:
@@ -37,7 +38,7 @@ def test_swap_repair_exchanges_where_a_single_move_overshoots() -> None:
     moving 2 (30) puts J at 68; only an exchange (1 <-> 3, or 0 <-> 2) puts both at 40, each part still a
     connected pair of the ring — and one round of repair finds it."""
     prob, nbrs = _rings([[28.0, 10.0, 30.0, 12.0]], lo=40, hi=60)
-    labels = _swap_repair(prob, _parts(1), nbrs, rounds=1)
+    labels = swap_repair(prob, _parts(1), nbrs, rounds=1)
     assert labels.tolist() in ([0, 1, 1, 0], [1, 0, 0, 1])  # an exchange: two units each
     assert np.bincount(labels, weights=prob.pop).tolist() == [40.0, 40.0]
 
@@ -45,14 +46,14 @@ def test_swap_repair_exchanges_where_a_single_move_overshoots() -> None:
 def test_swap_repair_goes_on_with_the_populations_after_an_exchange() -> None:
     """Two rings that each need an exchange: the second round must see the true populations after the first."""
     prob, nbrs = _rings([[28.0, 10.0, 30.0, 12.0], [29.0, 10.0, 30.0, 12.0]], lo=40, hi=60)
-    labels = _swap_repair(prob, _parts(2), nbrs)
+    labels = swap_repair(prob, _parts(2), nbrs)
     pops = np.bincount(labels, weights=prob.pop)
     assert pops.tolist() == [40.0, 40.0, 41.0, 40.0] or pops.tolist() == [40.0, 40.0, 40.0, 41.0]
 
 
 def test_swap_repair_leaves_an_in_band_partition_alone() -> None:
     prob, nbrs = _rings([[25.0, 20.0, 25.0, 20.0]], lo=40, hi=60)
-    assert _swap_repair(prob, _parts(1), nbrs).tolist() == [0, 0, 1, 1]
+    assert swap_repair(prob, _parts(1), nbrs).tolist() == [0, 0, 1, 1]
 
 
 
@@ -60,13 +61,14 @@ def test_band_repair_takes_a_part_into_the_band_even_out_of_its_aim() -> None:
     """Path 0-1-2: part J = {0} holds 38 (below 40), C = {1, 2} holds 45 (3 + 42: at the bottom of the aim band
     45-55). Moving unit 1 to J brings J into the band (41) and leaves C in it (42) though below its aim: the hard
     band comes first, so the single move is made."""
-    from nhgeo.design.partition import _adjacency, _local_search
+    from nhgeo.design.band_repair import local_search
+    from nhgeo.design.partition import _adjacency
 
     p = PartitionProblem(pop=np.array([38.0, 3.0, 42.0]), xy=np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]),
                          edges_u=np.array([0, 1]), edges_v=np.array([1, 2]), border=np.ones(2), travel=np.ones(2),
                          k=2, lo=40, hi=60, target=50)
     nbrs, weights = _adjacency(p)
-    labels = _local_search(p, np.array([0, 1, 1]), nbrs, weights, max_moves=100)
+    labels = local_search(p, np.array([0, 1, 1]), nbrs, weights, max_moves=100)
     assert labels.tolist() == [0, 0, 1]
     assert np.bincount(labels, weights=p.pop).tolist() == [41.0, 42.0]
 
@@ -88,24 +90,26 @@ def _path(pops: list[float], k: int) -> PartitionProblem:
 ])
 def test_chain_repair_passes_a_shortfall_through_a_part_at_the_band_edge(pops: list[float], start: list[int],
                                                                           end: list[int]) -> None:
-    from nhgeo.design.partition import _adjacency, _chain_repair, _local_search, _violation
+    from nhgeo.design.band_repair import chain_repair, local_search
+    from nhgeo.design.partition import _adjacency, _violation
 
     p = _path(pops, 3)
     nbrs, weights = _adjacency(p)
     labels = np.array(start)
-    stuck = _swap_repair(p, _local_search(p, labels, nbrs, weights, max_moves=100), nbrs)
+    stuck = swap_repair(p, local_search(p, labels, nbrs, weights, max_moves=100), nbrs)
     assert _violation(p, stuck, 3) == 10  # single moves and exchanges cannot fix it
-    assert _chain_repair(p, labels, nbrs).tolist() == end
+    assert chain_repair(p, labels, nbrs).tolist() == end
     assert _violation(p, np.array(end), 3) == 0
 
 
 def test_chain_repair_never_breaks_a_part() -> None:
     """A = {0} is 10 short; B = {1, 2, 3} could give unit 2 (its middle: 10 people, 60 -> 50, A 30 -> 40), which
     would cut B in two. Unit 1 (30) would put A at 60 and B at 30 — so nothing helps, and nothing is done."""
-    from nhgeo.design.partition import _adjacency, _chain_repair
+    from nhgeo.design.band_repair import chain_repair
+    from nhgeo.design.partition import _adjacency
 
     p = PartitionProblem(pop=np.array([30.0, 30.0, 10.0, 20.0]), xy=np.zeros((4, 2)),
                          edges_u=np.array([0, 1, 2, 0]), edges_v=np.array([1, 2, 3, 2]), border=np.ones(4),
                          travel=np.ones(4), k=2, lo=40, hi=60, target=50)
     nbrs, _ = _adjacency(p)
-    assert _chain_repair(p, np.array([0, 1, 1, 1]), nbrs).tolist() == [0, 1, 1, 1]
+    assert chain_repair(p, np.array([0, 1, 1, 1]), nbrs).tolist() == [0, 1, 1, 1]
