@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -184,3 +185,7 @@ def test_proposal_geopackage_layers_carry_their_columns(tmp_path: Path) -> None:
     hoods = gpd.read_file(out / "neighbourhoods.gpkg", layer="neighbourhoods")
     assert dict(zip(hoods["neighbourhood"], hoods["place"], strict=True)) == {
         n: p["id"] for p in summary["places"] for n in p["neighbourhoods"]}
+    # the assignment layer keeps numbers as numbers (the IMD decile was written as text before) and text as text
+    lsoas = gpd.read_file(out / "neighbourhoods.gpkg", layer="assignment")
+    assert pd.api.types.is_integer_dtype(lsoas["imd_decile"]) and lsoas["imd_decile"].between(1, 10).all()
+    assert pd.api.types.is_integer_dtype(lsoas["population"]) and lsoas["code"].str.startswith("E01").all()

@@ -327,6 +327,7 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
     ``out`` atomically; ``command`` is the command line the report quotes to reproduce it. ``lsoa_table``
     (``.csv`` or ``.xlsx``): the one-row-per-LSOA table too, inside ``out`` or wherever it is named."""
     import geopandas as gpd
+    import pandas as pd
 
     from .footprints.files import dumps_toml
     from .geo.dissolve import dissolve
@@ -348,8 +349,8 @@ def write_proposal(result: ProposeResult, out: str | Path, force: bool = False, 
         assign = result.assignment
         keep = [c for c in ASSIGNMENT_COLUMNS if c in assign.columns]
         a = gpd.GeoDataFrame(assign[keep].copy(), geometry="geometry", crs=assign.crs)
-        for col in a.columns:
-            if col not in (Col.GEOMETRY, Col.POP) and a[col].dtype != "int64":
+        for col in a.columns:  # text columns: missing values as NULL; numbers (IMD decile) keep their type
+            if col not in (Col.GEOMETRY, Col.POP) and not pd.api.types.is_numeric_dtype(a[col]):
                 a[col] = a[col].astype(object).where(a[col].notna(), None)
         hoods = dissolve(a, "neighbourhood", ["population"])  # coverage union: ~10x faster than .dissolve
         info = {h.id: h for h in result.proposal.neighbourhoods}
