@@ -48,7 +48,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
                             "tests/test_output.py"]),
     "output": (["src/nhgeo/output.py"],
                ["tests/test_output.py", "tests/test_cli.py", "tests/test_cli_conventions.py",
-                "tests/test_edge_cases.py"]),
+                "tests/test_edge_cases.py", "tests/test_tables.py", "tests/test_maps.py", "tests/test_ensemble.py"]),
     "design/partition": (["src/nhgeo/design/partition.py", "src/nhgeo/design/band_repair.py"],
                          ["tests/test_partition.py", "tests/test_refine.py", "tests/test_propose.py",
                           "tests/test_wards_whole.py",
@@ -78,6 +78,10 @@ EQUIVALENT: dict[str, str] = {
     "nhgeo.check.coverage.x__pairs_within__mutmut_80": "|px + xmax| for |px - xmax| in the farthest-corner bound: "
     "a larger bound settles fewer pairs from boxes alone, and those then get the exact GEOS distance, which gives "
     "the same pairs (a speed-up lost, no answer changed)",
+    "nhgeo.output.x_write_edges__mutmut_16": "to_file without driver='GPKG': write_edges takes only *.gpkg names "
+    "and the temporary file keeps the suffix, so GDAL infers the same driver",
+    "nhgeo.output.x_write_proposal__mutmut_160": "driver='gpkg' for 'GPKG': GDAL looks driver names up "
+    "case-insensitively",
     "nhgeo.cli.app.x_fail__mutmut_2": "highlight=None for highlight=False on the error console: it prints "
     "without colour or markup highlighting where output is not a terminal, the same text",
 }

@@ -74,6 +74,12 @@ def test_graph_writes_gpkg(tmp_path: Path) -> None:
     assert res.exit_code == 0
     edges = gpd.read_file(out, layer="edges")
     assert len(edges) == 335 and edges["border_m"].ge(20).all()  # 7 point contacts (< 20 m) are not edges
+    bridges = gpd.read_file(out, layer="bridges")
+    assert list(bridges.columns) == list(edges.columns) and len(bridges) == int(edges["bridge"].sum())
+    for name in ("g.shp", "g"):  # two layers need a GeoPackage: another name is a usage error, nothing written
+        bad = runner.invoke(app, ["graph", "--place", "Camden", "--out", str(tmp_path / name)])
+        assert bad.exit_code == 2 and "name the file *.gpkg" in bad.output and len(bad.output.splitlines()) == 1
+        assert not (tmp_path / name).exists()
     js = runner.invoke(app, ["graph", "--place", "Isles of Scilly,Cornwall", "--format", "json"])
     d = json.loads(js.stdout)
     assert len(d["bridges"]) == 1 and d["components"] == 1 and d["islands"] == [d["bridges"][0]["from"]]

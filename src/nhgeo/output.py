@@ -404,6 +404,9 @@ def write_edges(study: Study, out: str | Path, force: bool = False) -> None:
     """The study's adjacency as a GeoPackage: layers ``edges`` and ``bridges``."""
     from .geo.graph import edges_frame
 
+    if Path(out).suffix.lower() != ".gpkg":  # two layers need a GeoPackage; a .shp name would hide one
+        raise InputError(f"--out {out}: the graph is written as a GeoPackage with two layers (edges, bridges); "
+                         "name the file *.gpkg")
     with atomic_file(out, force) as tmp, fixed_gpkg_timestamps():
         edges = edges_frame(study.units, study.adj)
         edges.to_file(tmp, layer="edges", driver="GPKG")
