@@ -4,12 +4,14 @@ and a positional place are usage errors with a way out."""
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from nhgeo.cli import app
@@ -119,3 +121,68 @@ def test_consoles_are_wide_in_logs_and_follow_columns(monkeypatch: pytest.Monkey
     monkeypatch.delenv("COLUMNS")
     monkeypatch.setattr(sys, name, _Tty())
     assert _console(stderr=stderr).width != 160  # a terminal: rich asks it (80 when it cannot tell)
+
+
+def test_the_default_console_is_stdout() -> None:
+    from nhgeo.cli.app import _console
+
+    assert _console().stderr is False
+
+
+def test_no_command_shows_the_help_and_exits_2() -> None:
+    """``nhgeo`` alone: the help with its commands (not an error line), exit 2 as for any usage error."""
+    res = runner.invoke(app, [])
+    assert res.exit_code == 2
+    assert "Usage: nhgeo" in res.output and "propose" in res.output and "error:" not in res.output
+
+
+def test_an_unknown_option_is_one_exact_line() -> None:
+    res = runner.invoke(app, ["validate", NCL, "--bogus"])
+    assert res.exit_code == 2
+    assert res.output == ("error: No such option: --bogus (Possible options: --boundaries, --out) "
+                          "(see nhgeo validate --help)\n")
+
+
+def test_option_help_is_shown() -> None:
+    res = runner.invoke(app, ["coverage", "--help"])
+    assert res.exit_code == 0 and "--services" in res.output
+    text = " ".join(res.output.replace("│", " ").split())
+    assert "where the service points come from" in text.lower() or "service points" in text.lower()
+
+
+def test_an_interrupt_before_the_command_runs_is_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while the arguments are read, or an Abort in the global options before the command's own guard:
+    exit 130, never 1 (which would say a rule failed)."""
+    import nhgeo.render.table as table
+
+    cli_app = importlib.import_module("nhgeo.cli.app")  # the module (nhgeo.cli.app is also the Typer app's name)
+
+    def abort(*args: object) -> None:
+        raise typer.Abort
+
+    def interrupt(*args: object) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(table, "use_plain_tables", abort)  # the --plain callback, inside click's invoke
+    res = runner.invoke(app, ["--plain", "rules"])
+    assert res.exit_code == 130 and res.output == "aborted; nothing was written\n"
+    monkeypatch.undo()
+    monkeypatch.setattr(cli_app, "global_first", interrupt)  # reading the arguments (typer: Exit(130))
+    assert runner.invoke(app, ["rules"]).exit_code == 130
+
+
+def test_a_written_report_is_named_without_highlighting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'wrote PATH' is the path as typed, even on a colour terminal (no number or path highlighting inside it)."""
+    import io
+
+    from rich.console import Console
+
+    from nhgeo.check.validation import Verdict
+
+    cli_app = importlib.import_module("nhgeo.cli.app")
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli_app, "console", Console(file=buf, force_terminal=True, color_system="truecolor",
+                                                    width=200))
+    cli_app.conclude(Verdict("validate", True, "0 error(s), 0 warning(s)"), "json", out="out 2026/report-1.json")
+    assert buf.getvalue().splitlines()[0] == "wrote out 2026/report-1.json"

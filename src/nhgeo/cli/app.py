@@ -116,9 +116,9 @@ class OneLineUsageErrors(TyperGroup):
             text = message() + did_you_mean(ctx, message())
             err.print(f"[bold red]error:[/] {escape(text)}{escape(where)}", highlight=False, soft_wrap=True)
             sys.exit(getattr(exc, "exit_code", 2))
-        except typer.Abort:
-            err.print("aborted")
-            sys.exit(1)
+        except typer.Abort:  # the user ended it before a command's own guard (input closed, a prompt refused)
+            err.print("aborted; nothing was written")
+            sys.exit(130)  # an interruption, as Ctrl-C (typer's own Exit(130)); not 1, which says a rule failed
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
