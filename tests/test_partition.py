@@ -57,6 +57,30 @@ def test_swap_repair_leaves_an_in_band_partition_alone() -> None:
 
 
 
+def test_swap_repair_gives_a_unit_alone_when_that_is_the_fix() -> None:
+    """J = {0, 1} holds 65 (over 60) and C = {2, 3} 40: only giving unit 0 (15) alone puts both in band (50, 55);
+    giving unit 1 empties J below the band and every exchange leaves J over."""
+    prob, nbrs = _rings([[15.0, 50.0, 20.0, 20.0]], lo=40, hi=60)
+    labels = swap_repair(prob, _parts(1), nbrs, rounds=1)
+    assert labels.tolist() == [1, 0, 1, 1]
+    assert np.bincount(labels, weights=prob.pop).tolist() == [50.0, 55.0]
+
+
+def test_shape_is_the_mean_polsby_popper_of_the_parts() -> None:
+    """Four unit squares in a 2 x 2 block: as one part it is a square (Polsby-Popper pi/4); as two 1 x 2
+    rectangles each is 4 pi 2 / 6^2 = 2 pi / 9 — perimeters are the squares' minus twice each inner border."""
+    from nhgeo.design.partition import _shape
+
+    u, v = np.array([0, 2, 0, 1]), np.array([1, 3, 2, 3])  # 0-1 and 2-3 side by side, 0-2 and 1-3 above
+    p = PartitionProblem(pop=np.ones(4), xy=np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+                         edges_u=u, edges_v=v, border=np.ones(4), travel=np.ones(4), k=2, lo=1, hi=3, target=2,
+                         area=np.ones(4), perimeter=np.full(4, 4.0))
+    assert _shape(p, np.zeros(4, dtype=np.int64), np.ones(4)) == pytest.approx(-np.pi / 4)
+    assert _shape(p, np.array([0, 0, 1, 1]), np.ones(4)) == pytest.approx(-2 * np.pi / 9)
+    q = PartitionProblem(**{**p.__dict__, "area": None, "perimeter": None})  # no shapes: the cut cost instead
+    assert _shape(q, np.array([0, 0, 1, 1]), np.array([1.0, 1.0, 5.0, 7.0])) == 12.0
+
+
 def test_band_repair_takes_a_part_into_the_band_even_out_of_its_aim() -> None:
     """Path 0-1-2: part J = {0} holds 38 (below 40), C = {1, 2} holds 45 (3 + 42: at the bottom of the aim band
     45-55). Moving unit 1 to J brings J into the band (41) and leaves C in it (42) though below its aim: the hard
