@@ -137,3 +137,32 @@ def test_chain_repair_never_breaks_a_part() -> None:
                          travel=np.ones(4), k=2, lo=40, hi=60, target=50)
     nbrs, _ = _adjacency(p)
     assert chain_repair(p, np.array([0, 1, 1, 1]), nbrs).tolist() == [0, 1, 1, 1]
+
+
+def test_the_soft_alignment_polish_runs_after_atoms_with_the_populations() -> None:
+    """With atoms (wards) and a polish (PCN alignment), the polish is called once at the end with the labels,
+    the unit populations, the neighbour lists and costs, and the band — and what it returns is the answer."""
+    from nhgeo.design.partition import BalancedPartition
+
+    rows, cols = 4, 6
+    n = rows * cols
+    xy = np.array([[c * 100.0, r * 100.0] for r in range(rows) for c in range(cols)])
+    edges = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)]
+    edges += [(r * cols + c, (r + 1) * cols + c) for r in range(rows - 1) for c in range(cols)]
+    u, v = np.array(edges).T
+    pop = np.full(n, 1000.0)
+    calls: list[tuple[np.ndarray, float, float]] = []
+
+    def polish(labels: np.ndarray, pops: np.ndarray, nbrs: list[list[int]], costs: list[list[float]], lo: float,
+               hi: float) -> np.ndarray:
+        assert len(nbrs) == len(costs) == n
+        calls.append((np.asarray(pops), lo, hi))
+        return labels
+
+    atoms = np.array([(r // 2) * 3 + c // 2 for r in range(rows) for c in range(cols)])  # 2 x 2 blocks: 6 atoms
+    p = PartitionProblem(pop=pop, xy=xy, edges_u=u, edges_v=v, border=np.full(len(u), 100.0),
+                         travel=np.full(len(u), 100.0), k=3, lo=7000, hi=9000, target=8000, atoms=atoms,
+                         polish=polish)
+    labels = BalancedPartition(p, seed=0).solve().labels_
+    assert len(calls) >= 1 and all(c[0].tolist() == pop.tolist() and c[1:] == (7000, 9000) for c in calls)
+    assert sorted(np.bincount(labels, weights=pop).tolist()) == [8000.0, 8000.0, 8000.0]
