@@ -92,6 +92,26 @@ EQUIVALENT: dict[str, str] = {
     "without colour or markup highlighting where output is not a terminal, the same text",
 }
 
+# mutants of code deleted in the session they were found in (dead code): not counted, listed with why
+REMOVED: dict[str, str] = {
+    "nhgeo.check.coverage.x__count_within__mutmut_1": "_count_within was called nowhere (mutmut found no test "
+    "reaching it); the function was deleted",
+}
+
+# survivors not yet killed, with what a killing test would need (listed under the survivors)
+NOT_YET: dict[str, str] = {
+    "nhgeo.check.coverage.x__over_land__mutmut_122": "land route <= 2d + slack read as d/2 + slack for the straight-"
+    "line nearest service: on North Central London no nearest service changes (checked by hand); a test needs a "
+    "map where the nearest is 0.5-2 times its distance away by land",
+    "nhgeo.design.band_repair.x_chain_repair__mutmut_64": "a candidate filter in the chain search (continue -> "
+    "break) only prunes the search; the total-violation check still decides, and no map tried needs that branch",
+    "nhgeo.design.partition.xǁBalancedPartitionǁ_solve_atoms__mutmut_86": "the fallback to the plain solve when "
+    "whole wards cannot reach the band even after node-level repair: no test map reaches it",
+    "nhgeo.design.partition.xǁBalancedPartitionǁsolve__mutmut_14": "k equal to the number of wards would take the "
+    "ward path (each ward a part, then node-level repair) instead of the plain solve; no test map has exactly k "
+    "wards, and which answer is better there (wards whole) is a design question, not a bug to pin",
+}
+
 KILLED = ("killed", "timeout", "caught by type check", "segfault")  # segfault: the mutant crashed the tests
 
 
@@ -194,7 +214,7 @@ def rerun_survivors(rec: dict[str, object], work_root: Path, children: int, test
     label = str(rec["label"])
     verdicts: dict[str, str] = rec["verdicts"]  # type: ignore[assignment]
     changes: dict[str, str] = rec.get("changes", {})  # type: ignore[assignment]
-    todo = [n for n, v in verdicts.items() if v not in KILLED and n not in EQUIVALENT]
+    todo = [n for n, v in verdicts.items() if v not in KILLED and n not in EQUIVALENT and n not in REMOVED]
     if not todo:
         return []
     work = work_root / (label.replace("/", "_") + "-rerun")
@@ -271,8 +291,8 @@ def _cell(change: str, context: int = 30) -> str:
 
 def _score(rec: dict[str, object]) -> tuple[int, int, int, list[str]]:
     verdicts: dict[str, str] = rec["verdicts"]  # type: ignore[assignment]
-    eq = [n for n in verdicts if n in EQUIVALENT]
-    counted = {n: v for n, v in verdicts.items() if n not in EQUIVALENT}
+    eq = [n for n in verdicts if n in EQUIVALENT or n in REMOVED]
+    counted = {n: v for n, v in verdicts.items() if n not in EQUIVALENT and n not in REMOVED}
     killed = sum(v in KILLED for v in counted.values())
     survivors = sorted(n for n, v in counted.items() if v not in KILLED)
     return killed, len(counted), len(eq), survivors
@@ -297,11 +317,11 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
     lines = ["# Mutation testing (issue 27)", "",
              "Written by `python benchmarks/mutation.py` (mutmut; each module against the tests that exercise it, "
              "`-x`). Sampled: at most `--limit` mutants per module by a fixed stride over the sorted mutant names; "
-             "'mutants' is how many mutmut generated, 'tested' how many were run. Equivalent mutants (listed below "
-             "with why) are left out of the score.", ""]
+             "'mutants' is how many mutmut generated, 'tested' how many were run. Equivalent mutants and mutants of "
+             "code since deleted (listed below with why) are left out of the score.", ""]
     if note:
         lines += [note, ""]
-    lines += ["| module | mutants | tested | equivalent | killed | survived | score | time (s) |",
+    lines += ["| module | mutants | tested | not counted | killed | survived | score | time (s) |",
               "|---|---:|---:|---:|---:|---:|---:|---:|"]
     tk = tn = 0
     surv_lines: list[str] = []
@@ -313,7 +333,8 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
         tk, tn = tk + k, tn + n
         lines.append(f"| {label} | {rec['total']} | {len(rec['chosen'])} | {e} | {k} | {n - k} | "  # type: ignore[arg-type]
                      f"{100 * k / max(n, 1):.0f}% | {rec['seconds']} |")
-        surv_lines += [f"- `{s}` ({rec['verdicts'][s]})" for s in surv]  # type: ignore[index]
+        surv_lines += [f"- `{s}` ({rec['verdicts'][s]})" + (f": {NOT_YET[s]}" if s in NOT_YET else "")  # type: ignore[index]
+                       for s in surv]
     for label in MODULES:
         rec = records.get(label)
         if rec is None:
@@ -321,12 +342,16 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
         changes: dict[str, str] = rec.get("changes", {})  # type: ignore[assignment]
         lines += ["", f"### {label}", "", "| mutant | change | verdict |", "|---|---|---|"]
         for n in rec["chosen"]:  # type: ignore[attr-defined]
-            verdict = "equivalent" if n in EQUIVALENT else str(rec["verdicts"][n])  # type: ignore[index]
+            verdict = ("equivalent" if n in EQUIVALENT else "code deleted" if n in REMOVED
+                       else str(rec["verdicts"][n]))  # type: ignore[index]
             if any(line.startswith(f"{n}:") for batch in rec.get("reruns", []) for line in batch):  # type: ignore[attr-defined]
                 verdict += " (run again after the tests were written)"
             lines.append(f"| `{n.removeprefix('nhgeo.')}` | `{_cell(changes.get(n, ''))}` | {verdict} |")
+    sampled = {n for rec in records.values() for n in rec["chosen"]}  # type: ignore[attr-defined]
     lines += ["", "## Equivalent mutants (not counted)", ""]
-    lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items())] or ["- none"]
+    lines += [f"- `{n}`: {why}" for n, why in sorted(EQUIVALENT.items()) if n in sampled] or ["- none"]
+    lines += ["", "## Mutants of deleted code (not counted)", ""]
+    lines += [f"- `{n}`: {why}" for n, why in sorted(REMOVED.items()) if n in sampled] or ["- none"]
     lines += ["", "## Surviving mutants", "", *(surv_lines or ["- none"]), ""]
     if before:
         lines += _before_lines(before, before_label)
