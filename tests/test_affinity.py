@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import nhgeo
-from nhgeo import affinity
 from nhgeo.check.alignment import pcn_alignment, ward_alignment
 from nhgeo.cli import app
+from nhgeo.design import affinity
 from nhgeo.design.neighbourhoods import propose_neighbourhoods
 from nhgeo.design.partition import BalancedPartition, PartitionProblem
 from nhgeo.design.refine import adjacency_lists, edge_costs

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from nhgeo import graph as graph_mod
+from nhgeo.geo import graph as graph_mod
 from nhgeo.geo.graph import AdjacencyGraph, build_graph
 
 

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from nhgeo import neighbourhoods
 from nhgeo.check.metrics import score_assignment
-from nhgeo.design import partition
+from nhgeo.design import neighbourhoods, partition
 from nhgeo.design.neighbourhoods import Proposal, propose_neighbourhoods
 from nhgeo.design.sizing import choose_k
 from nhgeo.geo.graph import AdjacencyGraph, build_graph

@@ -286,7 +286,7 @@ class Assignment:
         """``footprint`` on ``study``'s units; ``known`` = every code the boundaries hold (for unknown codes)."""
         listed = footprint.assignment()
         codes = pd.Series(study.codes)
-        labels = codes.map(listed).fillna("").to_numpy(dtype=object)
+        labels = codes.map(listed).astype(object).fillna("").to_numpy(dtype=object)  # all-NaN maps are float
         unknown = sorted(map(str, listed.index.difference(known))) if known is not None else []
         return cls(footprint, labels, unknown)
 
