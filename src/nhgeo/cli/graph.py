@@ -15,7 +15,7 @@ from .options import ForceOpt, PlaceOpt, Source, command, format_option, source_
 def graph(
     place: PlaceOpt = "england",
     source: Source = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write edges and bridges to this GeoPackage.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write edges and bridges to this *.gpkg file.")] = None,
     force: ForceOpt = False,
     fmt: Annotated[str, format_option("graph")] = "table",
 ) -> None:
