@@ -298,13 +298,15 @@ def _score(rec: dict[str, object]) -> tuple[int, int, int, list[str]]:
     return killed, len(counted), len(eq), survivors
 
 
+def _in_order(records: dict[str, dict[str, object]]) -> list[tuple[str, dict[str, object]]]:
+    """The modules that have results, in MODULES order."""
+    return [(label, records[label]) for label in MODULES if label in records]
+
+
 def _before_lines(before: dict[str, dict[str, object]], label: str) -> list[str]:
     lines = [f"## {label}", "", "| module | tested | killed | score |", "|---|---:|---:|---:|"]
     tk = tn = 0
-    for mod in MODULES:
-        rec = before.get(mod)
-        if rec is None:
-            continue
+    for mod, rec in _in_order(before):
         k, n, _, _ = _score(rec)
         tk, tn = tk + k, tn + n
         lines.append(f"| {mod} | {n} | {k} | {100 * k / max(n, 1):.0f}% |")
@@ -325,20 +327,14 @@ def write_table(records: dict[str, dict[str, object]], path: Path, note: str,
               "|---|---:|---:|---:|---:|---:|---:|---:|"]
     tk = tn = 0
     surv_lines: list[str] = []
-    for label in MODULES:
-        rec = records.get(label)
-        if rec is None:
-            continue
+    for label, rec in _in_order(records):
         k, n, e, surv = _score(rec)
         tk, tn = tk + k, tn + n
         lines.append(f"| {label} | {rec['total']} | {len(rec['chosen'])} | {e} | {k} | {n - k} | "  # type: ignore[arg-type]
                      f"{100 * k / max(n, 1):.0f}% | {rec['seconds']} |")
         surv_lines += [f"- `{s}` ({rec['verdicts'][s]})" + (f": {NOT_YET[s]}" if s in NOT_YET else "")  # type: ignore[index]
                        for s in surv]
-    for label in MODULES:
-        rec = records.get(label)
-        if rec is None:
-            continue
+    for label, rec in _in_order(records):
         changes: dict[str, str] = rec.get("changes", {})  # type: ignore[assignment]
         lines += ["", f"### {label}", "", "| mutant | change | verdict |", "|---|---|---|"]
         for n in rec["chosen"]:  # type: ignore[attr-defined]
