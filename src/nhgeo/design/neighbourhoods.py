@@ -6,8 +6,8 @@ in the same ICB (contracted to one node, so it stays whole) and the crossing is 
 region is then partitioned by :class:`nhgeo.partition.BalancedPartition` into the number of
 neighbourhoods that best fits the band (:func:`nhgeo.design.sizing.choose_k`); when no count fits, the
 least-bad one is used and the neighbourhoods out of band are flagged with the arithmetic.
-Regions are independent: they are solved on a process pool (``workers``, ``NHGEO_WORKERS``) with
-the same result for any number of workers.
+Regions are independent: they are solved as Dask tasks on forked worker processes (``workers``,
+``NHGEO_WORKERS``) with the same result for any number of workers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import math
 import multiprocessing as mp
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -337,7 +336,7 @@ def _region_edges(adj: AdjacencyGraph, n: int, regions: list[list[np.ndarray]]
 
 
 def _solve(job: tuple[PartitionProblem, int]) -> np.ndarray:
-    """Solve one region (top level so a process pool can pickle it)."""
+    """Solve one region (top level so a Dask task can pickle it)."""
     prob, seed = job
     return BalancedPartition(prob, seed=seed).solve().labels_
 
@@ -354,15 +353,22 @@ POOL_MIN_UNITS = 10_000  # below this (London: 4,994 units, ~0.7 s) forking cost
 
 
 def _solve_all(jobs: list[tuple[PartitionProblem, int]], workers: int) -> list[np.ndarray]:
-    """Solve every region; with ``workers`` > 1 on a process pool (same results: regions are independent)."""
+    """Solve every region; with ``workers`` > 1 as Dask tasks on its multiprocessing scheduler (forked workers:
+    nothing re-imported), the same results in any number of workers since regions are independent."""
     size = sum(j[0].n for j in jobs)
     if workers <= 1 or len(jobs) < 2 or size < POOL_MIN_UNITS or "fork" not in mp.get_all_start_methods():
         return [_solve(j) for j in jobs]
-    order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0].n)  # biggest first: balanced finish
+    import dask
+    from dask.delayed import delayed
+
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i][0].n)  # biggest listed first
+    tasks = [delayed(_solve, pure=True)(jobs[i]) for i in order]
+    with dask.config.set({"multiprocessing.context": "fork"}):
+        solved = dask.base.compute(*tasks, scheduler="processes", chunksize=1,  # type: ignore[no-untyped-call]
+                                   num_workers=min(workers, len(jobs)))
     out: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(jobs)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=mp.get_context("fork")) as ex:
-        for i, lab in zip(order, ex.map(_solve, [jobs[i] for i in order], chunksize=1), strict=True):
-            out[i] = lab
+    for i, lab in zip(order, solved, strict=True):
+        out[i] = np.asarray(lab)
     return out
 
 
