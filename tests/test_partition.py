@@ -81,6 +81,14 @@ def test_shape_is_the_mean_polsby_popper_of_the_parts() -> None:
     assert _shape(q, np.array([0, 0, 1, 1]), np.array([1.0, 1.0, 5.0, 7.0])) == 12.0
 
 
+def _path(pops: list[float], k: int, aim: float = 0.2) -> PartitionProblem:
+    """Units 0-1-2-... in a line, band 40-60 (by default the aim is the whole band: no soft pull towards 50)."""
+    n = len(pops)
+    return PartitionProblem(pop=np.array(pops), xy=np.column_stack([np.arange(n, dtype=float), np.zeros(n)]),
+                            edges_u=np.arange(n - 1), edges_v=np.arange(1, n), border=np.ones(n - 1),
+                            travel=np.ones(n - 1), k=k, lo=40, hi=60, target=50, aim=aim)
+
+
 def test_band_repair_takes_a_part_into_the_band_even_out_of_its_aim() -> None:
     """Path 0-1-2: part J = {0} holds 38 (below 40), C = {1, 2} holds 45 (3 + 42: at the bottom of the aim band
     45-55). Moving unit 1 to J brings J into the band (41) and leaves C in it (42) though below its aim: the hard
@@ -88,21 +96,11 @@ def test_band_repair_takes_a_part_into_the_band_even_out_of_its_aim() -> None:
     from nhgeo.design.band_repair import local_search
     from nhgeo.design.partition import _adjacency
 
-    p = PartitionProblem(pop=np.array([38.0, 3.0, 42.0]), xy=np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]),
-                         edges_u=np.array([0, 1]), edges_v=np.array([1, 2]), border=np.ones(2), travel=np.ones(2),
-                         k=2, lo=40, hi=60, target=50)
+    p = _path([38.0, 3.0, 42.0], 2, aim=0.1)  # aim band 45-55
     nbrs, weights = _adjacency(p)
     labels = local_search(p, np.array([0, 1, 1]), nbrs, weights, max_moves=100)
     assert labels.tolist() == [0, 0, 1]
     assert np.bincount(labels, weights=p.pop).tolist() == [41.0, 42.0]
-
-
-def _path(pops: list[float], k: int) -> PartitionProblem:
-    """Units 0-1-2-... in a line, band 40-60 (aim the whole band: no soft pull towards 50)."""
-    n = len(pops)
-    return PartitionProblem(pop=np.array(pops), xy=np.column_stack([np.arange(n, dtype=float), np.zeros(n)]),
-                            edges_u=np.arange(n - 1), edges_v=np.arange(1, n), border=np.ones(n - 1),
-                            travel=np.ones(n - 1), k=k, lo=40, hi=60, target=50, aim=0.2)
 
 
 @pytest.mark.parametrize(("pops", "start", "end"), [

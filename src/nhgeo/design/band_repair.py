@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from .partition import PartitionProblem
 
 
+def band_gap(x: float, lo: float, hi: float) -> float:
+    """How far a part of ``x`` people lies outside the band [lo, hi] (0 inside)."""
+    return max(0.0, lo - x) + max(0.0, x - hi)
+
+
 def connected(members: set[int], nbrs: list[list[int]]) -> bool:
     """Is ``members`` non-empty and connected?"""
     if not members:
@@ -41,7 +46,7 @@ def swap_repair(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]], 
     pops = np.bincount(labels, weights=pop, minlength=k)
 
     def viol(x: float) -> float:
-        return max(0.0, p.lo - x) + max(0.0, x - p.hi)
+        return band_gap(x, p.lo, p.hi)
 
     if all(viol(float(x)) == 0 for x in pops):
         return labels
@@ -171,15 +176,14 @@ def chain_repair(p: PartitionProblem, labels: np.ndarray, nbrs: list[list[int]],
     pop = [float(x) for x in p.pop]
     lab = [int(x) for x in labels]
     members = [set[int]() for _ in range(k)]
-    for i, j in enumerate(lab):
-        members[j].add(i)
     pops = [0.0] * k
     for i, j in enumerate(lab):
+        members[j].add(i)
         pops[j] += pop[i]
     lo, hi, target = float(p.lo), float(p.hi), float(p.target)
 
     def viol(x: float) -> float:
-        return lo - x if x < lo else (x - hi if x > hi else 0.0)
+        return band_gap(x, lo, hi)
 
     def move(u: int, a: int, b: int) -> None:
         lab[u] = b
