@@ -21,16 +21,8 @@ from .synthetic import grid
 def _report(rows: int, cols: int, pops: np.ndarray, cuts: list[int], n_las: int, rules: Rules
             ) -> tuple[Study, Assignment, list[Finding]]:
     """Vertical strips between column ``cuts`` as neighbourhoods on a synthetic grid; every rule run."""
-    units = grid(rows, cols, pops, n_las=n_las)
-    study = Study(units, build_graph(units), LoadReport("synthetic", 2021, len(units)), "synthetic", rules)
-    col = np.arange(len(units)) % cols
-    strip = np.searchsorted(np.array(cuts), col, side="right")
-    codes = units["code"].astype(str).to_numpy()
-    hoods = [NeighbourhoodSpec(f"N{s}", f"N{s}", codes[strip == s].tolist()) for s in sorted(set(strip.tolist()))]
-    fp = Footprint("synthetic", 2021, rules, hoods)
-    asg = Assignment.align(fp, study, pd.Index(codes))
-    findings = [f for r in run_rules(study, asg) for f in r.findings]
-    return study, asg, findings
+    strip = np.searchsorted(np.array(cuts), np.arange(rows * cols) % cols, side="right")
+    return _labelled(rows, cols, pops, [f"N{s}" for s in strip.tolist()], rules, n_las)
 
 
 def _apply(study: Study, asg: Assignment, moves: list[dict[str, str]]) -> np.ndarray:
@@ -163,10 +155,11 @@ def test_band_fix_gives_to_the_right_neighbour(column_pops: list[int], cuts: lis
     _assert_true(study, asg, _apply(study, asg, moves), {over, to})
 
 
-def _labelled(rows: int, cols: int, pops: np.ndarray, labels: list[str], rules: Rules
+def _labelled(rows: int, cols: int, pops: np.ndarray, labels: list[str], rules: Rules, n_las: int = 1
               ) -> tuple[Study, Assignment, list[Finding]]:
-    """A grid whose unit i belongs to ``labels[i]`` ("" = in no neighbourhood); every rule run."""
-    units = grid(rows, cols, pops)
+    """A grid (LAs as vertical strips) whose unit i belongs to ``labels[i]`` ("" = in no neighbourhood); every
+    rule run."""
+    units = grid(rows, cols, pops, n_las=n_las)
     study = Study(units, build_graph(units), LoadReport("synthetic", 2021, len(units)), "synthetic", rules)
     codes = units["code"].astype(str).to_numpy()
     ids = sorted(set(labels) - {""})
